@@ -1,0 +1,647 @@
+"""The facts file: one human-editable TOML file holding every feature's facts.
+
+:func:`load_facts` reads and checks the whole file, then either returns a
+:class:`Facts` or raises one :class:`~bordermap.errors.FactsError` listing every
+problem found, each naming the file, the feature and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bordermap.errors import FactsError
+from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
+
+__all__ = [
+    "Event",
+    "Facts",
+    "FeatureFacts",
+    "Figure",
+    "FigureValue",
+    "GeometrySpec",
+    "Position",
+    "Source",
+    "load_facts",
+]
+
+GEOMETRY_METHODS = ("line", "point", "same_as", "crossing")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A publication that a fact comes from."""
+
+    id: str
+    publisher: str
+    url: str
+    title: str | None = None
+    about: str | None = None
+    date: str | None = None
+    licence: str | None = None
+    credit: str | None = None
+
+    def as_properties(self) -> dict[str, str]:
+        """Return the source as a GeoJSON property value, keys in a fixed order."""
+        record = {"id": self.id, "publisher": self.publisher}
+        for key in ("title", "about", "date", "licence", "credit"):
+            value = getattr(self, key)
+            if value is not None:
+                record[key] = value
+        record["url"] = self.url
+        return record
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, or is expected, on a date."""
+
+    date: str
+    what: str
+    sources: tuple[str, ...]
+    status: str | None = None
+    expected: bool = False
+
+
+@dataclass(frozen=True)
+class FigureValue:
+    """One published value of a figure, with its sources."""
+
+    value: float | str
+    sources: tuple[str, ...]
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure (length, distance, date) with every value sources give for it."""
+
+    name: str
+    values: tuple[FigureValue, ...]
+    unit: str | None = None
+    drawn: float | str | None = None
+
+    @property
+    def disputed(self) -> bool:
+        """Whether sources give more than one value."""
+        return len({value.value for value in self.values}) > 1
+
+
+@dataclass(frozen=True)
+class Position:
+    """A published point, ``lat``/``lon`` in WGS 84."""
+
+    lat: float
+    lon: float
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GeometrySpec:
+    """How a feature's geometry is made from the facts.
+
+    ``method`` is one of ``"line"`` (vertices given), ``"point"`` (a published
+    point), ``"same_as"`` (another feature's geometry) or ``"crossing"`` (a bridge
+    drawn across a river from a centre or a distance downstream of another crossing).
+    """
+
+    method: str
+    note: str | None = None
+    vertices: tuple[tuple[float, float], ...] = ()
+    point: Position | None = None
+    alternatives: tuple[Position, ...] = ()
+    feature: str | None = None
+    river: str | None = None
+    downstream_of: str | None = None
+    downstream_m: float | None = None
+    length_m: float | None = None
+    centre_uncertainty_m: float = 0.0
+    bearing_uncertainty_deg: float = 0.0
+
+
+@dataclass(frozen=True)
+class FeatureFacts:
+    """Everything the facts file says about one feature."""
+
+    id: str
+    layer: str
+    kind: str
+    name: dict[str, str]
+    description: str
+    sources: tuple[str, ...]
+    geometry: GeometrySpec
+    events: tuple[Event, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    name_note: str | None = None
+
+    def status_on(self, date: dt.date) -> str | None:
+        """Return the feature's status on ``date``.
+
+        Parameters
+        ----------
+        date : datetime.date
+            The day to look at.
+
+        Returns
+        -------
+        str or None
+            The status set by the latest event on or before ``date``; "existing"
+            for a feature whose events set no status; ``None`` when the feature's
+            first status-setting event comes later (it did not exist yet).
+        """
+        dated = [event for event in self.events if event.status and not event.expected]
+        if not dated:
+            return "existing"
+        current = None
+        for event in sorted(dated, key=lambda event: parse_date(event.date)):
+            if parse_date(event.date) <= date:
+                current = event.status
+        return current
+
+    def cited_sources(self) -> tuple[str, ...]:
+        """Return the ids of every source this feature cites anywhere, first use first."""
+        ids: list[str] = list(self.sources)
+        if self.geometry.point is not None:
+            ids.extend(self.geometry.point.sources)
+        for alternative in self.geometry.alternatives:
+            ids.extend(alternative.sources)
+        for event in self.events:
+            ids.extend(event.sources)
+        for figure in self.figures:
+            for value in figure.values:
+                ids.extend(value.sources)
+        return tuple(dict.fromkeys(ids))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The whole facts file."""
+
+    path: Path
+    id: str
+    title: str
+    subject: str
+    as_of: str
+    features: tuple[FeatureFacts, ...]
+    sources: dict[str, Source] = field(default_factory=dict)
+    korean_convention: str | None = None
+
+    def feature(self, feature_id: str) -> FeatureFacts:
+        """Return the feature with id ``feature_id``."""
+        for feature in self.features:
+            if feature.id == feature_id:
+                return feature
+        raise KeyError(feature_id)
+
+    @property
+    def as_of_date(self) -> dt.date:
+        """The "as of" date as a :class:`datetime.date`."""
+        return parse_date(self.as_of)
+
+
+class _Problems:
+    """Collects problems so that all of them are reported together."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.lines: list[str] = []
+
+    def add(self, where: str, field_name: str, message: str) -> None:
+        self.lines.append(f"{self.path}: {where}, field '{field_name}': {message}")
+
+    def raise_if_any(self) -> None:
+        if self.lines:
+            raise FactsError(self.lines)
+
+
+def load_facts(path: str | Path) -> Facts:
+    """Read and check a facts file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The TOML facts file.
+
+    Returns
+    -------
+    Facts
+        The facts, checked: every reference resolves, every coordinate is a WGS 84
+        position, every date parses, every source has an http(s) URL.
+
+    Raises
+    ------
+    FactsError
+        Listing every problem found, each naming the file, the feature and the field.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise FactsError(f"{path}: facts file not found") from None
+    except UnicodeDecodeError as error:
+        raise FactsError(f"{path}: not UTF-8 text (byte {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise FactsError(f"{path}: not valid TOML: {error}") from None
+    except OSError as error:
+        raise FactsError(f"{path}: cannot read: {error.strerror}") from None
+    return _parse(path, data)
+
+
+def _parse(path: Path, data: dict[str, Any]) -> Facts:
+    problems = _Problems(path)
+    map_table = data.get("map")
+    if not isinstance(map_table, dict):
+        problems.add("[map]", "map", "missing table [map] with id, title, subject and as_of")
+        map_table = {}
+    title = _text(map_table, "title", "[map]", problems)
+    subject = _text(map_table, "subject", "[map]", problems)
+    map_id = _text(map_table, "id", "[map]", problems)
+    as_of = _date(map_table, "as_of", "[map]", problems)
+    convention = _text(map_table, "korean_convention", "[map]", problems, required=False)
+
+    sources: dict[str, Source] = {}
+    raw_sources = data.get("sources")
+    if not isinstance(raw_sources, dict) or not raw_sources:
+        problems.add("[sources]", "sources", "no sources: every fact needs one")
+        raw_sources = {}
+    for source_id, raw in raw_sources.items():
+        source = _source(source_id, raw, problems)
+        if source is not None:
+            sources[source_id] = source
+
+    features: list[FeatureFacts] = []
+    raw_features = data.get("features")
+    if not isinstance(raw_features, list) or not raw_features:
+        problems.add("[[features]]", "features", "no features")
+        raw_features = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_features):
+        feature = _feature(index, raw, problems)
+        if feature is None:
+            continue
+        if feature.id in seen:
+            problems.add(f"feature '{feature.id}'", "id", "duplicate id")
+        seen.add(feature.id)
+        features.append(feature)
+
+    _check_references(features, sources, problems)
+    problems.raise_if_any()
+    return Facts(
+        path=path,
+        id=map_id,
+        title=title,
+        subject=subject,
+        as_of=as_of,
+        features=tuple(features),
+        sources=sources,
+        korean_convention=convention or None,
+    )
+
+
+def _text(
+    table: dict[str, Any], key: str, where: str, problems: _Problems, *, required: bool = True
+) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(where, key, "missing")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        problems.add(where, key, f"expected non-empty text, got {value!r}")
+        return ""
+    return value
+
+
+def _date(
+    table: dict[str, Any], key: str, where: str, problems: _Problems, *, required: bool = True
+) -> str:
+    value = table.get(key)
+    if value is None:
+        if required:
+            problems.add(where, key, "missing")
+        return ""
+    try:
+        parse_date(value)
+    except ValueError as error:
+        problems.add(where, key, str(error))
+        return ""
+    return str(value)
+
+
+def _number(
+    table: dict[str, Any], key: str, where: str, problems: _Problems, *, minimum: float = 0.0
+) -> float | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < minimum
+    ):
+        problems.add(where, key, f"expected a finite number of at least {minimum:g}, got {value!r}")
+        return None
+    return float(value)
+
+
+def _ids(table: dict[str, Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        problems.add(where, key, f"expected a list of source ids, got {value!r}")
+        return ()
+    return tuple(value)
+
+
+def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
+    where = f"source '{source_id}'"
+    if not isinstance(raw, dict):
+        problems.add(where, source_id, "expected a table")
+        return None
+    publisher = _text(raw, "publisher", where, problems)
+    url = _text(raw, "url", where, problems)
+    if url and not url.lower().startswith(("http://", "https://")):
+        problems.add(where, "url", f"only http(s) links are allowed, got {url!r}")
+    title = _text(raw, "title", where, problems, required=False)
+    about = _text(raw, "about", where, problems, required=False)
+    if not title and not about:
+        problems.add(where, "title", "give the publication's 'title' or say what it is 'about'")
+    date = _date(raw, "date", where, problems, required=False)
+    known = {"publisher", "url", "title", "about", "date", "licence", "credit"}
+    for key in sorted(set(raw) - known):
+        problems.add(where, key, f"unknown field (expected one of {', '.join(sorted(known))})")
+    return Source(
+        id=source_id,
+        publisher=publisher,
+        url=url,
+        title=title or None,
+        about=about or None,
+        date=date or None,
+        licence=_text(raw, "licence", where, problems, required=False) or None,
+        credit=_text(raw, "credit", where, problems, required=False) or None,
+    )
+
+
+def _position(raw: dict[str, Any], where: str, problems: _Problems) -> Position | None:
+    lat, lon = raw.get("lat"), raw.get("lon")
+    if lat is None or lon is None:
+        problems.add(where, "lat" if lat is None else "lon", "missing")
+        return None
+    return _checked_position(lat, lon, _ids(raw, "sources", where, problems), where, problems)
+
+
+def _checked_position(
+    lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: _Problems
+) -> Position | None:
+    for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.add(where, key, f"expected a number, got {value!r}")
+            return None
+        if not math.isfinite(value) or abs(value) > limit:
+            problems.add(where, key, f"{value!r} is outside WGS 84 range ±{limit:g}")
+            return None
+    return Position(float(lat), float(lon), sources)
+
+
+def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
+    where = f"feature #{index + 1}"
+    if not isinstance(raw, dict):
+        problems.add(where, "features", "expected a table")
+        return None
+    feature_id = _text(raw, "id", where, problems)
+    if feature_id:
+        where = f"feature '{feature_id}'"
+    kind = _text(raw, "kind", where, problems)
+    if kind and kind not in KINDS:
+        problems.add(where, "kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+    layer = _text(raw, "layer", where, problems)
+    names = raw.get("name")
+    name: dict[str, str] = {}
+    if not isinstance(names, dict):
+        problems.add(where, "name", f"expected a table with {', '.join(LANGUAGES)}")
+    else:
+        for language in LANGUAGES:
+            name[language] = _text(names, language, where, problems).strip()
+    description = _text(raw, "description", where, problems)
+    sources = _ids(raw, "sources", where, problems)
+    if not sources:
+        problems.add(where, "sources", "every feature needs at least one source")
+    events = tuple(
+        event
+        for position, event_raw in enumerate(raw.get("events", []))
+        if (event := _event(event_raw, f"{where}, event #{position + 1}", problems))
+    )
+    figures = tuple(
+        figure
+        for position, figure_raw in enumerate(raw.get("figures", []))
+        if (figure := _figure(figure_raw, f"{where}, figure #{position + 1}", problems))
+    )
+    geometry = _geometry(raw.get("geometry"), where, problems)
+    if geometry is None or not (feature_id and kind in KINDS):
+        return None
+    return FeatureFacts(
+        id=feature_id,
+        layer=layer,
+        kind=kind,
+        name=name,
+        description=description,
+        sources=sources,
+        geometry=geometry,
+        events=events,
+        figures=figures,
+        name_note=_text(raw, "name_note", where, problems, required=False) or None,
+    )
+
+
+def _event(raw: Any, where: str, problems: _Problems) -> Event | None:
+    if not isinstance(raw, dict):
+        problems.add(where, "events", "expected a table")
+        return None
+    date = _date(raw, "date", where, problems)
+    what = _text(raw, "what", where, problems)
+    status = raw.get("status")
+    if status is not None and status not in STATUSES:
+        problems.add(where, "status", f"unknown status {status!r} (expected one of {STATUSES})")
+    sources = _ids(raw, "sources", where, problems)
+    if not sources:
+        problems.add(where, "sources", "every event needs a source")
+    if not (date and what):
+        return None
+    return Event(date, what, sources, status, bool(raw.get("expected", False)))
+
+
+def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
+    if not isinstance(raw, dict):
+        problems.add(where, "figures", "expected a table")
+        return None
+    name = _text(raw, "name", where, problems)
+    values: list[FigureValue] = []
+    for position, value_raw in enumerate(raw.get("values", [])):
+        value_where = f"{where}, value #{position + 1}"
+        value = value_raw.get("value") if isinstance(value_raw, dict) else None
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            problems.add(value_where, "value", f"expected a number or text, got {value!r}")
+            continue
+        sources = _ids(value_raw, "sources", value_where, problems)
+        if not sources:
+            problems.add(value_where, "sources", "every value needs a source")
+        note = _text(value_raw, "note", value_where, problems, required=False) or None
+        values.append(FigureValue(value, sources, note))
+    if not values:
+        problems.add(where, "values", "a figure needs at least one sourced value")
+    drawn = raw.get("drawn")
+    if drawn is not None and not _within_sourced(drawn, values):
+        problems.add(
+            where, "drawn", f"{drawn!r} is neither a sourced value nor between two of them"
+        )
+    if not name or not values:
+        return None
+    unit = _text(raw, "unit", where, problems, required=False) or None
+    return Figure(name, tuple(values), unit, drawn)
+
+
+def _within_sourced(drawn: Any, values: list[FigureValue]) -> bool:
+    """Whether ``drawn`` is a sourced value, or a number within the sourced range."""
+    if drawn in {value.value for value in values}:
+        return True
+    numbers = [value.value for value in values if isinstance(value.value, int | float)]
+    return (
+        isinstance(drawn, int | float)
+        and not isinstance(drawn, bool)
+        and bool(numbers)
+        and min(numbers) <= drawn <= max(numbers)
+    )
+
+
+def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
+    where = f"{where}, geometry"
+    if not isinstance(raw, dict):
+        problems.add(where, "geometry", "missing table [features.geometry]")
+        return None
+    method = raw.get("method")
+    if method not in GEOMETRY_METHODS:
+        problems.add(where, "method", f"expected one of {GEOMETRY_METHODS}, got {method!r}")
+        return None
+    note = _text(raw, "note", where, problems, required=False) or None
+    if method == "line":
+        vertices = raw.get("lat_lon")
+        if not isinstance(vertices, list) or len(vertices) < 2:
+            problems.add(where, "lat_lon", "a line needs at least two [lat, lon] vertices")
+            return None
+        checked = []
+        for position, vertex in enumerate(vertices):
+            vertex_where = f"{where}, vertex #{position + 1}"
+            if not isinstance(vertex, list) or len(vertex) != 2:
+                problems.add(vertex_where, "lat_lon", f"expected [lat, lon], got {vertex!r}")
+                continue
+            point = _checked_position(vertex[0], vertex[1], (), vertex_where, problems)
+            if point is not None:
+                checked.append((point.lat, point.lon))
+        return GeometrySpec(method, note, vertices=tuple(checked))
+    if method == "point":
+        point = _position(raw, where, problems)
+        alternatives = []
+        for position, alternative in enumerate(raw.get("alternatives", [])):
+            alternative_where = f"{where}, alternative #{position + 1}"
+            if not isinstance(alternative, dict):
+                problems.add(alternative_where, "alternatives", "expected a table")
+                continue
+            checked_alternative = _position(alternative, alternative_where, problems)
+            if checked_alternative is not None:
+                if not checked_alternative.sources:
+                    problems.add(alternative_where, "sources", "every position needs a source")
+                alternatives.append(checked_alternative)
+        if point is not None and not point.sources:
+            problems.add(where, "sources", "every published position needs a source")
+        return GeometrySpec(method, note, point=point, alternatives=tuple(alternatives))
+    if method == "same_as":
+        feature = _text(raw, "feature", where, problems)
+        return GeometrySpec(method, note, feature=feature)
+    # A crossing: a bridge drawn across a river.
+    river = _text(raw, "river", where, problems)
+    length = _number(raw, "length_m", where, problems, minimum=1.0)
+    if length is None:
+        problems.add(where, "length_m", "a crossing needs the drawn length in metres")
+    centre = None
+    if "lat" in raw or "lon" in raw:
+        centre = _checked_position(
+            raw.get("lat"), raw.get("lon"), _ids(raw, "centre_sources", where, problems),
+            where, problems,
+        )
+    downstream_of = _text(raw, "downstream_of", where, problems, required=False) or None
+    downstream_m = _number(raw, "downstream_m", where, problems)
+    if (centre is None) == (downstream_of is None):
+        problems.add(where, "lat", "give either the centre (lat, lon) or downstream_of")
+    if downstream_of is not None and downstream_m is None:
+        problems.add(where, "downstream_m", "downstream_of needs the distance in metres")
+    return GeometrySpec(
+        method,
+        note,
+        point=centre,
+        river=river,
+        downstream_of=downstream_of,
+        downstream_m=downstream_m,
+        length_m=length,
+        centre_uncertainty_m=_number(raw, "centre_uncertainty_m", where, problems) or 0.0,
+        bearing_uncertainty_deg=_number(raw, "bearing_uncertainty_deg", where, problems) or 0.0,
+    )
+
+
+def _check_references(
+    features: list[FeatureFacts], sources: dict[str, Source], problems: _Problems
+) -> None:
+    by_id = {feature.id: feature for feature in features}
+    for feature in features:
+        where = f"feature '{feature.id}'"
+        for source_id in feature.cited_sources():
+            if source_id not in sources:
+                problems.add(where, "sources", f"unknown source {source_id!r}")
+        spec = feature.geometry
+        for key in ("feature", "river", "downstream_of"):
+            target = getattr(spec, key)
+            if target is not None and target not in by_id:
+                problems.add(f"{where}, geometry", key, f"unknown feature {target!r}")
+        if spec.river in by_id and by_id[spec.river].kind != "river":
+            problems.add(f"{where}, geometry", "river", f"{spec.river!r} is not a river")
+        _check_drawn_figures(feature, problems)
+        expected_type = GEOMETRY_TYPES[feature.kind]
+        made_type = _made_type(feature, by_id)
+        if made_type is not None and made_type != expected_type:
+            problems.add(
+                f"{where}, geometry",
+                "method",
+                f"a {feature.kind} is drawn as a {expected_type}, this makes a {made_type}",
+            )
+
+
+# Figures whose drawn value the geometry must use, by figure name and geometry field.
+_GEOMETRY_FIGURES = {"length": "length_m", "downstream distance": "downstream_m"}
+
+
+def _check_drawn_figures(feature: FeatureFacts, problems: _Problems) -> None:
+    """Check that the geometry draws what the figures say is drawn."""
+    for position, figure in enumerate(feature.figures):
+        for prefix, key in _GEOMETRY_FIGURES.items():
+            used = getattr(feature.geometry, key)
+            if figure.name.startswith(prefix) and figure.drawn is not None and used is not None:
+                if float(figure.drawn) != used:
+                    problems.add(
+                        f"feature '{feature.id}', figure #{position + 1}",
+                        "drawn",
+                        f"says {figure.drawn!r} is drawn but the geometry's {key} is {used:g}",
+                    )
+
+
+def _made_type(feature: FeatureFacts, by_id: dict[str, FeatureFacts]) -> str | None:
+    """Return the geometry type a feature's method makes (following same_as links)."""
+    seen = set()
+    while feature.geometry.method == "same_as":
+        if feature.id in seen or feature.geometry.feature not in by_id:
+            return None
+        seen.add(feature.id)
+        feature = by_id[feature.geometry.feature]
+    return "Point" if feature.geometry.method == "point" else "LineString"

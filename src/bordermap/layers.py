@@ -1,0 +1,349 @@
+"""Layers: GeoJSON FeatureCollections derived from the facts, and their files.
+
+:func:`build_layers` turns :class:`~bordermap.facts.Facts` into one RFC 7946
+FeatureCollection per layer; :func:`write_layers` writes them byte-for-byte
+reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bordermap import settings
+from bordermap._io import dumps_geojson, write_atomic
+from bordermap.errors import FactsError, LayerError
+from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
+from bordermap.geometry import (
+    Coordinate,
+    azimuth_along,
+    distance_along,
+    distance_m,
+    geodesic_length,
+    line_across,
+    point_along,
+    round_coordinate,
+)
+
+__all__ = ["Layers", "build_layers", "layer_path", "read_layers", "write_layers"]
+
+#: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
+Layers = dict[str, dict[str, Any]]
+
+
+class _Resolved:
+    """A feature's drawn geometry and what was learnt while drawing it."""
+
+    def __init__(self, coords: list[Coordinate], *, along_m: float | None = None) -> None:
+        self.coords = coords
+        self.along_m = along_m  # for a crossing: where it crosses, metres along its river
+        self.accuracy_m: float | None = None
+        self.accuracy_note: str | None = None
+
+
+def build_layers(facts: Facts) -> Layers:
+    """Derive every layer's FeatureCollection from the facts.
+
+    Parameters
+    ----------
+    facts : Facts
+        Checked facts, from :func:`bordermap.load_facts`.
+
+    Returns
+    -------
+    dict of str to dict
+        Layer name to FeatureCollection, in ``settings.layer_names`` order, then any
+        other layer named in the facts. Features keep the facts file's order.
+
+    Raises
+    ------
+    FactsError
+        If a feature's geometry cannot be drawn from the facts.
+    """
+    resolved: dict[str, _Resolved] = {}
+    for feature in facts.features:
+        _resolve(feature, facts, resolved, ())
+    names = list(settings.layer_names)
+    names += sorted({feature.layer for feature in facts.features} - set(names))
+    layers: Layers = {}
+    for name in names:
+        features = [
+            _feature_record(feature, facts, resolved[feature.id])
+            for feature in facts.features
+            if feature.layer == name and feature.status_on(facts.as_of_date) is not None
+        ]
+        layers[name] = {
+            "type": "FeatureCollection",
+            "name": name,
+            "bordermap": {
+                "map": facts.id,
+                "title": facts.title,
+                "subject": facts.subject,
+                "as_of": facts.as_of,
+                "facts": facts.path.name,
+            },
+            "features": features,
+        }
+    return layers
+
+
+def _resolve(
+    feature: FeatureFacts, facts: Facts, resolved: dict[str, _Resolved], chain: tuple[str, ...]
+) -> _Resolved:
+    """Draw one feature's geometry, drawing what it depends on first."""
+    if feature.id in resolved:
+        return resolved[feature.id]
+    if feature.id in chain:
+        cycle = " -> ".join((*chain, feature.id))
+        raise FactsError(f"{facts.path}: feature '{feature.id}', field 'geometry': cycle {cycle}")
+    chain = (*chain, feature.id)
+    spec = feature.geometry
+    if spec.method == "line":
+        result = _Resolved([(lon, lat) for lat, lon in spec.vertices])
+    elif spec.method == "point":
+        assert spec.point is not None
+        result = _Resolved([(spec.point.lon, spec.point.lat)])
+        spread = [
+            distance_m(result.coords[0], (other.lon, other.lat)) for other in spec.alternatives
+        ]
+        if spread:
+            result.accuracy_m = _round_up(max(spread))
+            result.accuracy_note = "sources disagree on the position; the farthest other is this far"
+    elif spec.method == "same_as":
+        assert spec.feature is not None
+        target = _resolve(facts.feature(spec.feature), facts, resolved, chain)
+        result = _Resolved(list(target.coords))
+        result.accuracy_m, result.accuracy_note = target.accuracy_m, target.accuracy_note
+    else:
+        result = _crossing(feature, facts, resolved, chain)
+    resolved[feature.id] = result
+    return result
+
+
+def _crossing(
+    feature: FeatureFacts, facts: Facts, resolved: dict[str, _Resolved], chain: tuple[str, ...]
+) -> _Resolved:
+    """Draw a bridge across its river, square to the river's general direction."""
+    spec = feature.geometry
+    assert spec.river is not None and spec.length_m is not None
+    river = _resolve(facts.feature(spec.river), facts, resolved, chain).coords
+    if spec.point is not None:
+        centre = (spec.point.lon, spec.point.lat)
+        along = distance_along(river, centre)
+        position_error = spec.centre_uncertainty_m
+    else:
+        assert spec.downstream_of is not None and spec.downstream_m is not None
+        upstream = _resolve(facts.feature(spec.downstream_of), facts, resolved, chain)
+        if upstream.along_m is None:
+            raise FactsError(
+                f"{facts.path}: feature '{feature.id}', geometry, field 'downstream_of': "
+                f"'{spec.downstream_of}' is not a crossing"
+            )
+        along = upstream.along_m + spec.downstream_m
+        if along > geodesic_length(river):
+            raise FactsError(
+                f"{facts.path}: feature '{feature.id}', geometry, field 'downstream_m': "
+                f"{spec.downstream_m:g} m downstream is past the river's end"
+            )
+        centre = point_along(river, along)
+        position_error = _spread(feature, "downstream distance", spec.downstream_m)
+    azimuth = azimuth_along(river, along, settings.river_direction_span_m)
+    result = _Resolved(line_across(centre, azimuth, spec.length_m), along_m=along)
+    bearing_error = spec.length_m / 2.0 * math.sin(math.radians(spec.bearing_uncertainty_deg))
+    length_error = _spread(feature, "length", spec.length_m) / 2.0
+    total = position_error + bearing_error + length_error
+    if total > 0:
+        result.accuracy_m = _round_up(total)
+        result.accuracy_note = _accuracy_note(spec, position_error, bearing_error, length_error)
+    return result
+
+
+def _spread(feature: FeatureFacts, figure_name: str, drawn: float) -> float:
+    """Return how far the sourced values of a figure lie from the drawn value."""
+    figure: Figure | None = next(
+        (figure for figure in feature.figures if figure.name.startswith(figure_name)), None
+    )
+    if figure is None:
+        return 0.0
+    numbers = [float(value.value) for value in figure.values if not isinstance(value.value, str)]
+    return max((abs(number - drawn) for number in numbers), default=0.0)
+
+
+def _accuracy_note(
+    spec: GeometrySpec, position_error: float, bearing_error: float, length_error: float
+) -> str:
+    parts = []
+    if position_error:
+        what = "published centre" if spec.point is not None else "sources' distances downstream"
+        parts.append(f"{position_error:.0f} m from the {what}")
+    if bearing_error:
+        parts.append(f"{bearing_error:.0f} m at the ends from ±{spec.bearing_uncertainty_deg:g}° of bearing")
+    if length_error:
+        parts.append(f"{length_error:.0f} m at each end from the sources' lengths")
+    return "sum of " + ", ".join(parts)
+
+
+def _round_up(metres: float) -> float:
+    """Round an uncertainty up to the next 10 m: never claim more precision than there is."""
+    return float(math.ceil(metres / 10.0) * 10)
+
+
+def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> dict[str, Any]:
+    """Return the GeoJSON Feature for one feature, properties in a fixed order."""
+    coords = [round_coordinate(coord) for coord in drawn.coords]
+    is_point = len(coords) == 1
+    properties: dict[str, Any] = {
+        "name_en": feature.name["en"],
+        "name_ko": feature.name["ko"],
+        "name_ru": feature.name["ru"],
+    }
+    if feature.name_note:
+        properties["name_note"] = feature.name_note
+    properties["kind"] = feature.kind
+    properties["status"] = feature.status_on(facts.as_of_date)
+    properties["description"] = feature.description
+    properties["events"] = [_event_record(event) for event in feature.events]
+    properties["figures"] = [_figure_record(figure) for figure in feature.figures]
+    if not is_point:
+        properties["length_m"] = round(geodesic_length(coords), settings.length_decimals)
+    properties["approximate"] = drawn.accuracy_m is not None
+    if drawn.accuracy_m is not None:
+        properties["accuracy_m"] = drawn.accuracy_m
+        properties["accuracy_note"] = drawn.accuracy_note
+    spec = feature.geometry
+    if spec.note:
+        properties["geometry_note"] = spec.note
+    if spec.alternatives:
+        properties["position_alternatives"] = [
+            {
+                "lat": alternative.lat,
+                "lon": alternative.lon,
+                "distance_m": round(
+                    distance_m(coords[0], (alternative.lon, alternative.lat)),
+                    settings.length_decimals,
+                ),
+                "sources": list(alternative.sources),
+            }
+            for alternative in spec.alternatives
+        ]
+    if spec.point is not None and spec.point.sources:
+        properties["position_sources"] = list(spec.point.sources)
+    properties["sources"] = [
+        facts.sources[source_id].as_properties() for source_id in feature.cited_sources()
+    ]
+    geometry: dict[str, Any] = (
+        {"type": "Point", "coordinates": list(coords[0])}
+        if is_point
+        else {"type": "LineString", "coordinates": [list(coord) for coord in coords]}
+    )
+    return {"type": "Feature", "id": feature.id, "properties": properties, "geometry": geometry}
+
+
+def _event_record(event: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {"date": event.date, "what": event.what}
+    if event.status:
+        record["status"] = event.status
+    if event.expected:
+        record["expected"] = True
+    record["sources"] = list(event.sources)
+    return record
+
+
+def _figure_record(figure: Figure) -> dict[str, Any]:
+    record: dict[str, Any] = {"name": figure.name}
+    if figure.unit:
+        record["unit"] = figure.unit
+    if figure.drawn is not None:
+        record["drawn"] = figure.drawn
+    record["disputed"] = figure.disputed
+    values = []
+    for value in figure.values:
+        entry: dict[str, Any] = {"value": value.value}
+        if value.note:
+            entry["note"] = value.note
+        entry["sources"] = list(value.sources)
+        values.append(entry)
+    record["values"] = values
+    return record
+
+
+def layer_path(directory: str | Path, name: str) -> Path:
+    """Return the path of layer ``name`` in ``directory``."""
+    return Path(directory) / f"{name}.geojson"
+
+
+def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path) -> list[Path]:
+    """Write each layer to ``<directory>/<name>.geojson``.
+
+    All files are rendered before the first is written, and each is written to a
+    temporary file renamed into place, so a failure leaves the old files intact.
+
+    Parameters
+    ----------
+    layers : mapping of str to FeatureCollection
+        From :func:`build_layers`.
+    directory : str or pathlib.Path
+        Where to write them.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in layer order.
+    """
+    rendered = {layer_path(directory, name): dumps_geojson(layer) for name, layer in layers.items()}
+    for path, text in rendered.items():
+        write_atomic(path, text)
+    return list(rendered)
+
+
+def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> Layers:
+    """Read layers from GeoJSON files.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The geodata directory.
+    names : tuple of str, optional
+        Layers to read; defaults to ``settings.layer_names``.
+
+    Returns
+    -------
+    dict of str to dict
+        Layer name to FeatureCollection.
+
+    Raises
+    ------
+    LayerError
+        Listing every file that is missing, unreadable or not a FeatureCollection.
+    """
+    problems: list[str] = []
+    layers: Layers = {}
+    for name in names or settings.layer_names:
+        path = layer_path(directory, name)
+        try:
+            data = json.loads(path.read_bytes().decode("utf-8"))
+        except FileNotFoundError:
+            problems.append(f"{path}: layer file not found (run 'bordermap layers' to make it)")
+            continue
+        except UnicodeDecodeError as error:
+            problems.append(f"{path}: not UTF-8 text (byte {error.start})")
+            continue
+        except json.JSONDecodeError as error:
+            problems.append(f"{path}: not valid JSON: {error.msg} at line {error.lineno}")
+            continue
+        except OSError as error:
+            problems.append(f"{path}: cannot read: {error.strerror}")
+            continue
+        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+            problems.append(f"{path}: field 'type': expected a GeoJSON FeatureCollection")
+            continue
+        if not isinstance(data.get("features"), list):
+            problems.append(f"{path}: field 'features': expected a list of features")
+            continue
+        layers[name] = data
+    if problems:
+        raise LayerError(problems)
+    return layers

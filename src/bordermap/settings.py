@@ -1,0 +1,38 @@
+"""Settings that users may change: plain, typed, documented values.
+
+Change them before calling the library, e.g. ``bordermap.settings.web_map_width = 800``.
+"""
+
+from __future__ import annotations
+
+#: File name of the facts file inside the geodata directory.
+facts_file: str = "facts.toml"
+
+#: Layer names, in drawing order (bottom first); each is written to ``<name>.geojson``.
+layer_names: tuple[str, ...] = ("tumen_river", "border", "rail_bridge", "road_bridge", "places")
+
+#: File name of the web map inside the outputs directory.
+map_file: str = "tumen_border_map.html"
+
+#: Decimal places kept in GeoJSON coordinates (6 decimals is about 0.1 m).
+coordinate_decimals: int = 6
+
+#: Decimal places kept in lengths and distances, in metres.
+length_decimals: int = 1
+
+#: Projected CRS for planar work in this region (UTM zone 52N).
+projected_crs: str = "EPSG:32652"
+
+#: Ellipsoid for geodesic lengths and positions.
+ellipsoid: str = "WGS84"
+
+#: Half-span, in metres along the river, over which the river's direction is taken
+#: when a bridge is drawn square to it (smooths out short bends of the channel).
+river_direction_span_m: float = 250.0
+
+#: A computed ``length_m`` may differ from its geometry by this much before
+#: ``validate`` calls it wrong (coordinates are rounded to 6 decimals).
+length_tolerance_m: float = 1.0
+
+#: A published position may be this far from the drawn one before tests fail.
+position_tolerance_m: float = 100.0
