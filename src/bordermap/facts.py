@@ -137,6 +137,7 @@ class FeatureFacts:
     events: tuple[Event, ...] = ()
     figures: tuple[Figure, ...] = ()
     name_note: str | None = None
+    label: dict[str, str] | None = None
 
     def status_on(self, date: dt.date) -> str | None:
         """Return the feature's status on ``date``.
@@ -426,6 +427,13 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
     else:
         for language in LANGUAGES:
             name[language] = _text(names, language, where, problems).strip()
+    label: dict[str, str] | None = None
+    if "label" in raw:
+        if not isinstance(raw["label"], dict):
+            problems.add(where, "label", f"expected a table with {', '.join(LANGUAGES)}")
+        else:
+            label = {language: _text(raw["label"], language, where, problems).strip()
+                     for language in LANGUAGES}
     description = _text(raw, "description", where, problems)
     sources = _ids(raw, "sources", where, problems)
     if not sources:
@@ -454,6 +462,7 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
         events=events,
         figures=figures,
         name_note=_text(raw, "name_note", where, problems, required=False) or None,
+        label=label,
     )
 
 

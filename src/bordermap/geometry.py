@@ -20,6 +20,7 @@ from bordermap import settings
 __all__ = [
     "Coordinate",
     "azimuth_along",
+    "buffer_polygon",
     "distance_along",
     "distance_m",
     "geodesic_length",
@@ -41,6 +42,11 @@ def _geod() -> Geod:
 @cache
 def _to_projected() -> Transformer:
     return Transformer.from_crs("EPSG:4326", settings.projected_crs, always_xy=True)
+
+
+@cache
+def _from_projected() -> Transformer:
+    return Transformer.from_crs(settings.projected_crs, "EPSG:4326", always_xy=True)
 
 
 def _projected(coords: Sequence[Coordinate]) -> list[tuple[float, float]]:
@@ -228,3 +234,28 @@ def side_of_line(coords: Sequence[Coordinate], point: Coordinate) -> int:
     (x1, y1), (x2, y2) = vertices[nearest], vertices[nearest + 1]
     cross = (x2 - x1) * (target[1] - y1) - (y2 - y1) * (target[0] - x1)
     return (cross > 0) - (cross < 0)
+
+
+def buffer_polygon(coords: Sequence[Coordinate], metres: float) -> list[Coordinate]:
+    """Return the ring of the area within ``metres`` of a point or line.
+
+    Parameters
+    ----------
+    coords : sequence of (lon, lat)
+        One point, or a line's vertices.
+    metres : float
+        Buffer distance, measured in the projected CRS.
+
+    Returns
+    -------
+    list of (lon, lat)
+        The exterior ring, closed, counter-clockwise (as RFC 7946 asks), rounded
+        to GeoJSON precision.
+    """
+    from shapely.geometry.polygon import orient
+
+    planar = _projected(coords)
+    shape = Point(planar[0]) if len(planar) == 1 else LineString(planar)
+    ring = orient(shape.buffer(metres, quad_segs=16), sign=1.0).exterior.coords
+    xs, ys = _from_projected().transform([c[0] for c in ring], [c[1] for c in ring])
+    return [round_coordinate((x, y)) for x, y in zip(xs, ys, strict=True)]

@@ -202,6 +202,9 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
     }
     if feature.name_note:
         properties["name_note"] = feature.name_note
+    if feature.label:
+        for language, text in feature.label.items():
+            properties[f"label_{language}"] = text
     properties["kind"] = feature.kind
     properties["status"] = feature.status_on(facts.as_of_date)
     properties["description"] = feature.description

@@ -1,0 +1,5 @@
+"""``python -m bordermap``: the command-line interface."""
+
+from bordermap.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,193 @@
+"""Folium elements the web map is made of; imported only when a map is built.
+
+Each element renders JavaScript from values prepared in Python: styles from
+:mod:`bordermap.styles`, escaped HTML from :mod:`bordermap._html`, and data as
+literals that cannot end the ``<script>`` they sit in.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from branca.element import MacroElement
+from folium.map import Layer
+from jinja2 import Template
+
+from bordermap._html import (
+    casing_style,
+    js_literal,
+    leaflet_style,
+    marker_html,
+    popup_html,
+    tooltip_text,
+)
+from bordermap.styles import Style, style_for
+
+
+class Label:
+    """Where a permanent label goes and what it says."""
+
+    def __init__(self, lon: float, lat: float, text: str, direction: str) -> None:
+        self.lon, self.lat, self.text, self.direction = lon, lat, text, direction
+
+
+class Script(MacroElement):  # type: ignore[misc]
+    """JavaScript run once the map exists; ``{map}`` in the code names the map."""
+
+    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}")
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "Script"
+        self._code = code
+
+    @property
+    def code(self) -> str:
+        """The code, with ``{map}`` replaced by the map's JavaScript name."""
+        return self._code.replace("{map}", self._parent.get_name())
+
+
+class Panel(MacroElement):  # type: ignore[misc]
+    """A Leaflet control holding ready-made, escaped HTML."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
+{{ this.get_name() }}.onAdd = function () {
+  var div = L.DomUtil.create('div', {{ this.css_class_js }});
+  div.innerHTML = {{ this.html_js }};
+  L.DomEvent.disableClickPropagation(div);
+  L.DomEvent.disableScrollPropagation(div);
+  return div;
+};
+{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
+{% endmacro %}"""
+    )
+
+    def __init__(self, html_text: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "Panel"
+        self.position_js = js_literal(position)
+        self.css_class_js = js_literal(f"leaflet-control {css_class}")
+        self.html_js = js_literal(html_text)
+
+
+class FeatureLayer(Layer):  # type: ignore[misc]
+    """One GeoJSON layer: casing, styled features, popups, tooltips and labels."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = (function () {
+  var perFeature = {{ this.per_feature_js }};
+  var data = {{ this.data_js }};
+  var layerName = {{ this.layer_js }};
+  var attribution = {{ this.attribution_js }};
+  var group = L.featureGroup([], {attribution: attribution});
+  group.getAttribution = function () { return attribution; };
+  var isLine = function (feature) { return feature.geometry.type !== 'Point'; };
+  group.addLayer(L.geoJSON(data, {
+    interactive: false,
+    filter: function (feature) { return isLine(feature) && perFeature[feature.id].casing; },
+    style: function (feature) { return perFeature[feature.id].casing; }
+  }));
+  group.addLayer(L.geoJSON(data, {
+    style: function (feature) { return perFeature[feature.id].style; },
+    pointToLayer: function (feature, latlng) {
+      var own = perFeature[feature.id];
+      return L.marker(latlng, {
+        icon: L.divIcon({html: own.marker, className: 'bm-marker bm-' + own.kind,
+                         iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]}),
+        alt: own.name, title: own.name, keyboard: true, riseOnHover: true
+      });
+    },
+    onEachFeature: function (feature, layer) {
+      var own = perFeature[feature.id];
+      layer.bindPopup(own.popup, {maxWidth: 360, minWidth: 220, maxHeight: 360,
+                                  autoPanPadding: [20, 20], className: 'bm-popup'});
+      layer.bindTooltip(own.tooltip, {sticky: isLine(feature), direction: 'top',
+                                      className: 'bm-tooltip'});
+      layer.on('add', function () {
+        var element = layer.getElement ? layer.getElement() : null;
+        if (element) {
+          element.setAttribute('data-feature-id', feature.id);
+          element.setAttribute('data-layer', layerName);
+          if (!isLine(feature)) { element.setAttribute('aria-label', own.name); }
+        }
+      });
+    }
+  }));
+  {{ this.labels_js }}.forEach(function (label) {
+    group.addLayer(L.tooltip({permanent: true, interactive: false, direction: label.direction,
+                              className: 'bm-label bm-label-' + label.kind,
+                              offset: label.direction === 'right' ? [10, 0] : [0, 0]})
+      .setLatLng(label.latlng).setContent(label.text));
+  });
+  return group;
+})();
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self, name: str, title: str, layer: Mapping[str, Any], labels: Mapping[str, Label]
+    ) -> None:
+        super().__init__(name=title, overlay=True, show=True)
+        self._name = "FeatureLayer"
+        features = layer["features"]
+        self.data_js = js_literal({"type": "FeatureCollection", "features": features})
+        self.layer_js = js_literal(name)
+        per_feature = {}
+        credits: list[str] = []
+        for feature in features:
+            properties = feature.get("properties") or {}
+            kind = str(properties.get("kind"))
+            style = style_for(kind, properties.get("status"))
+            feature_id = str(feature.get("id"))
+            feature_name = str(properties.get("name_en") or feature_id)
+            per_feature[feature_id] = {
+                "kind": kind,
+                "name": feature_name,
+                "style": {**leaflet_style(style), "className": f"bm-feature bm-{kind}"},
+                "casing": casing_style(style),
+                "marker": marker_html(style, feature_name),
+                "popup": popup_html(feature),
+                "tooltip": html.escape(tooltip_text(properties)),
+            }
+            for source in properties.get("sources") or []:
+                credit = source.get("credit") if isinstance(source, Mapping) else None
+                if credit and html.escape(str(credit)) not in credits:
+                    credits.append(html.escape(str(credit)))
+        self.per_feature_js = js_literal(per_feature)
+        self.attribution_js = js_literal(" | ".join(credits) if credits else None)
+        self.labels_js = js_literal(
+            [
+                {
+                    "latlng": [label.lat, label.lon],
+                    "text": html.escape(label.text),
+                    "direction": label.direction,
+                    "kind": str((feature.get("properties") or {}).get("kind")),
+                }
+                for feature in features
+                if (label := labels.get(str(feature.get("id")))) is not None
+            ]
+        )
+
+
+class AreaLayer(Layer):  # type: ignore[misc]
+    """Polygons drawn in one style, not interactive (e.g. where a feature may lie)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+  interactive: false,
+  style: function () { return {{ this.style_js }}; }
+});
+{% endmacro %}"""
+    )
+
+    def __init__(self, title: str, collection: Mapping[str, Any], style: Style) -> None:
+        super().__init__(name=title, overlay=True, show=True)
+        self._name = "AreaLayer"
+        self.data_js = js_literal(collection)
+        self.style_js = js_literal({**leaflet_style(style), "className": "bm-area"})

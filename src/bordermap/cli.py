@@ -1,0 +1,169 @@
+"""The ``bordermap`` command: a thin layer over the library.
+
+Exit status: 0 on success, 1 when ``validate`` finds a failing check, 2 on bad
+usage or bad input (with one line per problem on stderr, never a traceback).
+Heavy libraries are imported inside the commands, so ``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from bordermap import __version__, settings
+from bordermap.errors import BordermapError
+
+__all__ = ["main"]
+
+EXIT_OK = 0
+EXIT_CHECKS_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class _UsageError(Exception):
+    """Bad command-line usage; the message is one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser that reports usage errors in one line instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the parser for ``bordermap`` and its commands."""
+    parser = _Parser(
+        prog="bordermap",
+        description="Turn sourced facts about border infrastructure into GeoJSON layers "
+        "and an annotated web map.",
+        epilog="Edit the facts file (geodata/facts.toml), then run 'bordermap build'.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text, description=help_text)
+        command.add_argument(
+            "--geodata", type=Path, default=Path("geodata"), metavar="DIR",
+            help="directory of the facts file and the GeoJSON layers (default: geodata/)",
+        )
+        command.add_argument(
+            "--outputs", type=Path, default=Path("outputs"), metavar="DIR",
+            help="directory for the map and other outputs (default: outputs/)",
+        )
+        return command
+
+    for name, help_text in (
+        ("layers", "derive the GeoJSON layers in --geodata from its facts file"),
+        ("build", "derive the layers, then draw the map (layers + map)"),
+    ):
+        command = add(name, help_text)
+        command.add_argument(
+            "--facts", type=Path, default=None, metavar="FILE",
+            help=f"the facts file (default: <geodata>/{settings.facts_file})",
+        )
+    add("map", "draw the layers in --geodata as an HTML map in --outputs")
+    add("validate", "check the layers in --geodata; exit 1 if any check fails")
+    for name in ("map", "build"):
+        command = commands.choices[name]
+        command.add_argument(
+            "--cdn", action="store_true",
+            help="link Leaflet from a CDN instead of inlining it (smaller file, needs a network)",
+        )
+        command.add_argument(
+            "--open", action="store_true", help="open the map in the default web browser"
+        )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``bordermap`` command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments, without the program name; defaults to ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    parser = build_parser()
+    try:
+        arguments = parser.parse_args(argv)
+    except _UsageError as error:
+        _say(sys.stderr, f"bordermap: error: {error}")
+        return EXIT_BAD_INPUT
+    except SystemExit as exit_:  # --help and --version print, then exit 0
+        return int(exit_.code or 0)
+    try:
+        status: int = _COMMANDS[arguments.command](arguments)
+    except BordermapError as error:
+        for problem in error.problems:
+            _say(sys.stderr, f"bordermap: error: {problem}")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _say(sys.stderr, "bordermap: interrupted; outputs left as they were")
+        return 130
+    return status
+
+
+def _say(stream: TextIO, line: str) -> None:
+    print(line, file=stream)
+
+
+def _layers(arguments: argparse.Namespace) -> int:
+    from bordermap.facts import load_facts
+    from bordermap.layers import build_layers, write_layers
+
+    facts_path = arguments.facts or arguments.geodata / settings.facts_file
+    facts = load_facts(facts_path)
+    written = write_layers(build_layers(facts), arguments.geodata)
+    for path in written:
+        _say(sys.stdout, f"wrote {path}")
+    return EXIT_OK
+
+
+def _map(arguments: argparse.Namespace) -> int:
+    from bordermap.layers import read_layers
+    from bordermap.webmap import build_map, save_map
+
+    layers = read_layers(arguments.geodata)
+    web_map = build_map(layers, self_contained=not arguments.cdn)
+    path = save_map(web_map, arguments.outputs / settings.map_file)
+    _say(sys.stdout, f"wrote {path}")
+    if arguments.open:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+    return EXIT_OK
+
+
+def _build(arguments: argparse.Namespace) -> int:
+    _layers(arguments)
+    return _map(arguments)
+
+
+def _validate(arguments: argparse.Namespace) -> int:
+    from bordermap.layers import read_layers
+    from bordermap.validate import validate_layers
+
+    checks = validate_layers(read_layers(arguments.geodata))
+    for check in checks:
+        _say(sys.stdout, f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.message}")
+    failed = [check for check in checks if not check.passed]
+    if failed:
+        names = ", ".join(dict.fromkeys(check.name for check in failed))
+        _say(sys.stderr, f"bordermap: {len(failed)} of {len(checks)} checks failed: {names}")
+        return EXIT_CHECKS_FAILED
+    _say(sys.stdout, f"all {len(checks)} checks passed")
+    return EXIT_OK
+
+
+_COMMANDS = {"layers": _layers, "map": _map, "build": _build, "validate": _validate}
