@@ -33,23 +33,25 @@ class Label:
         self.lon, self.lat, self.text, self.direction = lon, lat, text, direction
 
 
-class Script(MacroElement):  # type: ignore[misc]
+class Script(MacroElement):
     """JavaScript run once the map exists; ``{map}`` in the code names the map."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}")
 
     def __init__(self, code: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Script"
         self._code = code
 
     @property
     def code(self) -> str:
         """The code, with ``{map}`` replaced by the map's JavaScript name."""
+        if self._parent is None:
+            raise RuntimeError("a Script must be added to a map before it is rendered")
         return self._code.replace("{map}", self._parent.get_name())
 
 
-class Panel(MacroElement):  # type: ignore[misc]
+class Panel(MacroElement):
     """A Leaflet control holding ready-made, escaped HTML."""
 
     _template = Template(
@@ -67,14 +69,14 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
     )
 
     def __init__(self, html_text: str, position: str, css_class: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Panel"
         self.position_js = js_literal(position)
         self.css_class_js = js_literal(f"leaflet-control {css_class}")
         self.html_js = js_literal(html_text)
 
 
-class FeatureLayer(Layer):  # type: ignore[misc]
+class FeatureLayer(Layer):
     """One GeoJSON layer: casing, styled features, popups, tooltips and labels."""
 
     _template = Template(
@@ -135,7 +137,22 @@ var {{ this.get_name() }} = (function () {
         super().__init__(name=title, overlay=True, show=True)
         self._name = "FeatureLayer"
         features = layer["features"]
-        self.data_js = js_literal({"type": "FeatureCollection", "features": features})
+        # The script needs only geometry, id and kind: the facts reach the page as
+        # escaped popup HTML, never as raw strings.
+        self.data_js = js_literal(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "id": str(feature.get("id")),
+                        "properties": {"kind": (feature.get("properties") or {}).get("kind")},
+                        "geometry": feature.get("geometry"),
+                    }
+                    for feature in features
+                ],
+            }
+        )
         self.layer_js = js_literal(name)
         per_feature = {}
         credits: list[str] = []
@@ -174,7 +191,7 @@ var {{ this.get_name() }} = (function () {
         )
 
 
-class AreaLayer(Layer):  # type: ignore[misc]
+class AreaLayer(Layer):
     """Polygons drawn in one style, not interactive (e.g. where a feature may lie)."""
 
     _template = Template(

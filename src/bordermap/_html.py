@@ -12,21 +12,36 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-Layers = Mapping[str, Mapping[str, Any]]
-
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
+Layers = Mapping[str, Mapping[str, Any]]
+
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
 def js_literal(value: Any) -> str:
     """Encode a value as a JavaScript literal that is safe inside a <script> element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                         ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(raw, escaped)
     return text
 
@@ -176,7 +191,9 @@ def marker_shape(style: Style, cx: float, cy: float) -> str:
         f'stroke-width="{style.weight:g}"'
     )
     if style.marker == "square":
-        return f'<rect x="{cx - r:g}" y="{cy - r:g}" width="{2 * r:g}" height="{2 * r:g}" {common}/>'
+        return (
+            f'<rect x="{cx - r:g}" y="{cy - r:g}" width="{2 * r:g}" height="{2 * r:g}" {common}/>'
+        )
     return f'<circle cx="{cx:g}" cy="{cy:g}" r="{r:g}" {common}/>'
 
 
@@ -206,8 +223,12 @@ def leaflet_style(style: Style) -> dict[str, Any]:
 def casing_style(style: Style) -> dict[str, Any] | None:
     if style.casing is None or style.marker is not None:
         return None
-    return {"color": style.casing, "weight": style.weight + 4, "opacity": 0.9,
-            "className": "bm-casing"}
+    return {
+        "color": style.casing,
+        "weight": style.weight + 4,
+        "opacity": 0.9,
+        "className": "bm-casing",
+    }
 
 
 def tooltip_text(properties: Mapping[str, Any]) -> str:
@@ -232,7 +253,9 @@ def popup_html(feature: Mapping[str, Any]) -> str:
         refs = [numbers[str(i)] for i in ids or [] if str(i) in numbers]
         return "".join(f'<sup class="bm-ref">[{n}]</sup>' for n in refs)
 
-    parts = [f'<h2 class="bm-popup-title">{esc(str(properties.get("name_en", feature.get("id"))))}</h2>']
+    parts = [
+        f'<h2 class="bm-popup-title">{esc(str(properties.get("name_en", feature.get("id"))))}</h2>'
+    ]
     parts.append(
         '<p class="bm-names">'
         f'<span lang="ko">{esc(str(properties.get("name_ko", "")))}</span> · '
@@ -257,9 +280,11 @@ def popup_html(feature: Mapping[str, Any]) -> str:
         + "</table>"
     )
     if properties.get("description"):
-        parts.append(f'<p>{esc(str(properties["description"]))}</p>')
+        parts.append(f"<p>{esc(str(properties['description']))}</p>")
     if properties.get("geometry_note"):
-        parts.append(f'<p class="bm-note">How it is drawn: {esc(str(properties["geometry_note"]))}</p>')
+        parts.append(
+            f'<p class="bm-note">How it is drawn: {esc(str(properties["geometry_note"]))}</p>'
+        )
 
     for figure in properties.get("figures") or []:
         if not isinstance(figure, Mapping):
@@ -273,7 +298,7 @@ def popup_html(feature: Mapping[str, Any]) -> str:
         for value in values:
             text = esc(format_value(value.get("value"), unit))
             if value.get("note"):
-                text += f" <span class=\"bm-note\">({esc(str(value['note']))})</span>"
+                text += f' <span class="bm-note">({esc(str(value["note"]))})</span>'
             if figure.get("drawn") is not None and value.get("value") == figure.get("drawn"):
                 text += ' <span class="bm-drawn">drawn</span>'
             items.append(f"<li>{text}{cite(value.get('sources'))}</li>")
@@ -285,18 +310,20 @@ def popup_html(feature: Mapping[str, Any]) -> str:
             )
         parts.append(f'<h3>{heading}</h3><ul class="bm-values">{"".join(items)}</ul>')
 
-    alternatives = [a for a in properties.get("position_alternatives") or [] if isinstance(a, Mapping)]
+    alternatives = [
+        a for a in properties.get("position_alternatives") or [] if isinstance(a, Mapping)
+    ]
     if alternatives:
         items = []
         for alternative in alternatives:
+            away = format_metres(float(alternative.get("distance_m") or 0))
             items.append(
                 f"<li>{esc(str(alternative.get('lat')))}, {esc(str(alternative.get('lon')))}"
-                f" ({esc(format_metres(float(alternative.get('distance_m') or 0)))} from the drawn point)"
-                f"{cite(alternative.get('sources'))}</li>"
+                f" ({esc(away)} from the drawn point){cite(alternative.get('sources'))}</li>"
             )
         parts.append(
             '<h3>Position <span class="bm-disputed">sources disagree</span></h3>'
-            f'<p>Drawn at the position given by{cite(properties.get("position_sources"))}; '
+            f"<p>Drawn at the position given by{cite(properties.get('position_sources'))}; "
             f'other sources put it at:</p><ul class="bm-values">{"".join(items)}</ul>'
         )
 
@@ -344,11 +371,11 @@ def describe(meta: Mapping[str, Any], features: Sequence[tuple[str, Mapping[str,
         if isinstance(properties.get("length_m"), int | float):
             details.append(f"drawn {format_metres(float(properties['length_m']))} long")
         if properties.get("approximate") and isinstance(properties.get("accuracy_m"), int | float):
-            details.append(f"position approximate, within {format_metres(float(properties['accuracy_m']))}")
+            details.append(
+                f"position approximate, within {format_metres(float(properties['accuracy_m']))}"
+            )
         described.append(text + (f" ({', '.join(details)})" if details else ""))
     return (
         f"{meta.get('subject', meta.get('title', 'Map'))}, as of "
         f"{format_date(str(meta.get('as_of', '')))}. The map shows: " + "; ".join(described) + "."
     )
-
-

@@ -345,7 +345,9 @@ def _number(
         or not math.isfinite(value)
         or value < minimum
     ):
-        problems.add(where, key, f"expected a finite number of at least {minimum:g}, got {value!r}")
+        problems.add(
+            where, key, f"expected a finite number of at least {minimum:g}, got {value!r}"
+        )
         return None
     return float(value)
 
@@ -432,8 +434,10 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
         if not isinstance(raw["label"], dict):
             problems.add(where, "label", f"expected a table with {', '.join(LANGUAGES)}")
         else:
-            label = {language: _text(raw["label"], language, where, problems).strip()
-                     for language in LANGUAGES}
+            label = {
+                language: _text(raw["label"], language, where, problems).strip()
+                for language in LANGUAGES
+            }
     description = _text(raw, "description", where, problems)
     sources = _ids(raw, "sources", where, problems)
     if not sources:
@@ -578,12 +582,16 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
     centre = None
     if "lat" in raw or "lon" in raw:
         centre = _checked_position(
-            raw.get("lat"), raw.get("lon"), _ids(raw, "centre_sources", where, problems),
-            where, problems,
+            raw.get("lat"),
+            raw.get("lon"),
+            _ids(raw, "centre_sources", where, problems),
+            where,
+            problems,
         )
     downstream_of = _text(raw, "downstream_of", where, problems, required=False) or None
     downstream_m = _number(raw, "downstream_m", where, problems)
-    if (centre is None) == (downstream_of is None):
+    has_centre = "lat" in raw or "lon" in raw
+    if has_centre == (downstream_of is not None):
         problems.add(where, "lat", "give either the centre (lat, lon) or downstream_of")
     if downstream_of is not None and downstream_m is None:
         problems.add(where, "downstream_m", "downstream_of needs the distance in metres")
@@ -636,13 +644,15 @@ def _check_drawn_figures(feature: FeatureFacts, problems: _Problems) -> None:
     for position, figure in enumerate(feature.figures):
         for prefix, key in _GEOMETRY_FIGURES.items():
             used = getattr(feature.geometry, key)
-            if figure.name.startswith(prefix) and figure.drawn is not None and used is not None:
-                if float(figure.drawn) != used:
-                    problems.add(
-                        f"feature '{feature.id}', figure #{position + 1}",
-                        "drawn",
-                        f"says {figure.drawn!r} is drawn but the geometry's {key} is {used:g}",
-                    )
+            drawn = figure.drawn
+            if not figure.name.startswith(prefix) or drawn is None or used is None:
+                continue
+            if not isinstance(drawn, int | float) or float(drawn) != used:
+                problems.add(
+                    f"feature '{feature.id}', figure #{position + 1}",
+                    "drawn",
+                    f"says {drawn!r} is drawn but the geometry's {key} is {used:g}",
+                )
 
 
 def _made_type(feature: FeatureFacts, by_id: dict[str, FeatureFacts]) -> str | None:

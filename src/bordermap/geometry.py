@@ -8,6 +8,7 @@ this point on?) are answered in the projected CRS of :mod:`bordermap.settings`
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from functools import cache
@@ -117,7 +118,7 @@ def point_along(coords: Sequence[Coordinate], distance: float) -> Coordinate:
     """
     geod = _geod()
     remaining = max(distance, 0.0)
-    for start, end in zip(coords[:-1], coords[1:], strict=True):
+    for start, end in itertools.pairwise(coords):
         azimuth, _, segment = geod.inv(start[0], start[1], end[0], end[1])
         if remaining <= segment:
             lon, lat, _ = geod.fwd(start[0], start[1], azimuth, remaining)

@@ -111,7 +111,9 @@ def _resolve(
         ]
         if spread:
             result.accuracy_m = _round_up(max(spread))
-            result.accuracy_note = "sources disagree on the position; the farthest other is this far"
+            result.accuracy_note = (
+                "sources disagree on the position; the farthest other is this far"
+            )
     elif spec.method == "same_as":
         assert spec.feature is not None
         target = _resolve(facts.feature(spec.feature), facts, resolved, chain)
@@ -180,7 +182,9 @@ def _accuracy_note(
         what = "published centre" if spec.point is not None else "sources' distances downstream"
         parts.append(f"{position_error:.0f} m from the {what}")
     if bearing_error:
-        parts.append(f"{bearing_error:.0f} m at the ends from ±{spec.bearing_uncertainty_deg:g}° of bearing")
+        parts.append(
+            f"{bearing_error:.0f} m at the ends from ±{spec.bearing_uncertainty_deg:g}° of bearing"
+        )
     if length_error:
         parts.append(f"{length_error:.0f} m at each end from the sources' lengths")
     return "sum of " + ", ".join(parts)
@@ -296,7 +300,9 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     list of pathlib.Path
         The files written, in layer order.
     """
-    rendered = {layer_path(directory, name): dumps_geojson(layer) for name, layer in layers.items()}
+    rendered = {
+        layer_path(directory, name): dumps_geojson(layer) for name, layer in layers.items()
+    }
     for path, text in rendered.items():
         write_atomic(path, text)
     return list(rendered)

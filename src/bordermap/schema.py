@@ -56,4 +56,7 @@ def parse_date(text: str) -> dt.date:
     if match is None:
         raise ValueError(f"expected a date as YYYY, YYYY-MM or YYYY-MM-DD, got {text!r}")
     year, month, day = (int(part) if part else 1 for part in match.groups())
-    return dt.date(year, month, day)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a real date (YYYY, YYYY-MM or YYYY-MM-DD)") from None

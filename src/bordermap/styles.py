@@ -62,7 +62,11 @@ _BORDER = Style(
     "North Korea–Russia border (on the channel)", "#b3261e", weight=2.5, dash=(1, 6, 8, 6)
 )
 _TRIPOINT = Style(
-    "Tripoint (China–North Korea–Russia)", "#b3261e", weight=2, marker="circle", radius=6,
+    "Tripoint (China–North Korea–Russia)",
+    "#b3261e",
+    weight=2,
+    marker="circle",
+    radius=6,
     fill="#ffffff",
 )
 

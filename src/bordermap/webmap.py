@@ -56,8 +56,15 @@ FRAME_MARGIN: float = 0.6
 
 #: Kinds of features that get a permanent label on the map.
 LABELLED_KINDS: tuple[str, ...] = (
-    "river", "rail_bridge", "road_bridge", "station", "settlement", "tripoint", "river_mouth",
+    "river",
+    "rail_bridge",
+    "road_bridge",
+    "station",
+    "settlement",
+    "tripoint",
+    "river_mouth",
 )
+
 
 def build_map(
     layers: Layers | str | Path | None = None,
@@ -104,7 +111,8 @@ def build_map(
     frame = _frame(features)
     description = _html.describe(meta, features)
 
-    figure = folium.Figure(title=str(meta.get("title") or "bordermap"))
+    # branca writes the title into <title> as it is: escape it here.
+    figure = folium.Figure(title=html.escape(str(meta.get("title") or "bordermap")))
     web_map = folium.Map(
         location=[(frame[0][0] + frame[1][0]) / 2, (frame[0][1] + frame[1][1]) / 2],
         zoom_start=15,
@@ -124,7 +132,9 @@ def build_map(
         name="bm_meta_description",
     )
     figure.html.add_child(
-        folium.Element(f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'),
+        folium.Element(
+            f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'
+        ),
         name="bm_description",
     )
 
@@ -310,7 +320,8 @@ def _label_anchors(
         total = sum(distance_m(a, b) for a, b in itertools.pairwise(coords))
         candidates = [point_along(coords, step * 25.0) for step in range(int(total // 25) + 1)]
         inside = [
-            c for c in candidates
+            c
+            for c in candidates
             if south + margin_lat <= c[1] <= north - margin_lat
             and west + margin_lon <= c[0] <= east - margin_lon
         ] or candidates
@@ -342,4 +353,3 @@ def _uncertainty_collection(features: Sequence[tuple[str, Mapping[str, Any]]]) -
             }
         )
     return {"type": "FeatureCollection", "features": areas}
-
