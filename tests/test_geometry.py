@@ -1,0 +1,361 @@
+"""Tests for bordermap.geometry against published geodesic values and FACTS.md."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bordermap.geometry import (
+    azimuth_along,
+    distance_along,
+    distance_m,
+    geodesic_length,
+    line_across,
+    point_along,
+    round_coordinate,
+    side_of_line,
+)
+
+# The Tumen River's main channel from the tripoint to the mouth, as FACTS.md lists it
+# (``lat, lon`` there), turned into GeoJSON's ``(lon, lat)``.
+TUMEN_LAT_LON = [
+    (42.418332, 130.637009),
+    (42.411224, 130.646762),
+    (42.401639, 130.650969),
+    (42.393956, 130.653276),
+    (42.378186, 130.669560),
+    (42.373007, 130.672274),
+    (42.367112, 130.670098),
+    (42.365702, 130.667785),
+    (42.360310, 130.656480),
+    (42.358858, 130.654789),
+    (42.352816, 130.648894),
+    (42.349682, 130.646538),
+    (42.339158, 130.646313),
+    (42.330185, 130.650381),
+    (42.324801, 130.654542),
+    (42.313965, 130.667841),
+    (42.308123, 130.677735),
+    (42.296168, 130.689978),
+    (42.293308, 130.696680),
+    (42.292735, 130.702100),
+]
+TUMEN = [(lon, lat) for lat, lon in TUMEN_LAT_LON]
+TUMEN_LENGTH = geodesic_length(TUMEN)
+
+# A straight line running due south along a meridian near the border.
+SOUTHWARD = [(130.64, 42.42), (130.64, 42.40)]
+
+
+WGS84_A = 6_378_137.0
+WGS84_E2 = 0.00669437999014
+
+
+def local_bearing(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Bearing from ``a`` to ``b`` in a local tangent plane of the ellipsoid, in [0, 360).
+
+    Independent of pyproj: metres per degree from the WGS 84 radii of curvature, good to
+    hundredths of a degree over a few kilometres.
+    """
+    mean_lat = math.radians((a[1] + b[1]) / 2.0)
+    w = math.sqrt(1.0 - WGS84_E2 * math.sin(mean_lat) ** 2)
+    meridian_radius = WGS84_A * (1.0 - WGS84_E2) / w**3
+    normal_radius = WGS84_A / w
+    east = math.radians(b[0] - a[0]) * normal_radius * math.cos(mean_lat)
+    north = math.radians(b[1] - a[1]) * meridian_radius
+    return math.degrees(math.atan2(east, north)) % 360.0
+
+
+# --- geodesic_length and distance_m against published values ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("coords", "expected_m", "tolerance_m"),
+    [
+        # One degree of latitude at the equator (WGS 84): 110,574 m.
+        ([(0.0, 0.0), (0.0, 1.0)], 110_574.0, 1.0),
+        # One degree of latitude centred on 45°: 111,132 m.
+        ([(0.0, 44.5), (0.0, 45.5)], 111_132.0, 1.0),
+        # The last degree of latitude before the pole: 111,694 m.
+        ([(0.0, 89.0), (0.0, 90.0)], 111_694.0, 1.0),
+        # One degree of longitude on the equator: a * pi / 180 = 111,319.491 m.
+        ([(0.0, 0.0), (1.0, 0.0)], 6_378_137.0 * math.pi / 180.0, 0.01),
+        # The WGS 84 quarter meridian, equator to pole: 10,001,965.729 m.
+        ([(0.0, 0.0), (0.0, 90.0)], 10_001_965.729, 0.01),
+        # A polyline is the sum of its parts: two half-degree steps make one degree.
+        ([(0.0, 0.0), (0.0, 0.5), (0.0, 1.0)], 110_574.0, 1.0),
+    ],
+)
+def test_geodesic_length_matches_published_distances(coords, expected_m, tolerance_m):
+    assert geodesic_length(coords) == pytest.approx(expected_m, abs=tolerance_m)
+
+
+def test_distance_m_wellington_to_salamanca():
+    # GeographicLib's documented example: Wellington (41.32S, 174.81E) to Salamanca
+    # (40.96N, 5.50W) is 19,959,679.267 m on WGS 84.
+    assert distance_m((174.81, -41.32), (-5.50, 40.96)) == pytest.approx(19_959_679.267, abs=0.01)
+
+
+def test_distance_m_takes_lon_lat_order():
+    # One degree of latitude (lat varies) must not be read as one of longitude.
+    assert distance_m((0.0, 0.0), (0.0, 1.0)) == pytest.approx(110_574.0, abs=1.0)
+
+
+@pytest.mark.parametrize("coords", [[], [(130.6, 42.4)]])
+def test_geodesic_length_of_fewer_than_two_points_is_zero(coords):
+    assert geodesic_length(coords) == 0.0
+
+
+def test_tumen_channel_is_about_17_7_km():
+    # FACTS.md: 17.7 km measured along the OpenStreetMap line.
+    assert 17_650 <= TUMEN_LENGTH <= 17_800
+
+
+# --- point_along and distance_along ------------------------------------------------------
+
+
+def test_point_along_start_and_end_are_the_ends():
+    assert point_along(TUMEN, 0.0) == pytest.approx(TUMEN[0], abs=1e-9)
+    assert point_along(TUMEN, TUMEN_LENGTH) == pytest.approx(TUMEN[-1], abs=1e-9)
+
+
+def test_point_along_clamps_to_the_ends():
+    assert point_along(TUMEN, -500.0) == pytest.approx(TUMEN[0], abs=1e-9)
+    assert point_along(TUMEN, TUMEN_LENGTH + 500.0) == pytest.approx(TUMEN[-1], abs=1e-9)
+
+
+def test_point_along_a_meridian_moves_by_the_published_degree():
+    # 110,574 m down the equator-to-north meridian is one degree of latitude.
+    lon, lat = point_along([(0.0, 0.0), (0.0, 2.0)], 110_574.0)
+    assert lon == pytest.approx(0.0, abs=1e-9)
+    assert lat == pytest.approx(1.0, abs=1e-5)
+
+
+def test_point_along_lands_on_a_vertex_at_its_distance():
+    head = geodesic_length(TUMEN[:5])
+    assert distance_m(point_along(TUMEN, head), TUMEN[4]) < 0.01
+
+
+@pytest.mark.parametrize("distance", [0.0, 1.0, 484.0, 1_234.5, 8_000.0, 17_000.0])
+def test_point_along_then_distance_along_round_trip(distance):
+    assert distance_along(TUMEN, point_along(TUMEN, distance)) == pytest.approx(distance, abs=0.5)
+
+
+@pytest.mark.parametrize("fraction", [0.25, 0.5, 0.75])
+def test_round_trip_within_every_segment_is_centimetre_exact(fraction):
+    # Both directions measure geodesically, so even 2 km segments agree to centimetres
+    # (a planar measure in UTM would be off by decimetres this far from zone 52's meridian).
+    for index in range(len(TUMEN) - 1):
+        head = geodesic_length(TUMEN[: index + 1])
+        distance = head + fraction * distance_m(TUMEN[index], TUMEN[index + 1])
+        back = distance_along(TUMEN, point_along(TUMEN, distance))
+        assert back == pytest.approx(distance, abs=0.05), index
+
+
+@pytest.mark.parametrize("before_m", [0.1, 1.0, 2.0])
+def test_point_along_just_before_a_vertex(before_m):
+    for index in range(1, len(TUMEN)):
+        head = geodesic_length(TUMEN[: index + 1])
+        point = point_along(TUMEN, head - before_m)
+        assert distance_m(point, TUMEN[index]) == pytest.approx(before_m, abs=0.01), index
+
+
+def test_distance_along_of_vertices_is_cumulative_length():
+    for index in range(len(TUMEN)):
+        expected = geodesic_length(TUMEN[: index + 1])
+        assert distance_along(TUMEN, TUMEN[index]) == pytest.approx(expected, abs=0.5)
+
+
+def test_distance_along_projects_a_point_off_the_line():
+    # A point 100 m east of the 1 km mark of a southward meridian projects onto it.
+    on_line = point_along(SOUTHWARD, 1_000.0)
+    beside = point_along([on_line, (on_line[0] + 0.01, on_line[1])], 100.0)
+    assert distance_m(on_line, beside) == pytest.approx(100.0, abs=0.01)
+    assert distance_along(SOUTHWARD, beside) == pytest.approx(1_000.0, abs=0.5)
+
+
+def test_distance_along_clamps_beyond_the_ends():
+    assert distance_along(SOUTHWARD, (130.64, 42.43)) == pytest.approx(0.0, abs=0.5)
+    end = geodesic_length(SOUTHWARD)
+    assert distance_along(SOUTHWARD, (130.64, 42.39)) == pytest.approx(end, abs=0.5)
+
+
+def test_friendship_bridge_is_about_480_m_below_the_tripoint():
+    # FACTS.md: the bridge centre lies on the channel about 480 m downstream of the tripoint.
+    along = distance_along(TUMEN, (130.641056, 42.415167))
+    assert 430 <= along <= 530
+
+
+def test_azimuth_along_a_southward_line_is_south():
+    assert abs(azimuth_along(SOUTHWARD, 1_000.0, 250.0)) == pytest.approx(180.0, abs=0.01)
+
+
+def test_azimuth_along_the_first_tumen_reach_is_south_east():
+    # The channel below the tripoint runs from 130.637E to 130.647E while falling 0.007
+    # of a degree: south-east.
+    azimuth = azimuth_along(TUMEN, 400.0, 250.0)
+    assert azimuth == pytest.approx(local_bearing(TUMEN[0], TUMEN[1]), abs=0.5)
+    assert 90 < azimuth < 180
+
+
+# --- line_across ------------------------------------------------------------------------
+
+
+def test_line_across_has_the_requested_length_and_centre():
+    centre = (130.641056, 42.415167)
+    ends = line_across(centre, 135.0, 623.0)
+    assert len(ends) == 2
+    assert geodesic_length(ends) == pytest.approx(623.0, abs=0.01)
+    assert distance_m(ends[0], centre) == pytest.approx(311.5, abs=0.01)
+    assert distance_m(ends[1], centre) == pytest.approx(311.5, abs=0.01)
+    assert distance_m(point_along(ends, 311.5), centre) < 0.01
+
+
+@pytest.mark.parametrize("azimuth", [0.0, 45.0, 135.0, 180.0, -90.0, 250.0])
+def test_line_across_is_square_to_the_azimuth(azimuth):
+    ends = line_across((130.64, 42.41), azimuth, 1_000.0)
+    across = local_bearing(ends[0], ends[1])
+    difference = (across - azimuth) % 360.0
+    # First end on the right, so walking from it to the second end faces azimuth - 90°.
+    assert difference == pytest.approx(270.0, abs=0.02)
+
+
+def test_line_across_a_southward_line_starts_on_its_right():
+    centre = point_along(SOUTHWARD, 1_000.0)
+    ends = line_across(centre, 180.0, 600.0)
+    # Facing south, the right is the west.
+    assert ends[0][0] < centre[0] < ends[1][0]
+    assert side_of_line(SOUTHWARD, ends[0]) == -1
+    assert side_of_line(SOUTHWARD, ends[1]) == 1
+
+
+def test_line_across_the_tumen_starts_on_the_north_korean_bank():
+    # North Korea is on the right (south-west) bank facing downstream.
+    along = distance_along(TUMEN, (130.641056, 42.415167))
+    centre = point_along(TUMEN, along)
+    ends = line_across(centre, azimuth_along(TUMEN, along, 250.0), 623.0)
+    assert side_of_line(TUMEN, ends[0]) == -1
+    assert side_of_line(TUMEN, ends[1]) == 1
+    tumangang_station = (130.608056, 42.421389)
+    assert distance_m(ends[0], tumangang_station) < distance_m(ends[1], tumangang_station)
+
+
+# --- side_of_line -----------------------------------------------------------------------
+
+
+def test_side_of_line_signs_on_a_southward_line():
+    # Facing south, east is on the left (+1) and west on the right (-1).
+    assert side_of_line(SOUTHWARD, (130.65, 42.41)) == 1
+    assert side_of_line(SOUTHWARD, (130.63, 42.41)) == -1
+
+
+def test_side_of_line_is_zero_on_a_vertex():
+    assert side_of_line(SOUTHWARD, SOUTHWARD[0]) == 0
+    assert side_of_line(SOUTHWARD, SOUTHWARD[1]) == 0
+    assert side_of_line(TUMEN, TUMEN[7]) == 0
+
+
+def test_side_of_line_flips_with_the_line_direction():
+    northward = list(reversed(SOUTHWARD))
+    assert side_of_line(northward, (130.65, 42.41)) == -1
+    assert side_of_line(northward, (130.63, 42.41)) == 1
+
+
+def test_side_of_line_of_the_tumen_banks():
+    # FACTS.md: the stations and treaty markers on each bank.
+    assert side_of_line(TUMEN, (130.608056, 42.421389)) == -1  # Tumangang station, North Korea
+    assert side_of_line(TUMEN, (130.644917, 42.430056)) == 1  # Khasan station, Russia
+    assert side_of_line(TUMEN, (130.635139, 42.416528)) == -1  # Korean marker, right bank
+    assert side_of_line(TUMEN, (130.639275, 42.419787)) == 1  # marker no. 423, left bank
+
+
+def test_side_of_line_judges_against_the_nearest_segment():
+    # A bend: south, then east. A point south of the second leg is east of the first
+    # (its left) but must be judged against the nearer second leg, whose right it is on.
+    bend = [(130.60, 42.42), (130.60, 42.40), (130.64, 42.40)]
+    assert side_of_line(bend, (130.63, 42.39)) == -1
+    assert side_of_line(bend, (130.63, 42.405)) == 1
+
+
+# --- round_coordinate -------------------------------------------------------------------
+
+
+def test_round_coordinate_keeps_six_decimals():
+    assert round_coordinate((130.12345678, 42.98765432)) == (130.123457, 42.987654)
+
+
+def test_round_coordinate_takes_decimals():
+    assert round_coordinate((130.12345678, 42.98765432), 2) == (130.12, 42.99)
+
+
+def test_round_coordinate_returns_a_tuple_of_floats():
+    rounded = round_coordinate([130, 42])
+    assert rounded == (130.0, 42.0)
+    assert isinstance(rounded, tuple)
+    assert all(type(value) is float for value in rounded)
+
+
+@pytest.mark.parametrize("value", [-0.0, -0.0000001, -0.0000004])
+def test_round_coordinate_normalises_negative_zero(value):
+    lon, lat = round_coordinate((value, value))
+    assert (lon, lat) == (0.0, 0.0)
+    assert math.copysign(1.0, lon) == 1.0
+    assert math.copysign(1.0, lat) == 1.0
+    assert str(lon) == "0.0"
+
+
+def test_round_coordinate_keeps_real_negatives():
+    assert round_coordinate((-5.5000004, -41.3200006)) == (-5.5, -41.320001)
+
+
+# --- properties -------------------------------------------------------------------------
+
+
+@settings(deadline=None, max_examples=200)
+@given(st.floats(min_value=0.0, max_value=TUMEN_LENGTH, allow_nan=False))
+def test_property_point_along_distance_along_round_trip(distance):
+    assert abs(distance_along(TUMEN, point_along(TUMEN, distance)) - distance) <= 0.5
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    length=st.floats(min_value=1.0, max_value=5_000.0, allow_nan=False),
+    azimuth=st.floats(min_value=-180.0, max_value=360.0, allow_nan=False),
+    lon=st.floats(min_value=130.5, max_value=130.8, allow_nan=False),
+    lat=st.floats(min_value=42.2, max_value=42.5, allow_nan=False),
+)
+def test_property_line_across_has_the_requested_length(length, azimuth, lon, lat):
+    ends = line_across((lon, lat), azimuth, length)
+    assert abs(geodesic_length(ends) - length) <= 0.01
+    assert abs(distance_m(ends[0], (lon, lat)) - distance_m(ends[1], (lon, lat))) <= 0.01
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    distance=st.floats(min_value=0.0, max_value=TUMEN_LENGTH, allow_nan=False),
+    length=st.floats(min_value=1.0, max_value=5_000.0, allow_nan=False),
+)
+def test_property_results_are_deterministic(distance, length):
+    first = point_along(TUMEN, distance)
+    assert point_along(TUMEN, distance) == first
+    assert distance_along(TUMEN, first) == distance_along(TUMEN, first)
+    azimuth = azimuth_along(TUMEN, distance, 250.0)
+    assert azimuth_along(TUMEN, distance, 250.0) == azimuth
+    assert line_across(first, azimuth, length) == line_across(first, azimuth, length)
+    assert side_of_line(TUMEN, first) == side_of_line(TUMEN, first)
+
+
+@settings(deadline=None, max_examples=100)
+@given(
+    lon=st.floats(min_value=-180.0, max_value=180.0, allow_nan=False),
+    lat=st.floats(min_value=-90.0, max_value=90.0, allow_nan=False),
+)
+def test_property_round_coordinate_has_at_most_six_decimals(lon, lat):
+    rounded = round_coordinate((lon, lat))
+    for original, value in zip((lon, lat), rounded, strict=True):
+        assert abs(value - original) <= 0.5e-6 + 1e-12
+        assert round(value, 6) == value
+        assert math.copysign(1.0, value) == 1.0 or value != 0.0

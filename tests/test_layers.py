@@ -1,0 +1,557 @@
+"""Tests for bordermap.layers: positions against FACTS.md, GeoJSON shape and files."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import json
+import math
+import re
+import stat
+
+import pytest
+
+from bordermap import settings
+from bordermap._io import dumps_geojson
+from bordermap.errors import LayerError
+from bordermap.facts import load_facts
+from bordermap.geometry import (
+    distance_along,
+    distance_m,
+    geodesic_length,
+    point_along,
+    side_of_line,
+)
+from bordermap.layers import build_layers, layer_path, read_layers, write_layers
+
+# FACTS.md, ``lat, lon``.
+TRIPOINT = (42.418332, 130.637009)
+MOUTH = (42.292735, 130.702100)
+CHANNEL = [
+    TRIPOINT,
+    (42.411224, 130.646762),
+    (42.401639, 130.650969),
+    (42.393956, 130.653276),
+    (42.378186, 130.669560),
+    (42.373007, 130.672274),
+    (42.367112, 130.670098),
+    (42.365702, 130.667785),
+    (42.360310, 130.656480),
+    (42.358858, 130.654789),
+    (42.352816, 130.648894),
+    (42.349682, 130.646538),
+    (42.339158, 130.646313),
+    (42.330185, 130.650381),
+    (42.324801, 130.654542),
+    (42.313965, 130.667841),
+    (42.308123, 130.677735),
+    (42.296168, 130.689978),
+    (42.293308, 130.696680),
+    MOUTH,
+]
+RAIL_BRIDGE_CENTRE = (42.415167, 130.641056)
+KHASAN_STATION = (42.430056, 130.644917)
+KHASAN_STATION_RUWIKI = (42.428056, 130.645278)
+TUMANGANG_STATION = (42.421389, 130.608056)
+TUMANGANG = (42.421683, 130.602551)
+
+# Statuses of a bridge in service ("open" and "existing" both say so).
+IN_SERVICE = ("open", "existing")
+
+WGS84_A = 6_378_137.0
+WGS84_E2 = 0.00669437999014
+
+
+def lon_lat(lat_lon):
+    lat, lon = lat_lon
+    return (lon, lat)
+
+
+def only_feature(layers, layer_name, feature_id=None):
+    features = layers[layer_name]["features"]
+    if feature_id is None:
+        [feature] = features
+        return feature
+    [feature] = [feature for feature in features if feature["id"] == feature_id]
+    return feature
+
+
+def all_features(layers):
+    return [feature for layer in layers.values() for feature in layer["features"]]
+
+
+def coords_of(feature):
+    return [tuple(position) for position in feature["geometry"]["coordinates"]]
+
+
+def river_coords(layers):
+    return coords_of(only_feature(layers, "tumen_river"))
+
+
+def midpoint(line):
+    return point_along(line, geodesic_length(line) / 2.0)
+
+
+def local_bearing(a, b):
+    """Bearing from ``a`` to ``b`` (``lon, lat``) in a local tangent plane, in [0, 360)."""
+    mean_lat = math.radians((a[1] + b[1]) / 2.0)
+    w = math.sqrt(1.0 - WGS84_E2 * math.sin(mean_lat) ** 2)
+    east = math.radians(b[0] - a[0]) * WGS84_A / w * math.cos(mean_lat)
+    north = math.radians(b[1] - a[1]) * WGS84_A * (1.0 - WGS84_E2) / w**3
+    return math.degrees(math.atan2(east, north)) % 360.0
+
+
+def river_segment_bearing(river, along):
+    """Bearing of the river's segment on which ``along`` metres falls."""
+    walked = 0.0
+    for start, end in itertools.pairwise(river):
+        segment = distance_m(start, end)
+        if walked + segment >= along:
+            return local_bearing(start, end)
+        walked += segment
+    raise AssertionError("past the river's end")
+
+
+def angle_between_lines(a, b):
+    """Angle between two undirected directions (degrees), in [0, 90]."""
+    difference = abs(a - b) % 180.0
+    return min(difference, 180.0 - difference)
+
+
+# --- the river and the border -----------------------------------------------------------
+
+
+def test_river_follows_the_channel_points(layers):
+    river = river_coords(layers)
+    assert len(river) == 20
+    for drawn, published in zip(river, CHANNEL, strict=True):
+        assert drawn == pytest.approx(lon_lat(published), abs=1e-9)
+
+
+def test_river_runs_from_the_tripoint_to_the_mouth(layers):
+    river = river_coords(layers)
+    assert river[0] == pytest.approx(lon_lat(TRIPOINT), abs=1e-9)
+    assert river[-1] == pytest.approx(lon_lat(MOUTH), abs=1e-9)
+
+
+def test_river_is_about_17_7_km(layers):
+    feature = only_feature(layers, "tumen_river")
+    assert 17_600 <= geodesic_length(river_coords(layers)) <= 17_900
+    assert 17_600 <= feature["properties"]["length_m"] <= 17_900
+
+
+def test_border_is_drawn_on_the_channel(layers):
+    border = only_feature(layers, "border", "kp-ru-border")
+    assert coords_of(border) == river_coords(layers)
+    assert border["properties"]["kind"] == "border"
+
+
+def test_border_keeps_both_published_lengths(layers):
+    border = only_feature(layers, "border", "kp-ru-border")
+    [length] = border["properties"]["figures"]
+    assert {value["value"] for value in length["values"]} == {17000, 15000}
+    assert length["disputed"] is True
+
+
+@pytest.mark.parametrize(
+    ("layer_name", "feature_id", "published"),
+    [
+        ("border", "tripoint", TRIPOINT),
+        ("places", "tripoint-place", TRIPOINT),
+        ("places", "tumen-mouth", MOUTH),
+        ("places", "khasan-station", KHASAN_STATION),
+        ("places", "tumangang-station", TUMANGANG_STATION),
+        ("places", "tumangang", TUMANGANG),
+    ],
+)
+def test_places_are_at_the_published_points(layers, layer_name, feature_id, published):
+    feature = only_feature(layers, layer_name, feature_id)
+    assert feature["geometry"]["type"] == "Point"
+    position = tuple(feature["geometry"]["coordinates"])
+    assert distance_m(position, lon_lat(published)) <= settings.position_tolerance_m
+    assert distance_m(position, lon_lat(published)) < 1.0  # published points are drawn as is
+
+
+def test_khasan_station_shows_the_disagreement(layers):
+    station = only_feature(layers, "places", "khasan-station")
+    properties = station["properties"]
+    assert properties["approximate"] is True
+    # FACTS.md: the Russian Wikipedia position is about 220 m away.
+    assert 200 <= properties["accuracy_m"] <= 250
+    [alternative] = properties["position_alternatives"]
+    assert (alternative["lat"], alternative["lon"]) == KHASAN_STATION_RUWIKI
+    assert 200 <= alternative["distance_m"] <= 240
+    assert alternative["sources"] == ["ruwiki-khasan-station"]
+
+
+def test_stations_are_on_their_own_banks(layers):
+    river = river_coords(layers)
+    khasan = tuple(only_feature(layers, "places", "khasan-station")["geometry"]["coordinates"])
+    tumangang = tuple(
+        only_feature(layers, "places", "tumangang-station")["geometry"]["coordinates"]
+    )
+    assert side_of_line(river, khasan) == 1  # Russia: left bank
+    assert side_of_line(river, tumangang) == -1  # North Korea: right bank
+
+
+# --- the rail bridge --------------------------------------------------------------------
+
+
+def test_rail_bridge_centre_is_the_published_position(layers):
+    bridge = coords_of(only_feature(layers, "rail_bridge"))
+    assert distance_m(midpoint(bridge), lon_lat(RAIL_BRIDGE_CENTRE)) <= 100.0
+
+
+def test_rail_bridge_is_623_m_long(layers):
+    feature = only_feature(layers, "rail_bridge")
+    assert geodesic_length(coords_of(feature)) == pytest.approx(623.0, abs=1.0)
+    assert feature["properties"]["length_m"] == pytest.approx(623.0, abs=1.0)
+
+
+def test_rail_bridge_is_about_480_m_below_the_tripoint(layers):
+    along = distance_along(
+        river_coords(layers), midpoint(coords_of(only_feature(layers, "rail_bridge")))
+    )
+    assert 430 <= along <= 530
+
+
+def test_rail_bridge_facts(layers):
+    properties = only_feature(layers, "rail_bridge")["properties"]
+    assert properties["kind"] == "rail_bridge"
+    assert properties["status"] in IN_SERVICE
+    assert any(
+        event["date"] == "1959-08-09" and event.get("status") in IN_SERVICE
+        for event in properties["events"]
+    )
+
+
+# --- the road bridge --------------------------------------------------------------------
+
+
+def test_road_bridge_is_1000_m_long(layers):
+    feature = only_feature(layers, "road_bridge")
+    assert geodesic_length(coords_of(feature)) == pytest.approx(1000.0, abs=1.0)
+    assert feature["properties"]["length_m"] == pytest.approx(1000.0, abs=1.0)
+
+
+def test_road_bridge_is_under_construction_and_approximate(layers):
+    properties = only_feature(layers, "road_bridge")["properties"]
+    assert properties["status"] == "under construction"
+    assert properties["approximate"] is True
+    assert properties["accuracy_m"] > 0
+    assert properties["accuracy_note"]
+
+
+def test_road_bridge_accuracy_adds_up_every_uncertainty(facts, layers):
+    # The uncertainties add up: the sources' downstream distances (400 and 500 m, drawn
+    # at 450) put the centre up to 50 m off; their lengths (800 to 1005 m, drawn at
+    # 1000) each end up to 100 m off; the unpublished bearing (±15°) swings each end of
+    # a 1 km bridge by 500 m x sin 15°.
+    properties = only_feature(layers, "road_bridge")["properties"]
+    assert properties["accuracy_m"] >= 50 + 100 + 500 * math.sin(math.radians(15))
+    assert properties["accuracy_m"] % 10 == 0  # rounded up to tens of metres
+    assert "downstream" in properties["accuracy_note"]
+    assert "geometry_note" in properties
+
+
+def test_road_bridge_keeps_the_sources_disagreements(layers):
+    figures = {
+        figure["name"]: figure
+        for figure in only_feature(layers, "road_bridge")["properties"]["figures"]
+    }
+    length = figures["length"]
+    assert length["disputed"] is True
+    assert length["drawn"] == 1000
+    values = {value["value"]: value for value in length["values"]}
+    assert {1000, 850, 800} <= set(values)
+    assert all(values[number]["sources"] for number in (1000, 850, 800))
+
+
+def test_road_bridge_is_400_to_500_m_downstream_of_the_rail_bridge(layers):
+    river = river_coords(layers)
+    rail = distance_along(river, midpoint(coords_of(only_feature(layers, "rail_bridge"))))
+    road = distance_along(river, midpoint(coords_of(only_feature(layers, "road_bridge"))))
+    assert 400 <= road - rail <= 500
+
+
+def test_road_bridge_centre_is_on_the_channel(layers):
+    river = river_coords(layers)
+    centre = midpoint(coords_of(only_feature(layers, "road_bridge")))
+    on_river = point_along(river, distance_along(river, centre))
+    assert distance_m(centre, on_river) < 5.0
+
+
+@pytest.mark.parametrize("layer_name", ["rail_bridge", "road_bridge"])
+def test_bridges_are_square_to_the_river(layers, layer_name):
+    river = river_coords(layers)
+    bridge = coords_of(only_feature(layers, layer_name))
+    along = distance_along(river, midpoint(bridge))
+    river_bearing = river_segment_bearing(river, along)
+    bridge_bearing = local_bearing(bridge[0], bridge[1])
+    assert angle_between_lines(bridge_bearing, river_bearing) == pytest.approx(90.0, abs=10.0)
+
+
+@pytest.mark.parametrize("layer_name", ["rail_bridge", "road_bridge"])
+def test_bridges_start_on_the_north_korean_bank(layers, layer_name):
+    river = river_coords(layers)
+    first, second = coords_of(only_feature(layers, layer_name))
+    assert side_of_line(river, first) == -1
+    assert side_of_line(river, second) == 1
+    # Independently of side_of_line: North Korea is to the south-west here.
+    assert first[0] < second[0]
+    assert first[1] < second[1]
+    station = lon_lat(TUMANGANG_STATION)
+    assert distance_m(first, station) < distance_m(second, station)
+
+
+def test_bridges_cross_the_river(layers):
+    river = river_coords(layers)
+    for layer_name in ("rail_bridge", "road_bridge"):
+        bridge = coords_of(only_feature(layers, layer_name))
+        assert side_of_line(river, bridge[0]) != side_of_line(river, bridge[1])
+
+
+# --- every feature ----------------------------------------------------------------------
+
+
+def test_length_m_is_the_geodesic_length_of_the_geometry(layers):
+    lines = [f for f in all_features(layers) if f["geometry"]["type"] == "LineString"]
+    assert {f["id"] for f in lines} >= {"tumen-river", "friendship-bridge", "road-bridge"}
+    for feature in lines:
+        expected = geodesic_length(coords_of(feature))
+        assert feature["properties"]["length_m"] == pytest.approx(expected, abs=0.05)
+
+
+def test_points_have_no_length(layers):
+    for feature in all_features(layers):
+        if feature["geometry"]["type"] == "Point":
+            assert "length_m" not in feature["properties"]
+
+
+def test_coordinates_are_lon_lat_with_at_most_six_decimals(layers):
+    for feature in all_features(layers):
+        geometry = feature["geometry"]
+        positions = (
+            [geometry["coordinates"]] if geometry["type"] == "Point" else geometry["coordinates"]
+        )
+        for position in positions:
+            assert len(position) == 2
+            lon, lat = position
+            assert lon == pytest.approx(130.6, abs=0.15), feature["id"]
+            assert lat == pytest.approx(42.4, abs=0.15), feature["id"]
+            assert round(lon, 6) == lon
+            assert round(lat, 6) == lat
+
+
+def test_committed_files_have_at_most_six_decimals(geodata_dir):
+    for name in settings.layer_names:
+        text = layer_path(geodata_dir, name).read_text(encoding="utf-8")
+        for number in re.findall(r"-?\d+\.(\d+)", text):
+            assert len(number) <= 6, (name, number)
+
+
+def test_every_feature_has_its_properties(layers, facts):
+    for feature in all_features(layers):
+        properties = feature["properties"]
+        assert isinstance(feature["id"], str)
+        assert feature["id"]
+        for key in ("name_en", "name_ko", "name_ru", "kind", "status", "description"):
+            assert isinstance(properties[key], str), (feature["id"], key)
+            assert properties[key], (feature["id"], key)
+        assert properties["sources"], feature["id"]
+        for source in properties["sources"]:
+            assert source["url"].startswith(("https://", "http://")), source
+            assert source["id"] in facts.sources
+            assert source["publisher"]
+
+
+def test_every_cited_source_is_listed_on_the_feature(layers):
+    for feature in all_features(layers):
+        listed = {source["id"] for source in feature["properties"]["sources"]}
+        properties = feature["properties"]
+        cited = set()
+        for event in properties["events"]:
+            cited.update(event["sources"])
+        for figure in properties["figures"]:
+            for value in figure["values"]:
+                cited.update(value["sources"])
+        cited.update(properties.get("position_sources", []))
+        for alternative in properties.get("position_alternatives", []):
+            cited.update(alternative["sources"])
+        assert cited <= listed, feature["id"]
+
+
+def test_openstreetmap_layers_credit_openstreetmap(layers):
+    river = only_feature(layers, "tumen_river")
+    credits = [source.get("credit") for source in river["properties"]["sources"]]
+    assert any("© OpenStreetMap contributors" in (credit or "") for credit in credits)
+
+
+def test_layer_names_and_order(layers):
+    assert list(layers)[: len(settings.layer_names)] == list(settings.layer_names)
+    for name, layer in layers.items():
+        assert layer["name"] == name
+
+
+# --- GeoJSON structure (RFC 7946) -------------------------------------------------------
+
+
+def test_layers_are_rfc7946_feature_collections(layers):
+    for name, layer in layers.items():
+        assert layer["type"] == "FeatureCollection", name
+        assert "crs" not in layer
+        assert isinstance(layer["features"], list)
+        assert layer["features"], name
+        for feature in layer["features"]:
+            assert feature["type"] == "Feature"
+            assert set(feature) >= {"type", "id", "properties", "geometry"}
+            assert "crs" not in feature
+            assert isinstance(feature["id"], str | int)
+            assert isinstance(feature["properties"], dict)
+            geometry = feature["geometry"]
+            assert geometry["type"] in ("Point", "LineString")
+            if geometry["type"] == "LineString":
+                assert len(geometry["coordinates"]) >= 2
+            else:
+                assert all(isinstance(value, float) for value in geometry["coordinates"])
+
+
+def test_feature_ids_are_unique(layers):
+    ids = [feature["id"] for feature in all_features(layers)]
+    assert len(ids) == len(set(ids))
+
+
+def test_layers_are_plain_json(layers):
+    assert json.loads(json.dumps(layers, allow_nan=False)) == layers
+
+
+# --- files ------------------------------------------------------------------------------
+
+
+def test_write_layers_is_byte_for_byte_reproducible(layers, tmp_path):
+    first = write_layers(layers, tmp_path / "first")
+    second = write_layers(layers, tmp_path / "second")
+    assert [path.name for path in first] == [f"{name}.geojson" for name in layers]
+    for one, two in zip(first, second, strict=True):
+        assert one.read_bytes() == two.read_bytes()
+    again = write_layers(layers, tmp_path / "first")
+    for path in again:
+        assert path.read_bytes() == (tmp_path / "second" / path.name).read_bytes()
+    leftovers = [path.name for path in (tmp_path / "first").iterdir() if path.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_written_files_are_readable_by_everyone(layers, tmp_path):
+    # Temporary files start private (0600); published layers must not stay that way.
+    for path in write_layers(layers, tmp_path):
+        assert stat.S_IMODE(path.stat().st_mode) & 0o444 == 0o444
+
+
+def test_written_files_are_the_rendered_layers(layers, tmp_path):
+    for path in write_layers(layers, tmp_path):
+        name = path.name.removesuffix(".geojson")
+        assert path.read_bytes() == dumps_geojson(layers[name]).encode("utf-8")
+        assert path.read_bytes().endswith(b"}\n")
+
+
+def test_building_twice_gives_the_same_layers(facts, layers):
+    assert build_layers(facts) == layers
+
+
+@pytest.mark.parametrize("name", settings.layer_names)
+def test_committed_geodata_is_what_the_facts_build(layers, geodata_dir, name):
+    committed = layer_path(geodata_dir, name).read_bytes()
+    assert dumps_geojson(layers[name]).encode("utf-8") == committed
+
+
+def test_read_layers_round_trips(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    assert read_layers(tmp_path) == layers
+
+
+def test_read_layers_of_the_committed_geodata(geodata_dir):
+    read = read_layers(geodata_dir)
+    assert list(read) == list(settings.layer_names)
+
+
+def test_read_layers_names_a_missing_file(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    missing = layer_path(tmp_path, "road_bridge")
+    missing.unlink()
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path)
+    assert str(missing) in str(caught.value)
+    assert len(caught.value.problems) == 1
+
+
+def test_read_layers_names_invalid_json(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    broken = layer_path(tmp_path, "places")
+    broken.write_text('{"type": "FeatureCollection", "features": [', encoding="utf-8")
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path)
+    assert str(broken) in str(caught.value)
+    assert isinstance(caught.value, ValueError)
+
+
+def test_read_layers_reports_every_bad_file(tmp_path):
+    layer_path(tmp_path, "border").write_text("[]", encoding="utf-8")
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path)
+    message = str(caught.value)
+    for name in settings.layer_names:
+        assert str(layer_path(tmp_path, name)) in message
+    assert len(caught.value.problems) == len(settings.layer_names)
+
+
+# --- facts drive the geometry -----------------------------------------------------------
+
+
+def test_moving_the_road_bridge_in_the_facts_moves_it_along_the_river(
+    layers, facts_text, write_facts
+):
+    text = facts_text
+    for old, new in (("downstream_m = 450", "downstream_m = 500"), ("drawn = 450", "drawn = 500")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    moved = build_layers(load_facts(write_facts(text)))
+    river = river_coords(layers)
+    before = midpoint(coords_of(only_feature(layers, "road_bridge")))
+    after = midpoint(coords_of(only_feature(moved, "road_bridge")))
+    shift = distance_along(river, after) - distance_along(river, before)
+    assert shift == pytest.approx(50.0, abs=1.0)
+    assert distance_m(before, after) == pytest.approx(50.0, abs=2.0)
+    # Nothing else moved.
+    assert (
+        only_feature(moved, "rail_bridge")["geometry"]
+        == only_feature(layers, "rail_bridge")["geometry"]
+    )
+
+
+def test_lengthening_the_road_bridge_in_the_facts(facts_text, write_facts):
+    text = facts_text.replace("length_m = 1000", "length_m = 850").replace(
+        "drawn = 1000", "drawn = 850"
+    )
+    moved = build_layers(load_facts(write_facts(text)))
+    assert only_feature(moved, "road_bridge")["properties"]["length_m"] == pytest.approx(
+        850.0, abs=0.5
+    )
+
+
+def test_road_bridge_is_left_out_before_it_was_agreed(facts_text, write_facts):
+    text = facts_text.replace('as_of = "2026-12-01"', 'as_of = "2024-01-01"')
+    early = build_layers(load_facts(write_facts(text)))
+    assert early["road_bridge"]["features"] == []
+    assert only_feature(early, "rail_bridge")["properties"]["status"] in IN_SERVICE
+
+
+def test_road_bridge_is_planned_in_mid_2024(facts_text, write_facts):
+    text = facts_text.replace('as_of = "2026-12-01"', 'as_of = "2024-07-01"')
+    planned = build_layers(load_facts(write_facts(text)))
+    assert only_feature(planned, "road_bridge")["properties"]["status"] == "planned"
+
+
+def test_build_layers_does_not_modify_its_input(facts):
+    before = copy.deepcopy(facts)
+    build_layers(facts)
+    assert facts == before
