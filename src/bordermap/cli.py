@@ -49,11 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
         command = commands.add_parser(name, help=help_text, description=help_text)
         command.add_argument(
-            "--geodata", type=Path, default=Path("geodata"), metavar="DIR",
+            "--geodata",
+            type=Path,
+            default=Path("geodata"),
+            metavar="DIR",
             help="directory of the facts file and the GeoJSON layers (default: geodata/)",
         )
         command.add_argument(
-            "--outputs", type=Path, default=Path("outputs"), metavar="DIR",
+            "--outputs",
+            type=Path,
+            default=Path("outputs"),
+            metavar="DIR",
             help="directory for the map and other outputs (default: outputs/)",
         )
         return command
@@ -64,7 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = add(name, help_text)
         command.add_argument(
-            "--facts", type=Path, default=None, metavar="FILE",
+            "--facts",
+            type=Path,
+            default=None,
+            metavar="FILE",
             help=f"the facts file (default: <geodata>/{settings.facts_file})",
         )
     add("map", "draw the layers in --geodata as an HTML map in --outputs")
@@ -72,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("map", "build"):
         command = commands.choices[name]
         command.add_argument(
-            "--cdn", action="store_true",
+            "--cdn",
+            action="store_true",
             help="link Leaflet from a CDN instead of inlining it (smaller file, needs a network)",
         )
         command.add_argument(

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run the linters and the tests.
+#
+#   bash scripts/test.sh            # from the repository root
+#
+# Installs Debian's Chromium and CJK fonts (for the browser tests) when missing,
+# creates .venv with bordermap and its test tools, then runs ruff, mypy and pytest.
+# With CI=true the browser tests fail, rather than skip, when no browser is found.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test]"
+
+.venv/bin/ruff check src tests
+.venv/bin/mypy
+.venv/bin/python -m pytest "$@"

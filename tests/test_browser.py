@@ -1,0 +1,264 @@
+"""What a reader's browser draws: headless Chromium, driven by Playwright, network cut off.
+
+These tests need Debian's Chromium (/usr/bin/chromium) and the playwright package.
+Where either is missing they are skipped, except under CI (CI=true), where a
+missing browser fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bordermap import build_layers, build_map, load_facts, save_map
+
+REPO = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("BORDERMAP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _unavailable(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def map_layers() -> dict[str, Any]:
+    return build_layers(load_facts(REPO / "geodata" / "facts.toml"))
+
+
+@pytest.fixture(scope="module")
+def map_file(tmp_path_factory: pytest.TempPathFactory, map_layers: dict[str, Any]) -> Path:
+    return save_map(build_map(map_layers), tmp_path_factory.mktemp("map") / "map.html")
+
+
+class Opened:
+    """A page opened offline, with what went wrong on it."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+        self.errors: list[str] = []
+        self.outside_requests: list[str] = []
+
+
+def _open(browser: Any, path: Path, width: int = 1280, height: int = 800) -> Opened:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    opened = Opened(page)
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:", "blob:")):
+            route.continue_()
+        else:
+            opened.outside_requests.append(url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: opened.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda m: (
+            opened.errors.append(m.text)
+            if m.type == "error" and "net::ERR_FAILED" not in m.text
+            else None
+        ),
+    )
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.bm-feature")
+    page.wait_for_timeout(300)
+    return opened
+
+
+@pytest.fixture()
+def desktop(browser: Any, map_file: Path) -> Iterator[Opened]:
+    opened = _open(browser, map_file)
+    yield opened
+    opened.page.close()
+
+
+def _count(
+    kind_filter: str, layers: dict[str, Any], geometry: str, layer: str | None = None
+) -> int:
+    return sum(
+        1
+        for name, collection in layers.items()
+        if layer in (None, name)
+        for feature in collection["features"]
+        if feature["geometry"]["type"] == geometry
+    )
+
+
+def test_every_feature_is_drawn_offline_without_errors(desktop, map_layers):
+    page = desktop.page
+    for name in map_layers:
+        lines = page.locator(f'path.bm-feature[data-layer="{name}"]').count()
+        points = page.locator(f'.bm-marker[data-layer="{name}"]').count()
+        assert lines == _count("", map_layers, "LineString", name), name
+        assert points == _count("", map_layers, "Point", name), name
+    assert desktop.errors == []
+    # Only tiles were asked for from outside; everything else is in the page.
+    assert all(
+        "{" not in url and ("tile" in url or "arcgisonline" in url)
+        for url in desktop.outside_requests
+    ), desktop.outside_requests
+
+
+def test_labels_legend_and_title_are_visible(desktop):
+    page = desktop.page
+    for label in ("Tumen River", "Friendship Bridge (rail)", "Road bridge (under construction)"):
+        assert page.locator(".bm-label", has_text=label).first.is_visible(), label
+    legend = page.locator(".bm-legend")
+    assert legend.is_visible()
+    assert legend.locator(".bm-legend-entry").count() >= 5
+    assert page.locator(
+        ".bm-legend-entry", has_text="Road bridge, under construction"
+    ).is_visible()
+    assert (
+        page.locator(".bm-title h1").inner_text().startswith("Where North Korea and Russia meet")
+    )
+    assert page.locator(".leaflet-control-scale-line").inner_text().endswith("m")
+
+
+def _centre(page: Any, selector: str) -> tuple[float, float]:
+    box = page.locator(selector).bounding_box()
+    assert box is not None, selector
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+@pytest.mark.parametrize(
+    ("feature_id", "expected"),
+    [
+        ("friendship-bridge", ["623 m", "open", "9 August 1959", "Wikipedia"]),
+        (
+            "road-bridge",
+            [
+                "1,000 m",
+                "850 m",
+                "800 m",
+                "under construction",
+                "30 April 2025",
+                "sources disagree",
+                "TASS",
+            ],
+        ),
+    ],
+)
+def test_clicking_a_bridge_opens_its_popup(desktop, feature_id, expected):
+    page = desktop.page
+    x, y = _centre(page, f'path.bm-feature[data-feature-id="{feature_id}"]')
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    for fragment in expected:
+        assert fragment in text, fragment
+    links = popup.locator("a[href]")
+    assert links.count() >= 1
+    hrefs = [links.nth(i).get_attribute("href") or "" for i in range(links.count())]
+    assert all(href.startswith(("http://", "https://")) for href in hrefs)
+
+
+def test_layer_control_hides_and_shows_a_layer(desktop):
+    page = desktop.page
+    road = 'path.bm-feature[data-layer="road_bridge"]'
+    assert page.locator(road).count() == 1
+    page.locator(".leaflet-control-layers").hover()
+    checkbox = page.locator(".leaflet-control-layers-overlays label", has_text="Road bridge")
+    from playwright.sync_api import expect
+
+    checkbox.locator("input").click()
+    expect(page.locator(road)).to_have_count(0)
+    # The label fades out with its layer.
+    expect(page.locator(".bm-label", has_text="Road bridge")).to_have_count(0)
+    checkbox.locator("input").click()
+    expect(page.locator(road)).to_have_count(1)
+    expect(page.locator(".bm-label", has_text="Road bridge")).to_have_count(1)
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 700), (1280, 800)])
+def test_controls_do_not_cover_the_bridges(browser, map_file, width, height):
+    opened = _open(browser, map_file, width, height)
+    page = opened.page
+    try:
+        for feature_id in ("friendship-bridge", "road-bridge"):
+            x, y = _centre(page, f'path.bm-feature[data-feature-id="{feature_id}"]')
+            assert 0 < x < width and 0 < y < height, feature_id
+            covered = page.evaluate(
+                "([x, y]) => !!document.elementFromPoint(x, y)"
+                ".closest('.leaflet-control-container')",
+                [x, y],
+            )
+            assert not covered, f"{feature_id} is under a control at {width}px"
+        legend_open = page.evaluate("() => document.querySelector('.bm-legend details').open")
+        assert legend_open == (width >= 600)
+        # Collapsed on a phone, the legend opens with a tap.
+        if not legend_open:
+            page.locator(".bm-legend summary").click()
+            assert page.locator(".bm-legend-entry").first.is_visible()
+    finally:
+        page.close()
+
+
+def test_accessibility(desktop):
+    page = desktop.page
+    assert page.title().startswith("Where North Korea and Russia meet")
+    description = page.locator("#bm-description").inner_text()
+    assert "Friendship Bridge" in description and "road bridge" in description.lower()
+    markers = page.locator(".leaflet-marker-pane .bm-marker")
+    for i in range(markers.count()):
+        marker = markers.nth(i)
+        assert marker.get_attribute("aria-label") or marker.get_attribute("alt")
+        assert marker.get_attribute("tabindex") == "0"
+    # The controls and the markers can be reached with the keyboard alone.
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.add(
+            page.evaluate(
+                "() => { const e = document.activeElement;"
+                " return (e.className && e.className.baseVal === undefined ? e.className : '')"
+                " + '|' + (e.getAttribute('aria-label') || e.textContent || '').slice(0, 40); }"
+            )
+        )
+    joined = " ".join(reached)
+    assert "leaflet-control-zoom-in" in joined
+    assert "leaflet-control-layers-toggle" in joined
+    assert "bm-marker" in joined
+    assert "Legend" in joined  # the legend's summary is focusable
+
+
+def test_screenshot_for_the_readme(desktop):
+    """Write the screenshot the README shows: the map as a browser draws it offline."""
+    target = REPO / "outputs" / "screenshot.png"
+    desktop.page.screenshot(path=str(target))
+    assert target.stat().st_size > 20_000

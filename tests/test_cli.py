@@ -1,0 +1,192 @@
+"""The bordermap command: commands, exit codes, messages, and outputs left intact."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bordermap import __version__
+from bordermap.cli import main
+from bordermap.geometry import line_across
+
+REPO = Path(__file__).resolve().parents[1]
+LAYER_FILES = ("tumen_river", "border", "rail_bridge", "road_bridge", "places")
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A working directory holding a copy of the shipped facts file."""
+    (tmp_path / "geodata").mkdir()
+    shutil.copy(REPO / "geodata" / "facts.toml", tmp_path / "geodata" / "facts.toml")
+    return tmp_path
+
+
+def _args(project: Path, command: str, *extra: str) -> list[str]:
+    return [
+        command,
+        "--geodata",
+        str(project / "geodata"),
+        "--outputs",
+        str(project / "outputs"),
+        *extra,
+    ]
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file()}
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"bordermap {__version__}"
+
+
+def test_help_lists_the_commands(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("layers", "map", "build", "validate"):
+        assert command in out
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["frobnicate"], ["build", "--no-such-option"], ["map", "--geodata"]]
+)
+def test_bad_usage_exits_2_with_one_line(argv, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("bordermap: error:")
+
+
+def test_build_writes_layers_and_map_identical_to_the_committed_ones(project, capsys):
+    assert main(_args(project, "build")) == 0
+    out = capsys.readouterr().out
+    assert "tumen_border_map.html" in out
+    for name in LAYER_FILES:
+        built = (project / "geodata" / f"{name}.geojson").read_bytes()
+        assert built == (REPO / "geodata" / f"{name}.geojson").read_bytes(), name
+    built_map = (project / "outputs" / "tumen_border_map.html").read_bytes()
+    assert built_map == (REPO / "outputs" / "tumen_border_map.html").read_bytes()
+
+
+def test_running_twice_changes_no_byte(project):
+    assert main(_args(project, "build")) == 0
+    first = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    assert main(_args(project, "layers")) == 0
+    assert main(_args(project, "map")) == 0
+    assert _snapshot(project / "geodata") | _snapshot(project / "outputs") == first
+
+
+def test_validate_passes_on_the_shipped_layers(capsys):
+    assert main(["validate", "--geodata", str(REPO / "geodata")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    checks = [line for line in lines if line.startswith(("PASS", "FAIL"))]
+    assert checks and all(line.startswith("PASS") for line in checks)
+    names = " ".join(checks)
+    for check in (
+        "rail-bridge-crosses-river",
+        "road-bridge-crosses-river",
+        "road-bridge-downstream",
+        "lengths",
+        "sources",
+        "geometry",
+    ):
+        assert check in names
+
+
+def test_validate_fails_naming_the_check_on_a_broken_layer(project, capsys):
+    assert main(_args(project, "layers")) == 0
+    path = project / "geodata" / "road_bridge.geojson"
+    layer = json.loads(path.read_text(encoding="utf-8"))
+    # Turn the road bridge to run along the river: it no longer crosses it.
+    feature = layer["features"][0]
+    (west, south), (east, north) = feature["geometry"]["coordinates"]
+    centre = ((west + east) / 2, (south + north) / 2)
+    feature["geometry"]["coordinates"] = [list(c) for c in line_across(centre, 45.0, 1000.0)]
+    path.write_text(json.dumps(layer), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["validate", "--geodata", str(project / "geodata")]) == 1
+    captured = capsys.readouterr()
+    assert "FAIL  road-bridge-crosses-river" in captured.out
+    assert "road-bridge" in captured.err and "failed" in captured.err
+
+
+def test_missing_facts_file_exits_2_naming_the_file(tmp_path, capsys):
+    assert main(_args(tmp_path, "layers")) == 2
+    err = capsys.readouterr().err
+    assert "facts.toml" in err and "not found" in err and "Traceback" not in err
+
+
+def test_bad_fact_exits_2_naming_file_feature_and_field(project, capsys):
+    facts = project / "geodata" / "facts.toml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("lat = 42.415167", "lat = 142.415167"), encoding="utf-8")
+    assert main(_args(project, "build")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "facts.toml" in err and "friendship-bridge" in err and "'lat'" in err
+
+
+def test_failed_build_leaves_previous_outputs_untouched(project, capsys):
+    assert main(_args(project, "build")) == 0
+    before = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    facts = project / "geodata" / "facts.toml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n[broken", encoding="utf-8")
+    assert main(_args(project, "build")) == 2
+    after = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    before.pop("facts.toml"), after.pop("facts.toml")
+    assert after == before
+    assert "not valid TOML" in capsys.readouterr().err
+
+
+def test_map_without_layers_exits_2(tmp_path, capsys):
+    assert main(_args(tmp_path, "map")) == 2
+    err = capsys.readouterr().err
+    assert "tumen_river.geojson" in err and "bordermap layers" in err
+
+
+def test_map_with_malformed_layer_exits_2(project, capsys):
+    assert main(_args(project, "layers")) == 0
+    (project / "geodata" / "places.geojson").write_text("{not json", encoding="utf-8")
+    assert main(_args(project, "map")) == 2
+    assert "places.geojson" in capsys.readouterr().err
+
+
+def test_cdn_option_links_leaflet(project):
+    assert main(_args(project, "build", "--cdn")) == 0
+    page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in page
+
+
+def test_open_option_opens_the_map_in_a_browser(project, monkeypatch):
+    opened = []
+    monkeypatch.setattr("webbrowser.open", opened.append)
+    assert main(_args(project, "build", "--open")) == 0
+    assert opened == [(project / "outputs" / "tumen_border_map.html").resolve().as_uri()]
+
+
+def test_defaults_are_geodata_and_outputs_in_the_working_directory(project, monkeypatch):
+    monkeypatch.chdir(project)
+    assert main(["build"]) == 0
+    assert (project / "outputs" / "tumen_border_map.html").is_file()
+    assert (project / "geodata" / "road_bridge.geojson").is_file()
+
+
+def test_python_m_bordermap_and_help_import_no_heavy_library():
+    code = (
+        "import sys, runpy\n"
+        "sys.argv = ['bordermap', '--help']\n"
+        "try:\n    runpy.run_module('bordermap', run_name='__main__')\n"
+        "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+        "heavy = {'geopandas', 'folium', 'matplotlib', 'shapely', 'pyproj', 'branca', 'pandas'}\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & heavy))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert "usage: bordermap" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -1,0 +1,232 @@
+"""The web map's HTML: layers, legend, attributions, popups, escaping, reproducibility."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import folium
+import pytest
+
+from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
+from bordermap.styles import UNCERTAINTY_STYLE, style_for
+from bordermap.webmap import BASEMAPS, LAYER_TITLES
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def map_layers() -> dict[str, Any]:
+    return build_layers(load_facts(REPO / "geodata" / "facts.toml"))
+
+
+@pytest.fixture(scope="module")
+def page(map_layers: dict[str, Any]) -> str:
+    return render_html(build_map(map_layers))
+
+
+def _feature(layers: dict[str, Any], feature_id: str) -> dict[str, Any]:
+    for layer in layers.values():
+        for feature in layer["features"]:
+            if feature["id"] == feature_id:
+                return feature
+    raise KeyError(feature_id)
+
+
+def _per_feature(page_text: str) -> dict[str, Any]:
+    """Return the per-feature data (style, popup, tooltip) embedded for each feature."""
+    found: dict[str, Any] = {}
+    for literal in re.findall(r"var perFeature = (\{.*?\});\n", page_text):
+        found.update(json.loads(literal))
+    return found
+
+
+def test_build_map_returns_a_folium_map_that_shows_in_a_notebook(map_layers):
+    web_map = build_map(map_layers)
+    assert isinstance(web_map, folium.Map)
+    assert "<iframe" in web_map._repr_html_()
+
+
+def test_same_layers_give_the_same_bytes(map_layers):
+    first = render_html(build_map(map_layers))
+    second = render_html(build_map(copy.deepcopy(map_layers)))
+    assert first == second
+    assert not re.search(r"_[0-9a-f]{32}\b", first), "a random folium id survived"
+
+
+def test_committed_map_is_what_the_code_produces(page):
+    committed = (REPO / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    assert committed == page
+
+
+def test_page_has_title_as_of_date_and_credits(page):
+    assert "<title>Where North Korea and Russia meet" in page
+    assert "As of 1 December 2026" in page
+    assert "© OpenStreetMap contributors" in page
+
+
+def test_layer_control_lists_basemaps_and_every_layer(page, map_layers):
+    for name in map_layers:
+        assert json.dumps(LAYER_TITLES[name], ensure_ascii=False) in page
+    for label in BASEMAPS:
+        assert json.dumps(label, ensure_ascii=False) in page
+    assert "L.control.layers(" in page
+
+
+def test_basemaps_are_credited(page):
+    assert "openstreetmap.org/copyright" in page  # OSM's tile attribution
+    assert "Esri" in page and "arcgisonline.com" in page
+
+
+def test_layers_made_from_osm_credit_osm(page):
+    per_layer_attribution = re.findall(r"var attribution = (.*?);\n", page)
+    river_credit = json.loads(per_layer_attribution[0])
+    assert "© OpenStreetMap contributors" in river_credit
+
+
+def test_legend_is_generated_from_the_styles_of_what_is_drawn(page, map_layers):
+    legend = json.loads(
+        re.search(r'"leaflet-control bm-legend"\);\n  div\.innerHTML = (".*?");\n', page)[1]
+    )
+    drawn = {
+        (f["properties"]["kind"], f["properties"]["status"])
+        for layer in map_layers.values()
+        for f in layer["features"]
+    }
+    for kind, status in drawn:
+        assert html.escape(style_for(kind, status).label) in legend
+    assert "Road bridge, under construction" in legend
+    assert html.escape(UNCERTAINTY_STYLE.label) in legend
+    # The under-construction swatch is dashed with the style's own pattern.
+    dash = style_for("road_bridge", "under construction").dash_array
+    assert f'stroke-dasharray="{dash}"' in legend
+    assert legend.count('class="bm-legend-entry"') == len(drawn) + 1
+
+
+def test_styles_follow_status(page):
+    per_feature = _per_feature(page)
+    road = per_feature["road-bridge"]["style"]
+    rail = per_feature["friendship-bridge"]["style"]
+    assert road["dashArray"] == style_for("road_bridge", "under construction").dash_array
+    assert "dashArray" not in rail
+
+
+def test_metric_scale_bar(page):
+    assert re.search(r"L\.control\.scale\(\{[^}]*metric: true, imperial: false", page)
+
+
+def test_permanent_labels_on_river_and_both_bridges(page):
+    labels = re.search(r"\}\)\);\n  (\[.*?\])\.forEach", page, re.S)
+    assert labels
+    texts = []
+    for block in re.findall(r"\n  (\[\{.*?\}\])\.forEach", page):
+        texts += [label["text"] for label in json.loads(block)]
+    assert "Tumen River" in texts
+    assert "Friendship Bridge (rail)" in texts
+    assert "Road bridge (under construction)" in texts
+    assert "permanent: true" in page
+
+
+def test_popups_carry_the_facts_and_the_disagreements(page):
+    per_feature = _per_feature(page)
+    road = per_feature["road-bridge"]["popup"]
+    for text in (
+        "1,000 m",
+        "850 m",
+        "800 m",
+        "sources disagree",
+        "under construction",
+        "30 April 2025",
+        "19 June 2024",
+        "400 m",
+        "500 m",
+        "Approximate",
+    ):
+        assert text in road, text
+    rail = per_feature["friendship-bridge"]["popup"]
+    for text in ("623 m", "9 August 1959", "open", "두만강철교", "Мост Дружбы"):
+        assert text in rail, text
+    khasan = per_feature["khasan-station"]["popup"]
+    assert "42.428056" in khasan and "sources disagree" in khasan
+
+
+def test_popup_sources_are_safe_links(page, map_layers):
+    road = _per_feature(page)["road-bridge"]["popup"]
+    links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener noreferrer">', road)
+    expected = [s["url"] for s in _feature(map_layers, "road-bridge")["properties"]["sources"]]
+    assert [html.unescape(link) for link in links] == expected
+    assert all(link.startswith(("http://", "https://")) for link in links)
+
+
+def test_tooltips(page):
+    per_feature = _per_feature(page)
+    assert per_feature["road-bridge"]["tooltip"].startswith("Tumen River road bridge")
+    assert "under construction" in per_feature["road-bridge"]["tooltip"]
+    assert "bindTooltip" in page
+
+
+def test_self_contained_page_loads_nothing_from_outside(page):
+    assert not re.search(r"<script[^>]*\bsrc=", page)
+    assert not re.search(r"<link[^>]*\bhref=", page)
+    assert not re.search(r"url\((?!data:|#)", page), "a stylesheet fetches a file"
+    for library in ("jquery", "bootstrap", "font-awesome", "awesome-markers"):
+        assert library not in page.lower()
+    assert "L.map(" in page and "Leaflet" in page  # Leaflet itself is inline
+
+
+def test_cdn_page_links_leaflet(map_layers):
+    linked = render_html(build_map(map_layers, self_contained=False))
+    assert re.search(
+        r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js"', linked
+    )
+    assert len(linked) < 100_000
+
+
+def test_screen_reader_description(page):
+    description = re.search(r'<p id="bm-description" class="bm-sr-only">(.*?)</p>', page)
+    assert description
+    assert "Korea–Russia Friendship Bridge" in description[1]
+    assert "under construction" in description[1]
+
+
+def test_map_draws_what_is_in_the_layer_files(tmp_path, map_layers):
+    """A layer corrected by hand shows up in the map without touching the code."""
+    edited = copy.deepcopy(map_layers)
+    road = edited["road_bridge"]["features"][0]
+    road["geometry"]["coordinates"] = [[130.641234, 42.409876], [130.650123, 42.41601]]
+    road["properties"]["name_en"] = "Hand-corrected road bridge"
+    write_layers(edited, tmp_path)
+    page = render_html(build_map(tmp_path))
+    assert "130.641234" in page and "Hand-corrected road bridge" in page
+
+
+def test_text_from_data_is_escaped(map_layers):
+    payload = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
+    hostile = copy.deepcopy(map_layers)
+    feature = hostile["road_bridge"]["features"][0]
+    properties = feature["properties"]
+    for key in ("name_en", "name_ko", "label_en", "description", "name_note"):
+        properties[key] = payload
+    properties["sources"][0]["publisher"] = payload
+    properties["sources"][0]["url"] = "javascript:alert(3)"
+    properties["events"][0]["what"] = payload
+    hostile["road_bridge"]["bordermap"]["title"] = payload
+    for layer in hostile.values():
+        layer["bordermap"]["title"] = payload
+    page = render_html(build_map(hostile))
+    clean = render_html(build_map(map_layers))
+    assert "<img src=x" not in page
+    assert "<script>alert" not in page
+    assert "javascript:alert" not in page
+    assert page.count("<script") == clean.count("<script")
+
+
+def test_save_map_writes_atomically(tmp_path, map_layers):
+    target = tmp_path / "map.html"
+    save_map(build_map(map_layers), target)
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
