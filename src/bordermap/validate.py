@@ -1,0 +1,662 @@
+"""Checks on the GeoJSON layers, measured from their geometry alone.
+
+The layers may have been edited by hand (in QGIS, say) since
+:func:`~bordermap.layers.build_layers` wrote them, so nothing here reads the facts
+file: every check measures the geometry and compares it with what the layers
+themselves claim (their ``length_m``, their sourced figures). :func:`validate_layers`
+never raises on bad data; a broken layer gives failing :class:`Check` results.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Any, TypeGuard
+from urllib.parse import urlsplit
+
+from shapely.errors import ShapelyError
+from shapely.geometry import LineString, shape
+from shapely.validation import explain_validity
+
+from bordermap import settings
+from bordermap.geometry import (
+    Coordinate,
+    azimuth_along,
+    distance_along,
+    geodesic_length,
+    side_of_line,
+)
+from bordermap.layers import Layers
+from bordermap.schema import GEOMETRY_TYPES
+
+__all__ = ["Check", "validate_layers"]
+
+#: The layer holding the river the bridges cross, and the river's kind.
+_RIVER_LAYER, _RIVER_KIND = "tumen_river", "river"
+#: The layer holding the border line, drawn downstream from the tripoint to the mouth.
+_BORDER_LAYER, _BORDER_KIND = "border", "border"
+_RAIL_BRIDGE, _ROAD_BRIDGE = "rail_bridge", "road_bridge"
+_BRIDGE_KINDS = (_RAIL_BRIDGE, _ROAD_BRIDGE)
+#: Facing downstream along the border, North Korea is on the right, Russia on the left.
+_BANKS = {-1: "North Korea", 1: "Russia"}
+#: Name prefix of the road bridge's figure giving its distance below the rail bridge.
+_DOWNSTREAM_FIGURE = "downstream distance"
+_DOWNSTREAM_CHECK = "road-bridge-downstream"
+#: A bridge meeting the channel at less than this angle runs along the river rather
+#: than across it (the shipped bridges are drawn square to it, within ±15°).
+_MIN_CROSSING_ANGLE_DEG = 30.0
+#: How many coordinate levels each GeoJSON geometry type nests below its positions.
+_NESTING = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Check:
+    """The outcome of one check on the layers.
+
+    Attributes
+    ----------
+    name : str
+        Short stable id of the check, e.g. ``"geometry:border"`` or
+        ``"rail-bridge-crosses-river"``.
+    passed : bool
+        Whether the layers passed it.
+    message : str
+        One line: what was checked and what was measured; when the check fails,
+        the layer, the feature and what is wrong.
+    """
+
+    name: str
+    passed: bool
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class _Line:
+    """A river or border line, checked, with its measured length."""
+
+    id: str
+    coords: list[Coordinate]
+    length_m: float
+
+
+@dataclasses.dataclass(frozen=True)
+class _Bridge:
+    """A bridge feature and where it crosses the river, if it crosses it once."""
+
+    layer: str
+    id: str
+    kind: str
+    properties: dict[str, Any]
+    along_m: float | None
+
+
+def validate_layers(layers: Layers) -> list[Check]:
+    """Check the layers' geometry, measurements and sources.
+
+    The river is the feature of kind ``river`` in layer ``tumen_river``; the border
+    is the ``border`` line in layer ``border``, drawn downstream from the tripoint
+    to the mouth, so that North Korea lies on its right and Russia on its left.
+
+    Parameters
+    ----------
+    layers : dict of str to dict
+        Layer name to GeoJSON FeatureCollection, as returned by
+        :func:`bordermap.layers.read_layers` or :func:`bordermap.layers.build_layers`.
+
+    Returns
+    -------
+    list of Check
+        In this order:
+
+        - ``layers``: every layer of ``settings.layer_names`` is present;
+        - ``geometry:<layer>``, one per layer: the layer has features, each with a
+          text ``id`` (unique across layers) and a valid, non-empty geometry of the
+          type its ``kind`` is drawn as, with finite WGS 84 coordinates;
+        - ``lengths:<layer>``: every line's ``length_m`` is its geodesic length
+          within ``settings.length_tolerance_m``;
+        - ``sources:<layer>``: every feature names at least one source, each with
+          a publisher and an http(s) URL;
+        - ``rail-bridge-crosses-river`` and ``road-bridge-crosses-river``, one per
+          bridge: it crosses the river once, at no less than 30° to the channel,
+          and its ends lie on opposite banks, one in North Korea (right of the
+          border line facing downstream) and one in Russia (left), both beside the
+          border's interior rather than beyond the tripoint or the mouth;
+        - ``road-bridge-downstream``, one per road bridge: it crosses the river
+          downstream of the rail bridge, at an along-river distance within the
+          range of its sourced "downstream distance" figure (with
+          ``settings.length_tolerance_m`` of slack).
+
+        A check that cannot be made (a layer it needs is missing or broken) fails
+        and says why.
+    """
+    checks = [_check_layer_names(layers)]
+    seen_ids: dict[str, str] = {}
+    checks += [_check_geometry(name, layer, seen_ids) for name, layer in layers.items()]
+    checks += [_check_lengths(name, layer) for name, layer in layers.items()]
+    checks += [_check_sources(name, layer) for name, layer in layers.items()]
+    checks += _check_bridges(layers)
+    return checks
+
+
+# ---------------------------------------------------------------------------
+# Reading features defensively
+# ---------------------------------------------------------------------------
+
+
+def _features(layer: Any) -> list[tuple[int, dict[str, Any]]]:
+    """Return a layer's features that are JSON objects, each with its position."""
+    features = layer.get("features") if isinstance(layer, dict) else None
+    if not isinstance(features, list):
+        return []
+    return [
+        (index, feature) for index, feature in enumerate(features) if isinstance(feature, dict)
+    ]
+
+
+def _label(feature: dict[str, Any], index: int) -> str:
+    """Name a feature by its id, or by its position when it has no usable id."""
+    feature_id = feature.get("id")
+    if isinstance(feature_id, str) and feature_id.strip():
+        return f"feature '{_feature_id(feature, index)}'"
+    return f"feature #{index + 1}"
+
+
+def _feature_id(feature: dict[str, Any], index: int) -> str:
+    """Return a feature's id, or ``#<position>`` when it has no usable id."""
+    feature_id = feature.get("id")
+    if not isinstance(feature_id, str) or not feature_id.strip():
+        return f"#{index + 1}"
+    # Keep messages on one line whatever a hand edit put in the id.
+    return feature_id if feature_id.isprintable() else repr(feature_id)[1:-1]
+
+
+def _properties(feature: dict[str, Any]) -> dict[str, Any]:
+    """Return a feature's properties, or an empty dict if they are not an object."""
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def _kind(feature: dict[str, Any]) -> Any:
+    """Return a feature's ``kind`` property, whatever it is."""
+    return _properties(feature).get("kind")
+
+
+def _is_finite(value: Any) -> TypeGuard[float]:
+    """Whether ``value`` is a finite JSON number (``bool`` is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float, e.g. 1e400 written in full
+        return False
+
+
+def _count(number: int, noun: str) -> str:
+    """Return e.g. ``"1 feature"`` or ``"3 features"``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _position_problem(position: Any) -> str | None:
+    """Say what is wrong with a GeoJSON position, or return ``None``."""
+    if not isinstance(position, list | tuple) or len(position) not in (2, 3):
+        return f"is not a [lon, lat] position: {position!r}"
+    if not all(_is_finite(number) for number in position):
+        return f"has a coordinate that is not a finite number: {list(position)!r}"
+    lon, lat = position[0], position[1]
+    if not -180.0 <= lon <= 180.0:
+        return f"longitude {lon!r} is outside WGS 84 range ±180"
+    if not -90.0 <= lat <= 90.0:
+        return f"latitude {lat!r} is outside WGS 84 range ±90"
+    return None
+
+
+def _positions(coordinates: Any, depth: int) -> list[Any] | None:
+    """Flatten ``depth`` levels of nested lists into positions; ``None`` if not lists."""
+    level = [coordinates]
+    for _ in range(depth):
+        if not all(isinstance(item, list | tuple) for item in level):
+            return None
+        level = [item for items in level for item in items]
+    return level
+
+
+def _geometry_problem(feature: dict[str, Any]) -> str | None:
+    """Say what is wrong with a feature's geometry for its kind, or return ``None``."""
+    kind = _kind(feature)
+    if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
+        return f"unknown kind {kind!r} (expected one of {', '.join(GEOMETRY_TYPES)})"
+    expected = GEOMETRY_TYPES[kind]
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict):
+        return f"no geometry (a {kind} needs a {expected})"
+    geometry_type = geometry.get("type")
+    if geometry_type != expected:
+        return f"has a {geometry_type} geometry, but a {kind} needs a {expected}"
+    positions = _positions(geometry.get("coordinates"), _NESTING.get(expected, 0))
+    if not positions:
+        return f"{expected} 'coordinates' are missing or not nested lists of positions"
+    if expected == "LineString" and len(positions) < 2:
+        return f"a LineString needs at least two positions, got {len(positions)}"
+    for index, position in enumerate(positions):
+        problem = _position_problem(position)
+        if problem is not None:
+            return f"position #{index + 1} {problem}"
+    try:
+        drawn = shape(geometry)
+    except (ShapelyError, ValueError, TypeError) as error:
+        return f"{expected} cannot be read: {' '.join(str(error).split())}"
+    if drawn.is_empty:
+        return f"{expected} is empty"
+    if not drawn.is_valid:
+        return f"{expected} is not valid: {explain_validity(drawn)}"
+    return None
+
+
+def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
+    """Return the ``(lon, lat)`` vertices of a feature whose LineString checked valid."""
+    positions = feature["geometry"]["coordinates"]
+    return [(float(position[0]), float(position[1])) for position in positions]
+
+
+def _is_line(feature: dict[str, Any]) -> bool:
+    """Whether a feature has a valid LineString geometry for its kind."""
+    return _geometry_problem(feature) is None and feature["geometry"]["type"] == "LineString"
+
+
+# ---------------------------------------------------------------------------
+# Per-layer checks
+# ---------------------------------------------------------------------------
+
+
+def _check_layer_names(layers: Layers) -> Check:
+    """Check that every layer the map draws is present."""
+    missing = [name for name in settings.layer_names if name not in layers]
+    if missing:
+        return Check(
+            "layers",
+            False,
+            f"missing {_count(len(missing), 'layer')}: {', '.join(missing)} "
+            f"(present: {', '.join(layers) or 'none'})",
+        )
+    return Check("layers", True, f"all {len(layers)} layers present: {', '.join(layers)}")
+
+
+def _check_geometry(name: str, layer: Any, seen_ids: dict[str, str]) -> Check:
+    """Check one layer's structure, ids, geometry types and coordinates."""
+    check = f"geometry:{name}"
+    where = f"layer '{name}'"
+    if not isinstance(layer, dict) or layer.get("type") != "FeatureCollection":
+        return Check(check, False, f"{where}: not a GeoJSON FeatureCollection")
+    raw_features = layer.get("features")
+    if not isinstance(raw_features, list) or not raw_features:
+        return Check(check, False, f"{where}: no features (expected a non-empty list)")
+    problems: list[str] = []
+    drawn: list[str] = []
+    for index, feature in enumerate(raw_features):
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            problems.append(f"feature #{index + 1}: not a GeoJSON Feature")
+            continue
+        label = _label(feature, index)
+        feature_id = feature.get("id")
+        if not isinstance(feature_id, str) or not feature_id.strip():
+            problems.append(f"{label}: 'id' must be non-empty text, got {feature_id!r}")
+        elif feature_id in seen_ids:
+            problems.append(f"{label}: id also used in layer '{seen_ids[feature_id]}'")
+        else:
+            seen_ids[feature_id] = name
+        problem = _geometry_problem(feature)
+        kind = _kind(feature)
+        if problem is not None and isinstance(kind, str) and kind in GEOMETRY_TYPES:
+            problems.append(f"{label} ({kind}): {problem}")
+        elif problem is not None:
+            problems.append(f"{label}: {problem}")
+        else:
+            drawn.append(_describe_geometry(_feature_id(feature, index), feature["geometry"]))
+    if problems:
+        return Check(check, False, f"{where}: " + "; ".join(problems))
+    return Check(
+        check,
+        True,
+        f"{where}: {_count(len(drawn), 'feature')}, each valid for its kind with WGS 84 "
+        f"coordinates: {', '.join(drawn)}",
+    )
+
+
+def _describe_geometry(feature_id: str, geometry: dict[str, Any]) -> str:
+    """Say what a valid geometry is, e.g. ``"border LineString (20 vertices)"``."""
+    if geometry["type"] == "LineString":
+        return f"{feature_id} LineString ({len(geometry['coordinates'])} vertices)"
+    return f"{feature_id} {geometry['type']}"
+
+
+def _check_lengths(name: str, layer: Any) -> Check:
+    """Check that every line's ``length_m`` is its geodesic length."""
+    check = f"lengths:{name}"
+    where = f"layer '{name}'"
+    tolerance = settings.length_tolerance_m
+    problems: list[str] = []
+    measured: list[str] = []
+    skipped = 0
+    for index, feature in _features(layer):
+        kind = _kind(feature)
+        if not isinstance(kind, str) or GEOMETRY_TYPES.get(kind) != "LineString":
+            continue
+        if not _is_line(feature):
+            skipped += 1
+            continue
+        label = _label(feature, index)
+        length = geodesic_length(_line_coords(feature))
+        stated = _properties(feature).get("length_m")
+        if not _is_finite(stated):
+            problems.append(
+                f"{label}: 'length_m' must be a finite number, got {stated!r} "
+                f"(the line measures {length:.1f} m)"
+            )
+        elif abs(stated - length) > tolerance:
+            problems.append(
+                f"{label}: length_m {stated:.1f} m but the line measures {length:.1f} m "
+                f"(off by {stated - length:+.1f} m, tolerance ±{tolerance:g} m)"
+            )
+        else:
+            measured.append(f"{_feature_id(feature, index)} {length:.1f} m")
+    note = f" ({_count(skipped, 'line')} with broken geometry not measured)" if skipped else ""
+    if problems:
+        return Check(check, False, f"{where}: " + "; ".join(problems) + note)
+    if not measured:
+        return Check(check, True, f"{where}: no lines to measure{note}")
+    return Check(
+        check,
+        True,
+        f"{where}: length_m matches the geodesic length within ±{tolerance:g} m: "
+        f"{', '.join(measured)}{note}",
+    )
+
+
+def _check_sources(name: str, layer: Any) -> Check:
+    """Check that every feature names at least one source with a publisher and a URL."""
+    check = f"sources:{name}"
+    where = f"layer '{name}'"
+    problems: list[str] = []
+    features = _features(layer)
+    cited = 0
+    for index, feature in features:
+        label = _label(feature, index)
+        sources = _properties(feature).get("sources")
+        if not isinstance(sources, list) or not sources:
+            problems.append(f"{label}: no sources (every feature must name at least one)")
+            continue
+        for index, source in enumerate(sources):
+            problem = _source_problem(source)
+            if problem is not None:
+                problems.append(f"{label}, source #{index + 1}: {problem}")
+        cited += len(sources)
+    if problems:
+        return Check(check, False, f"{where}: " + "; ".join(problems))
+    return Check(
+        check,
+        True,
+        f"{where}: each of {_count(len(features), 'feature')} names at least one source "
+        f"with a publisher and an http(s) URL ({_count(cited, 'citation')})",
+    )
+
+
+def _source_problem(source: Any) -> str | None:
+    """Say what is wrong with one source record, or return ``None``."""
+    if not isinstance(source, dict):
+        return f"expected an object with 'publisher' and 'url', got {source!r}"
+    publisher = source.get("publisher")
+    if not isinstance(publisher, str) or not publisher.strip():
+        return f"'publisher' must be non-empty text, got {publisher!r}"
+    url = source.get("url")
+    if not isinstance(url, str):
+        return f"'url' must be an http(s) link, got {url!r}"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"'url' must be an http(s) link, got {url!r}"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# The bridges, the river and the border
+# ---------------------------------------------------------------------------
+
+
+def _the_line(layers: Layers, layer_name: str, kind: str) -> _Line | str:
+    """Return the one valid line of ``kind`` in a layer, or say why there is none."""
+    if layer_name not in layers:
+        return f"layer '{layer_name}' is missing"
+    found = [
+        (index, feature)
+        for index, feature in _features(layers[layer_name])
+        if _kind(feature) == kind
+    ]
+    if len(found) != 1:
+        return f"layer '{layer_name}' has {len(found)} features of kind '{kind}', expected one"
+    index, feature = found[0]
+    problem = _geometry_problem(feature)
+    if problem is not None:
+        return f"layer '{layer_name}', {_label(feature, index)}: {problem}"
+    coords = _line_coords(feature)
+    return _Line(_feature_id(feature, index), coords, geodesic_length(coords))
+
+
+def _check_bridges(layers: Layers) -> list[Check]:
+    """Check every bridge's crossing, then the road bridge's distance downstream."""
+    river = _the_line(layers, _RIVER_LAYER, _RIVER_KIND)
+    border = _the_line(layers, _BORDER_LAYER, _BORDER_KIND)
+    checks: list[Check] = []
+    bridges: list[_Bridge] = []
+    for kind in _BRIDGE_KINDS:
+        found = [
+            (layer_name, index, feature)
+            for layer_name, layer in layers.items()
+            for index, feature in _features(layer)
+            if _kind(feature) == kind
+        ]
+        if not found:
+            checks.append(
+                Check(_crossing_name(kind), False, f"no feature of kind '{kind}' in any layer")
+            )
+        for layer_name, index, feature in found:
+            bridge = _Bridge(
+                layer_name, _feature_id(feature, index), kind, _properties(feature), None
+            )
+            check, along = _check_crossing(bridge, feature, river, border)
+            checks.append(check)
+            bridges.append(dataclasses.replace(bridge, along_m=along))
+    roads = [bridge for bridge in bridges if bridge.kind == _ROAD_BRIDGE]
+    rails = [bridge for bridge in bridges if bridge.kind == _RAIL_BRIDGE]
+    checks += [_check_downstream(road, rails, river) for road in roads]
+    if not roads:
+        checks.append(Check(_DOWNSTREAM_CHECK, False, f"no feature of kind '{_ROAD_BRIDGE}'"))
+    return checks
+
+
+def _crossing_name(kind: str) -> str:
+    """Return the name of the crossing check for a bridge kind."""
+    return f"{kind.replace('_', '-')}-crosses-river"
+
+
+def _check_crossing(
+    bridge: _Bridge, feature: dict[str, Any], river: _Line | str, border: _Line | str
+) -> tuple[Check, float | None]:
+    """Check that one bridge crosses the river once, from one bank to the other.
+
+    Returns the check and, if the bridge crosses the river exactly once, how far
+    along the river it does (whether or not its ends are right).
+    """
+    name = _crossing_name(bridge.kind)
+    where = f"{bridge.id} (layer '{bridge.layer}')"
+    problem = _geometry_problem(feature)
+    if problem is not None:
+        return Check(name, False, f"{where}: cannot check the crossing: {problem}"), None
+    coords = _line_coords(feature)
+    problems: list[str] = []
+    measured: list[str] = []
+
+    along: float | None = None
+    if isinstance(river, str):
+        problems.append(f"cannot check the crossing: {river}")
+    else:
+        along, crossing_problem, crossing = _river_crossing(coords, river)
+        problems += [crossing_problem] if crossing_problem else []
+        measured += [crossing] if crossing else []
+
+    countries: list[str | None] = []
+    if isinstance(border, str):
+        problems.append(f"cannot check the banks: {border}")
+    else:
+        ends = []
+        for end, position in (("start", coords[0]), ("end", coords[-1])):
+            country, place, bank_problem = _bank(border, position)
+            countries.append(country)
+            ends.append(f"{end} {place}")
+            if bank_problem is not None:
+                problems.append(f"its {end} lies {bank_problem}")
+        if countries[0] is not None and countries[0] == countries[1]:
+            problems.append(f"both ends are in {countries[0]}")
+        measured.append("ends: " + ", ".join(ends))
+
+    if problems:
+        return Check(name, False, f"{where}: {'; '.join(problems)} ({'; '.join(measured)})"), along
+    message = (
+        f"{where} {measured[0]}; ends on opposite banks ({countries[0]}, {countries[1]}), "
+        f"{measured[1].removeprefix('ends: ')}"
+    )
+    return Check(name, True, message), along
+
+
+def _river_crossing(
+    coords: Sequence[Coordinate], river: _Line
+) -> tuple[float | None, str | None, str | None]:
+    """Find where a bridge crosses the river.
+
+    Returns how far along the river it crosses (if exactly once), what is wrong
+    with the crossing (or ``None``) and what was measured (or ``None``).
+    """
+    meeting = LineString(coords).intersection(LineString(river.coords))
+    if meeting.is_empty:
+        return None, f"does not cross {river.id}", None
+    if meeting.geom_type == "MultiPoint":
+        return None, f"crosses {river.id} {len(meeting.geoms)} times, not once", None
+    if meeting.geom_type != "Point":
+        return None, f"runs along {river.id} ({meeting.geom_type} in common), not across it", None
+    along = distance_along(river.coords, (meeting.x, meeting.y))
+    angle = _crossing_angle(coords, river, along)
+    measured = (
+        f"crosses {river.id} once, {along:.1f} m along it from its start, "
+        f"at {angle:.0f}° to the channel"
+    )
+    if angle < _MIN_CROSSING_ANGLE_DEG:
+        problem = (
+            f"meets {river.id} at {angle:.0f}° to the channel, less than "
+            f"{_MIN_CROSSING_ANGLE_DEG:g}°: it runs along the river, not across it"
+        )
+        return along, problem, measured
+    return along, None, measured
+
+
+def _crossing_angle(coords: Sequence[Coordinate], river: _Line, along: float) -> float:
+    """Return the angle, 0° to 90°, between a bridge's chord and the river where it crosses."""
+    # azimuth_along clamps to the line's ends, so an infinite span gives the whole chord.
+    bridge_azimuth = azimuth_along(coords, 0.0, math.inf)
+    river_azimuth = azimuth_along(river.coords, along, settings.river_direction_span_m)
+    difference = (bridge_azimuth - river_azimuth) % 180.0
+    return min(difference, 180.0 - difference)
+
+
+def _bank(border: _Line, position: Coordinate) -> tuple[str | None, str, str | None]:
+    """Return the country a bridge end is in, where it lies, and what is wrong with that."""
+    along = distance_along(border.coords, position)
+    # A point beyond either end of the border projects onto that end exactly.
+    if along <= 0.0:
+        where = f"beyond the tripoint end of {border.id}"
+        return None, where, f"{where}, where the far bank is China"
+    if along >= border.length_m - 1e-6:
+        where = f"beyond the mouth end of {border.id}"
+        return None, where, where
+    side = side_of_line(border.coords, position)
+    if side == 0:
+        where = f"on {border.id} itself, {along:.1f} m along it"
+        return None, where, f"{where}, on neither bank"
+    return _BANKS[side], f"in {_BANKS[side]} ({along:.1f} m along {border.id})", None
+
+
+def _check_downstream(road: _Bridge, rails: list[_Bridge], river: _Line | str) -> Check:
+    """Check a road bridge's along-river distance below the rail bridge."""
+    where = f"{road.id} (layer '{road.layer}')"
+
+    def failed(problem: str) -> Check:
+        return Check(_DOWNSTREAM_CHECK, False, f"{where}: {problem}")
+
+    sourced = _downstream_figure(road.properties)
+    if isinstance(sourced, str):
+        return failed(sourced)
+    if isinstance(river, str):
+        return failed(f"cannot measure along the river: {river}")
+    if len(rails) != 1:
+        return failed(f"expected one feature of kind '{_RAIL_BRIDGE}', found {len(rails)}")
+    rail = rails[0]
+    if rail.along_m is None or road.along_m is None:
+        unmeasured = rail if rail.along_m is None else road
+        return failed(
+            f"cannot measure: {unmeasured.id} has no single crossing of {river.id} "
+            f"(see {_crossing_name(unmeasured.kind)})"
+        )
+    figure_name, low, high = sourced
+    distance = road.along_m - rail.along_m
+    span = f"{low:g} m" if low == high else f"{low:g} to {high:g} m"
+    said = f"sources ('{figure_name}') say {span}"
+    if distance <= 0:
+        return failed(
+            f"crosses {river.id} {-distance:.1f} m upstream of {rail.id}, not downstream; {said}"
+        )
+    tolerance = settings.length_tolerance_m
+    if not low - tolerance <= distance <= high + tolerance:
+        return failed(
+            f"crosses {river.id} {distance:.1f} m downstream of {rail.id}, "
+            f"outside the sourced range; {said}"
+        )
+    return Check(
+        _DOWNSTREAM_CHECK,
+        True,
+        f"{where} crosses {river.id} {distance:.1f} m downstream of {rail.id}, "
+        f"within the sourced range; {said}",
+    )
+
+
+def _downstream_figure(properties: dict[str, Any]) -> tuple[str, float, float] | str:
+    """Return the name and range of a bridge's sourced downstream distance, or a problem."""
+    figures = properties.get("figures")
+    figure = next(
+        (
+            figure
+            for figure in (figures if isinstance(figures, list) else [])
+            if isinstance(figure, dict)
+            and isinstance(figure.get("name"), str)
+            and figure["name"].startswith(_DOWNSTREAM_FIGURE)
+        ),
+        None,
+    )
+    if figure is None:
+        return f"no figure named '{_DOWNSTREAM_FIGURE} ...' to compare with"
+    unit = figure.get("unit", "m")
+    if unit != "m":
+        return f"figure '{figure['name']}' is in {unit!r}, expected metres ('m')"
+    values = figure.get("values")
+    numbers = [
+        float(entry["value"])
+        for entry in (values if isinstance(values, list) else [])
+        if isinstance(entry, dict) and _is_finite(entry.get("value"))
+    ]
+    if not numbers:
+        return f"figure '{figure['name']}' has no numeric values to compare with"
+    return figure["name"], min(numbers), max(numbers)
