@@ -230,3 +230,12 @@ def test_save_map_writes_atomically(tmp_path, map_layers):
     save_map(build_map(map_layers), target)
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]
+
+
+def test_title_note_is_one_line_naming_sources_and_osm(page):
+    note = re.search(r'class=\\"bm-credits\\"\\u003e(.*?)\\u003c', page)
+    assert note
+    text = note[1]
+    assert text.startswith("Sources: ") and "more" in text
+    assert "© OpenStreetMap contributors" in text
+    assert len(text) < 140

@@ -18,7 +18,7 @@ from bordermap.errors import BordermapError, FactsError, LayerError, OutputError
 
 if TYPE_CHECKING:
     from bordermap.facts import Facts, load_facts
-    from bordermap.layers import build_layers, read_layers, write_layers
+    from bordermap.layers import build_layers, read_layers, to_geodataframe, write_layers
     from bordermap.validate import Check, validate_layers
     from bordermap.webmap import build_map, render_html, save_map
 
@@ -41,6 +41,7 @@ __all__ = [
     "read_layers",
     "render_html",
     "save_map",
+    "to_geodataframe",
     "validate_layers",
     "write_layers",
 ]
@@ -52,6 +53,7 @@ _LAZY = {
     "build_layers": "bordermap.layers",
     "read_layers": "bordermap.layers",
     "write_layers": "bordermap.layers",
+    "to_geodataframe": "bordermap.layers",
     "Check": "bordermap.validate",
     "validate_layers": "bordermap.validate",
     "build_map": "bordermap.webmap",

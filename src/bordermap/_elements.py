@@ -110,6 +110,7 @@ var {{ this.get_name() }} = (function () {
                                   autoPanPadding: [20, 20], className: 'bm-popup'});
       layer.bindTooltip(own.tooltip, {sticky: isLine(feature), direction: 'top',
                                       className: 'bm-tooltip'});
+      layer.on('popupopen', function () { layer.closeTooltip(); });
       layer.on('add', function () {
         var element = layer.getElement ? layer.getElement() : null;
         if (element) {

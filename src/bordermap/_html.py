@@ -113,23 +113,36 @@ def safe_url(url: Any) -> str | None:
     return None
 
 
+#: How many publishers the title block names before "and N more".
+TITLE_PUBLISHERS = 3
+
+
 def title_html(meta: Mapping[str, Any], layers: Layers) -> str:
-    credits = []
-    publishers = []
+    """Return the title block: title, "as of" date, and a one-line sources and credits note.
+
+    The note names the most-cited publishers and counts the rest; the full list is in
+    each feature's popup. Credits that a licence requires (OpenStreetMap) are always named.
+    """
+    credits: list[str] = []
+    citations: dict[str, int] = {}
     for layer in layers.values():
         for feature in layer.get("features", []):
             for source in (feature.get("properties") or {}).get("sources") or []:
                 if not isinstance(source, Mapping):
                     continue
-                if source.get("credit") and source["credit"] not in credits:
-                    credits.append(str(source["credit"]))
-                publisher = str(source.get("publisher", ""))
-                if publisher and publisher not in publishers and not source.get("credit"):
-                    publishers.append(publisher)
+                if source.get("credit"):
+                    if source["credit"] not in credits:
+                        credits.append(str(source["credit"]))
+                elif source.get("publisher"):
+                    publisher = str(source["publisher"])
+                    citations[publisher] = citations.get(publisher, 0) + 1
+    # Most cited first; ties keep first-cited order (dicts keep insertion order).
+    ranked = sorted(citations, key=lambda publisher: -citations[publisher])
+    named = ", ".join(ranked[:TITLE_PUBLISHERS])
+    rest = len(ranked) - TITLE_PUBLISHERS
+    note = f"Sources: {named}" + (f" and {rest} more" if rest > 0 else "") if ranked else ""
+    note = "; ".join(part for part in (note, *credits) if part)
     esc = html.escape
-    note = "Sources: " + "; ".join(publishers) if publishers else "Sources: see each feature"
-    if credits:
-        note += ". " + "; ".join(credits)
     return (
         f'<h1 class="bm-title-text">{esc(str(meta.get("title", "")))}</h1>'
         f'<p class="bm-as-of">As of {esc(format_date(str(meta.get("as_of", ""))))}. '

@@ -11,7 +11,7 @@ import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bordermap import settings
 from bordermap._io import dumps_geojson, write_atomic
@@ -28,7 +28,17 @@ from bordermap.geometry import (
     round_coordinate,
 )
 
-__all__ = ["Layers", "build_layers", "layer_path", "read_layers", "write_layers"]
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = [
+    "Layers",
+    "build_layers",
+    "layer_path",
+    "read_layers",
+    "to_geodataframe",
+    "write_layers",
+]
 
 #: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
 Layers = dict[str, dict[str, Any]]
@@ -356,3 +366,27 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     if problems:
         raise LayerError(problems)
     return layers
+
+
+def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:
+    """Return a layer as a GeoDataFrame, for analysis in a notebook.
+
+    Parameters
+    ----------
+    layer : mapping
+        A GeoJSON FeatureCollection, e.g. ``build_layers(facts)["road_bridge"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, indexed by feature id, in WGS 84 (EPSG:4326); nested
+        properties (events, figures, sources) stay Python lists. Project it before
+        measuring, e.g. ``frame.to_crs(settings.projected_crs).length``.
+    """
+    import geopandas
+
+    features = list(layer.get("features", []))
+    frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    frame.index = [str(feature.get("id")) for feature in features]
+    frame.index.name = "id"
+    return frame

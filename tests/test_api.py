@@ -1,0 +1,25 @@
+"""The public API: what `import bordermap` offers, and the GeoDataFrame view of a layer."""
+
+from __future__ import annotations
+
+import geopandas
+
+import bordermap
+from bordermap import settings
+
+
+def test_all_is_sorted_and_every_name_resolves():
+    assert bordermap.__all__ == sorted(bordermap.__all__)
+    for name in bordermap.__all__:
+        assert getattr(bordermap, name) is not None, name
+
+
+def test_layer_as_geodataframe(layers):
+    frame = bordermap.to_geodataframe(layers["rail_bridge"])
+    assert isinstance(frame, geopandas.GeoDataFrame)
+    assert frame.crs.to_epsg() == 4326
+    assert list(frame.index) == ["friendship-bridge"]
+    projected = frame.to_crs(settings.projected_crs)
+    # UTM's scale factor here is within 0.05 % of 1: a check against the geodesic length.
+    assert abs(projected.length.iloc[0] - 623.0) < 623.0 * 0.0005
+    assert frame.loc["friendship-bridge", "status"] == "open"
