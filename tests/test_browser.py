@@ -262,3 +262,56 @@ def test_screenshot_for_the_readme(desktop):
     target = REPO / "outputs" / "screenshot.png"
     desktop.page.screenshot(path=str(target))
     assert target.stat().st_size > 20_000
+
+
+def test_offline_notice_says_the_basemap_is_unavailable(desktop):
+    notice = desktop.page.locator(".bm-tile-notice")
+    notice.wait_for(state="visible")
+    assert "Basemap unavailable" in notice.inner_text()
+
+
+def _png(
+    width: int = 256, height: int = 256, rgb: tuple[int, int, int] = (200, 220, 200)
+) -> bytes:
+    """A plain PNG tile, made here so that the test needs no network and no image library."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_tiles_that_load_are_shown_and_no_notice(browser, map_file):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    tile = _png()
+    served = []
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(("file:", "data:")):
+            route.continue_()
+        elif url.startswith("https://tile.openstreetmap.org/"):
+            served.append(url)
+            route.fulfill(status=200, content_type="image/png", body=tile)
+        else:
+            route.abort()
+
+    try:
+        page.route("**/*", route)
+        page.goto(map_file.as_uri())
+        page.wait_for_selector("img.leaflet-tile-loaded")
+        page.wait_for_timeout(300)
+        assert served and all(url.endswith(".png") for url in served)
+        assert not page.locator(".bm-tile-notice").is_visible()
+    finally:
+        page.close()

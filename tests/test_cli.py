@@ -190,3 +190,34 @@ def test_python_m_bordermap_and_help_import_no_heavy_library():
     )
     assert "usage: bordermap" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_tiles_from_a_provider_and_from_a_url(project):
+    url = "https://tiles.example.org/{z}/{x}/{y}.png"
+    argv = _args(
+        project,
+        "build",
+        "--tiles",
+        "OpenTopoMap",
+        "--tiles",
+        url,
+        "--attribution",
+        "Example tiles, CC BY 4.0",
+    )
+    assert main(argv) == 0
+    page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    assert url in page and "Example tiles, CC BY 4.0" in page and "opentopomap" in page
+
+
+def test_custom_tiles_without_attribution_are_refused_before_anything_is_written(project, capsys):
+    argv = _args(project, "build", "--tiles", "https://tiles.example.org/{z}/{x}/{y}.png")
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--attribution" in err
+    assert not (project / "outputs").exists()
+    assert not (project / "geodata" / "road_bridge.geojson").exists()
+
+
+def test_unknown_tile_provider_exits_2(project, capsys):
+    assert main(_args(project, "build", "--tiles", "Nowhere.Tiles")) == 2
+    assert "unknown tile provider 'Nowhere.Tiles'" in capsys.readouterr().err

@@ -13,8 +13,9 @@ import folium
 import pytest
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
+from bordermap.basemaps import resolve_basemaps
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
-from bordermap.webmap import BASEMAPS, LAYER_TITLES
+from bordermap.webmap import LAYER_TITLES
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -72,7 +73,9 @@ def test_page_has_title_as_of_date_and_credits(page):
 def test_layer_control_lists_basemaps_and_every_layer(page, map_layers):
     for name in map_layers:
         assert json.dumps(LAYER_TITLES[name], ensure_ascii=False) in page
-    for label in BASEMAPS:
+    labels = [basemap.label for basemap in resolve_basemaps()]
+    assert labels == ["Street map (OpenStreetMap)", "Satellite imagery (Esri World Imagery)"]
+    for label in labels:
         assert json.dumps(label, ensure_ascii=False) in page
     assert "L.control.layers(" in page
 
@@ -239,3 +242,20 @@ def test_title_note_is_one_line_naming_sources_and_osm(page):
     assert text.startswith("Sources: ") and "more" in text
     assert "© OpenStreetMap contributors" in text
     assert len(text) < 140
+
+
+def test_chosen_basemaps_replace_the_defaults(map_layers):
+    custom = resolve_basemaps(
+        ["OpenTopoMap", "https://tiles.example.org/{z}/{x}/{y}.png"], "Example tiles, CC BY"
+    )
+    page = render_html(build_map(map_layers, basemaps=custom))
+    assert "https://tiles.example.org/{z}/{x}/{y}.png" in page
+    assert "Example tiles, CC BY" in page
+    assert "opentopomap" in page.lower()
+    assert "arcgisonline" not in page
+    # Names work too, as in the notebook: build_map(layers, basemaps=["OpenTopoMap"]).
+    assert "opentopomap" in render_html(build_map(map_layers, basemaps=["OpenTopoMap"])).lower()
+
+
+def test_basemap_notice_is_on_the_page(page):
+    assert "bm-tile-notice" in page and "Basemap unavailable" in page

@@ -88,6 +88,19 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument(
             "--open", action="store_true", help="open the map in the default web browser"
         )
+        command.add_argument(
+            "--tiles",
+            action="append",
+            metavar="PROVIDER_OR_URL",
+            help="basemap: an xyzservices provider name (e.g. OpenTopoMap) or a tile URL "
+            "template with {z}/{x}/{y}; repeat to offer several, the first shown "
+            "(default: OpenStreetMap.Mapnik and Esri.WorldImagery)",
+        )
+        command.add_argument(
+            "--attribution",
+            metavar="TEXT",
+            help="credit for tiles from a URL template (required with one)",
+        )
     return parser
 
 
@@ -141,11 +154,13 @@ def _layers(arguments: argparse.Namespace) -> int:
 
 
 def _map(arguments: argparse.Namespace) -> int:
+    from bordermap.basemaps import resolve_basemaps
     from bordermap.layers import read_layers
     from bordermap.webmap import build_map, save_map
 
+    basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
-    web_map = build_map(layers, self_contained=not arguments.cdn)
+    web_map = build_map(layers, basemaps=basemaps, self_contained=not arguments.cdn)
     path = save_map(web_map, arguments.outputs / settings.map_file)
     _say(sys.stdout, f"wrote {path}")
     if arguments.open:
@@ -156,6 +171,9 @@ def _map(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    from bordermap.basemaps import resolve_basemaps
+
+    resolve_basemaps(arguments.tiles, arguments.attribution)  # refuse bad tiles before writing
     _layers(arguments)
     return _map(arguments)
 

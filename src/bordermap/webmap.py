@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from bordermap import _assets, _html
 from bordermap._io import write_atomic
+from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.geometry import Coordinate, buffer_polygon, distance_m, point_along
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE
@@ -28,13 +29,7 @@ if TYPE_CHECKING:
 
     from bordermap._elements import Label
 
-__all__ = ["BASEMAPS", "LAYER_TITLES", "build_map", "render_html", "save_map"]
-
-#: Basemaps offered in the layer control: label -> xyzservices provider name.
-BASEMAPS: dict[str, str] = {
-    "Street map (OpenStreetMap)": "OpenStreetMap.Mapnik",
-    "Satellite imagery (Esri World Imagery)": "Esri.WorldImagery",
-}
+__all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
 #: Names of the map layers in the layer control, by layer file name.
 LAYER_TITLES: dict[str, str] = {
@@ -69,7 +64,7 @@ LABELLED_KINDS: tuple[str, ...] = (
 def build_map(
     layers: Layers | str | Path | None = None,
     *,
-    basemaps: Mapping[str, str] | None = None,
+    basemaps: Sequence[Basemap | str] | None = None,
     self_contained: bool = True,
 ) -> folium.Map:
     """Draw the layers on an annotated Folium map.
@@ -80,9 +75,10 @@ def build_map(
         Layer name to GeoJSON FeatureCollection (from :func:`bordermap.build_layers`
         or :func:`bordermap.read_layers`), or a geodata directory to read them from;
         defaults to ``geodata/`` in the current directory.
-    basemaps : mapping of str to str, optional
-        Layer-control label to xyzservices provider name; defaults to
-        :data:`BASEMAPS` (a street map and satellite imagery). The first is shown.
+    basemaps : sequence of Basemap or str, optional
+        Tile layers to offer, the first shown: :class:`~bordermap.basemaps.Basemap`
+        objects or xyzservices provider names; defaults to a street map
+        (OpenStreetMap) and satellite imagery (Esri World Imagery).
     self_contained : bool, default True
         Inline Leaflet's script and stylesheet, so the page works without a network
         (but for tiles); ``False`` links them from a CDN for a smaller file.
@@ -96,9 +92,10 @@ def build_map(
     ------
     LayerError
         If ``layers`` is a directory whose layer files are missing or malformed.
+    BasemapError
+        If a basemap is named that cannot be used.
     """
     import folium
-    import xyzservices
 
     from bordermap import _elements
 
@@ -138,16 +135,20 @@ def build_map(
         name="bm_description",
     )
 
-    for index, (label, provider_name) in enumerate((basemaps or BASEMAPS).items()):
-        provider = xyzservices.providers.query_name(provider_name)
+    tiles = [
+        basemap if isinstance(basemap, Basemap) else resolve_basemap(basemap)
+        for basemap in (basemaps or DEFAULT_BASEMAPS)
+    ]
+    for index, basemap in enumerate(tiles):
         folium.TileLayer(
-            tiles=provider.build_url(),
-            attr=provider.html_attribution,
-            name=label,
-            max_zoom=int(provider.get("max_zoom", 19)),
+            tiles=basemap.url,
+            attr=basemap.attribution,
+            name=basemap.label,
+            max_zoom=basemap.max_zoom,
             show=index == 0,
             overlay=False,
         ).add_to(web_map)
+    web_map.add_child(_elements.Script(_TILE_NOTICE_JS))
 
     web_map.add_child(_elements.Panel(_html.title_html(meta, layers), "topleft", "bm-title"))
     web_map.add_child(_elements.Script("L.control.zoom({position: 'topleft'}).addTo({map});"))
@@ -182,6 +183,36 @@ def build_map(
     web_map.fit_bounds([list(frame[0]), list(frame[1])], padding=(40, 40))
     _stabilise_ids(figure)
     return web_map
+
+
+# Shows a notice while the basemap on display cannot load a single tile (offline, or the
+# server is down) and hides it once tiles arrive; the layers draw either way.
+_TILE_NOTICE_JS = """(function (map) {
+  var notice = L.control({position: 'bottomleft'});
+  notice.onAdd = function () {
+    var div = L.DomUtil.create('div', 'leaflet-control bm-tile-notice');
+    div.setAttribute('role', 'status');
+    div.textContent = 'Basemap unavailable (offline or the tile server did not answer): '
+      + 'the layers are drawn without it.';
+    div.hidden = true;
+    return div;
+  };
+  notice.addTo(map);
+  var element = notice.getContainer();
+  var watch = function (layer) {
+    if (!(layer instanceof L.TileLayer) || layer._bmWatched) { return; }
+    layer._bmWatched = true;
+    var loaded = 0, failed = 0;
+    layer.on('tileload', function () { loaded += 1; element.hidden = true; });
+    layer.on('tileerror', function () {
+      failed += 1;
+      if (map.hasLayer(layer) && loaded === 0) { element.hidden = false; }
+    });
+  };
+  map.eachLayer(watch);
+  map.on('layeradd', function (event) { watch(event.layer); });
+  map.on('baselayerchange', function () { element.hidden = true; });
+})({map});"""
 
 
 def _stylesheet() -> str:

@@ -1,0 +1,170 @@
+"""Basemaps: tile layers from xyzservices providers or from a server of your own.
+
+A basemap is the only thing the web map loads from the network. :func:`resolve_basemap`
+turns what a user names (an xyzservices provider such as ``"OpenTopoMap"``, or a
+URL template such as ``"https://tiles.example.org/{z}/{x}/{y}.png"`` with its
+attribution) into a :class:`Basemap`, refusing what cannot be credited or used.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from bordermap.errors import BordermapError
+
+__all__ = ["DEFAULT_BASEMAPS", "Basemap", "BasemapError", "resolve_basemap", "resolve_basemaps"]
+
+#: Offered when the user names none: a street map and satellite imagery; the first is shown.
+DEFAULT_BASEMAPS: tuple[str, ...] = ("OpenStreetMap.Mapnik", "Esri.WorldImagery")
+
+#: Friendlier layer-control names for the default providers.
+_LABELS = {
+    "OpenStreetMap.Mapnik": "Street map (OpenStreetMap)",
+    "Esri.WorldImagery": "Satellite imagery (Esri World Imagery)",
+}
+
+_PLACEHOLDER = re.compile(r"\{(-?y|x|z|s|r)\}")
+
+
+class BasemapError(BordermapError, ValueError):
+    """A basemap that cannot be used: unknown, needs a key, or cannot be credited."""
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile layer the map can offer.
+
+    Parameters
+    ----------
+    label : str
+        Its name in the layer control.
+    url : str
+        Leaflet URL template, e.g. ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``.
+    attribution : str
+        HTML credit shown on the map while it is on (already safe HTML).
+    max_zoom : int
+        Deepest zoom level the server offers.
+    """
+
+    label: str
+    url: str
+    attribution: str
+    max_zoom: int = 19
+
+
+def resolve_basemap(spec: str, attribution: str | None = None) -> Basemap:
+    """Turn a provider name or a URL template into a :class:`Basemap`.
+
+    Parameters
+    ----------
+    spec : str
+        An xyzservices provider name (``"OpenStreetMap.Mapnik"``, ``"OpenTopoMap"``,
+        ...; matched as xyzservices does, ignoring case and punctuation) or an http(s)
+        URL template with ``{z}``, ``{x}`` and ``{y}``.
+    attribution : str, optional
+        Plain-text credit for a URL template (required for one; escaped before use).
+        A provider credits itself, so it takes none.
+
+    Returns
+    -------
+    Basemap
+        What the map needs to draw and credit it.
+
+    Raises
+    ------
+    BasemapError
+        If the provider is unknown, needs an API key or is given an attribution, or
+        a URL template is not http(s), lacks ``{z}``/``{x}``/``{y}``, or comes
+        without an attribution.
+    """
+    if _is_url(spec):
+        return _custom(spec, attribution)
+    if attribution is not None:
+        raise BasemapError(
+            f"--attribution goes with a tile URL template; provider {spec!r} credits itself"
+        )
+    import xyzservices
+
+    try:
+        provider = xyzservices.providers.query_name(spec)
+    except ValueError:
+        raise BasemapError(
+            f"--tiles: unknown tile provider {spec!r}; give an xyzservices provider name "
+            "(e.g. OpenStreetMap.Mapnik, Esri.WorldImagery, OpenTopoMap) or a URL "
+            "template with --attribution"
+        ) from None
+    if provider.requires_token():
+        raise BasemapError(
+            f"--tiles: provider {provider.name!r} needs an API key; choose another provider "
+            "or give its URL template, key included, with --attribution"
+        )
+    return Basemap(
+        label=_LABELS.get(provider.name, provider.name.replace(".", " ")),
+        url=str(provider.build_url()),
+        attribution=str(provider.html_attribution),
+        max_zoom=int(provider.get("max_zoom", 19)),
+    )
+
+
+def _is_url(spec: str) -> bool:
+    return "://" in spec or "{" in spec
+
+
+def _custom(url: str, attribution: str | None) -> Basemap:
+    if not url.lower().startswith(("http://", "https://")):
+        raise BasemapError(f"--tiles: a tile URL must start with http:// or https://, got {url!r}")
+    found = set(_PLACEHOLDER.findall(url))
+    if not {"z", "x"} <= found or not found & {"y", "-y"}:
+        raise BasemapError(
+            f"--tiles: a tile URL template needs {{z}}, {{x}} and {{y}}, got {url!r}"
+        )
+    if not attribution or not attribution.strip():
+        raise BasemapError(
+            f"--tiles: tiles from {url!r} need an --attribution naming their source and licence"
+        )
+    host = urlsplit(url).hostname or "custom server"
+    return Basemap(
+        label=f"Tiles from {host}", url=url, attribution=html.escape(attribution.strip())
+    )
+
+
+def resolve_basemaps(
+    specs: Sequence[str] | None = None, attribution: str | None = None
+) -> list[Basemap]:
+    """Resolve several basemaps; with none given, the street map and satellite imagery.
+
+    Parameters
+    ----------
+    specs : sequence of str, optional
+        Provider names or URL templates, the first shown; defaults to
+        :data:`DEFAULT_BASEMAPS`.
+    attribution : str, optional
+        Credit for the URL templates among ``specs``.
+
+    Returns
+    -------
+    list of Basemap
+        In the order given.
+
+    Raises
+    ------
+    BasemapError
+        Listing every basemap that cannot be used.
+    """
+    resolved: list[Basemap] = []
+    problems: list[str] = []
+    chosen = list(specs or DEFAULT_BASEMAPS)
+    if attribution is not None and not any(_is_url(spec) for spec in chosen):
+        problems.append("--attribution goes with a tile URL template given with --tiles")
+    for spec in chosen:
+        try:
+            resolved.append(resolve_basemap(spec, attribution if _is_url(spec) else None))
+        except BasemapError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise BasemapError(problems)
+    return resolved
