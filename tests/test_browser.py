@@ -315,3 +315,67 @@ def test_tiles_that_load_are_shown_and_no_notice(browser, map_file):
         assert not page.locator(".bm-tile-notice").is_visible()
     finally:
         page.close()
+
+
+def _zoom(frame: Any) -> float:
+    return float(
+        frame.evaluate("() => Object.values(window).find(v => v instanceof L.Map).getZoom()")
+    )
+
+
+def test_embedded_map_does_not_hijack_page_scrolling(browser, map_file, map_layers):
+    """In an iframe, the wheel scrolls the page; Ctrl + wheel zooms the map."""
+    from bordermap.embed import write_embed
+
+    embed = write_embed(map_layers, map_file.parent)
+    snippet = embed.read_text(encoding="utf-8").replace("tumen_border_map", map_file.stem)
+    host = map_file.parent / "host.html"
+    host.write_text(
+        "<!DOCTYPE html><html><head><title>Report</title></head><body>"
+        "<div style='height: 600px'>Text before</div>"
+        f"{snippet}<div style='height: 1500px'>Text after</div></body></html>",
+        encoding="utf-8",
+    )
+    page = browser.new_page(viewport={"width": 1000, "height": 800})
+    try:
+        page.route(
+            "**/*",
+            lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort(),
+        )
+        page.goto(host.as_uri())
+        iframe = page.locator("iframe")
+        iframe.scroll_into_view_if_needed()
+        frame = page.frame_locator("iframe").locator("path.bm-feature").first
+        frame.wait_for()
+        map_frame = next(f for f in page.frames if f.url.endswith(map_file.name))
+        map_frame.wait_for_function("() => window.L && document.querySelector('.bm-label')")
+        before_zoom, before_scroll = _zoom(map_frame), page.evaluate("() => window.scrollY")
+        box = iframe.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.wheel(0, 400)
+        page.wait_for_timeout(600)
+        assert page.evaluate("() => window.scrollY") > before_scroll
+        assert _zoom(map_frame) == before_zoom
+        # With Ctrl held, the wheel zooms the map.
+        box = iframe.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.keyboard.down("Control")
+        for _ in range(3):  # the first event switches wheel zoom on, the next ones zoom
+            page.mouse.wheel(0, -300)
+            page.wait_for_timeout(150)
+        page.keyboard.up("Control")
+        page.wait_for_timeout(800)
+        assert _zoom(map_frame) > before_zoom
+    finally:
+        page.close()
+
+
+def test_map_on_its_own_page_zooms_with_the_wheel(desktop):
+    page = desktop.page
+    before = _zoom(page)
+    page.mouse.move(640, 400)
+    page.mouse.wheel(0, -400)
+    page.wait_for_timeout(800)
+    assert _zoom(page) > before

@@ -1,9 +1,10 @@
-"""Leaflet's script and stylesheet for the page: inlined from XStatic-Leaflet, or linked.
+"""Scripts and stylesheets for the page: inlined from XStatic packages, or linked.
 
-The self-contained form reads the files that the XStatic-Leaflet package installed
-(nothing third-party is copied into this repository) and inlines them, images as
-data: URLs, so the page needs no network but for map tiles. The linked form points
-at a CDN copy of the same Leaflet version, for the smallest file.
+The page uses Leaflet and the Leaflet.GestureHandling plugin (so that an embedded map
+does not hijack page scrolling). The self-contained form reads the files that the
+XStatic packages installed (nothing third-party is copied into this repository) and
+inlines them, images as data: URLs, so the page needs no network but for map tiles.
+The linked form points at CDN copies of the same versions, for the smallest file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 _CDN = "https://cdn.jsdelivr.net/npm/leaflet@{version}/dist/"
+_GESTURE_CDN = "https://cdn.jsdelivr.net/npm/leaflet-gesture-handling@{version}/dist/"
 _CSS_URL = re.compile(r"url\((images/[\w.-]+\.png)\)")
 
 
@@ -23,6 +25,12 @@ def _leaflet_dir() -> tuple[Path, str]:
     return Path(leaflet.BASE_DIR), str(leaflet.VERSION)
 
 
+def _gesture_dir() -> tuple[Path, str]:
+    from xstatic.pkg import leaflet_gesturehandling
+
+    return Path(leaflet_gesturehandling.BASE_DIR), str(leaflet_gesturehandling.VERSION)
+
+
 def leaflet_version() -> str:
     """Return the version of Leaflet the page uses (XStatic-Leaflet's)."""
     return _leaflet_dir()[1]
@@ -30,24 +38,28 @@ def leaflet_version() -> str:
 
 @cache
 def leaflet_head(*, inline: bool) -> str:
-    """Return the ``<head>`` markup that loads Leaflet.
+    """Return the ``<head>`` markup that loads Leaflet and the gesture-handling plugin.
 
     Parameters
     ----------
     inline : bool
-        Inline the script and stylesheet (self-contained page) or link to a CDN.
+        Inline the scripts and stylesheets (self-contained page) or link to a CDN.
 
     Returns
     -------
     str
-        A ``<style>``/``<script>`` pair, or a ``<link>``/``<script src>`` pair.
+        ``<style>``/``<script>`` elements, or ``<link>``/``<script src>`` elements.
     """
     base, version = _leaflet_dir()
+    gesture_base, gesture_version = _gesture_dir()
     if not inline:
         cdn = _CDN.format(version=version)
+        gesture_cdn = _GESTURE_CDN.format(version=gesture_version)
         return (
             f'<link rel="stylesheet" href="{cdn}leaflet.css">\n'
-            f'<script src="{cdn}leaflet.js"></script>'
+            f'<link rel="stylesheet" href="{gesture_cdn}leaflet-gesture-handling.min.css">\n'
+            f'<script src="{cdn}leaflet.js"></script>\n'
+            f'<script src="{gesture_cdn}leaflet-gesture-handling.min.js"></script>'
         )
 
     def data_url(match: re.Match[str]) -> str:
@@ -55,7 +67,15 @@ def leaflet_head(*, inline: bool) -> str:
         return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
     css = _CSS_URL.sub(data_url, (base / "leaflet.css").read_text(encoding="utf-8"))
-    script = (base / "leaflet.js").read_text(encoding="utf-8")
-    # No source-map fetch, and nothing that could end the <script> element early.
-    script = re.sub(r"//# sourceMappingURL=\S+", "", script).replace("</", "<\\/")
-    return f"<style>\n{css}\n</style>\n<script>\n{script}\n</script>"
+    gesture_css = (gesture_base / "leaflet-gesture-handling.min.css").read_text(encoding="utf-8")
+    return (
+        f"<style>\n{css}\n{gesture_css}\n</style>\n"
+        f"<script>\n{_script(base / 'leaflet.js')}\n</script>\n"
+        f"<script>\n{_script(gesture_base / 'leaflet-gesture-handling.min.js')}\n</script>"
+    )
+
+
+def _script(path: Path) -> str:
+    """Return a script's text, safe to inline: no source-map fetch, no early ``</script>``."""
+    script = path.read_text(encoding="utf-8")
+    return re.sub(r"//# sourceMappingURL=\S+", "", script).replace("</", "<\\/")

@@ -150,6 +150,14 @@ def build_map(
         ).add_to(web_map)
     web_map.add_child(_elements.Script(_TILE_NOTICE_JS))
 
+    # Inside a frame (an embed, a notebook) the map zooms only with Ctrl/⌘ + wheel or two
+    # fingers, so that it never hijacks the page's scrolling; on its own page it zooms freely.
+    web_map.add_child(
+        _elements.Script(
+            "if (window.self !== window.top && {map}.gestureHandling) "
+            "{ {map}.gestureHandling.enable(); }"
+        )
+    )
     web_map.add_child(_elements.Panel(_html.title_html(meta, layers), "topleft", "bm-title"))
     web_map.add_child(_elements.Script("L.control.zoom({position: 'topleft'}).addTo({map});"))
     uncertainty = _uncertainty_collection(features)

@@ -1,0 +1,114 @@
+"""The embed snippet: a responsive, accessible iframe to paste into a web page or report.
+
+:func:`embed_snippet` returns HTML that shows the web map full width at an aspect ratio
+that suits the screen (landscape on desktops, portrait on phones), with a title and
+label for screen readers and the static PNG as a fallback image and link.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bordermap import _html, settings
+from bordermap._io import write_atomic
+from bordermap.layers import Layers, read_layers
+
+__all__ = ["embed_snippet", "write_embed"]
+
+#: File name of the snippet inside the outputs directory.
+EMBED_FILE = "embed.html"
+
+
+def embed_snippet(
+    *,
+    map_url: str,
+    image_url: str,
+    title: str,
+    description: str,
+) -> str:
+    """Return the HTML snippet that embeds the map.
+
+    Parameters
+    ----------
+    map_url : str
+        Where the map's HTML page will be served (relative or absolute http(s)).
+    image_url : str
+        Where its PNG export will be served; shown where frames are not.
+    title : str
+        The map's title: the iframe's ``title`` and the image's ``alt``.
+    description : str
+        What the map shows, for ``aria-label`` and the caption.
+
+    Returns
+    -------
+    str
+        A ``<figure>`` holding the ``<iframe>``, a fallback image and a caption.
+
+    Raises
+    ------
+    ValueError
+        If a URL is neither relative nor http(s).
+    """
+    for url in (map_url, image_url):
+        if ":" in url.split("/")[0] and not url.lower().startswith(("http://", "https://")):
+            raise ValueError(f"embed URLs must be relative or http(s), got {url!r}")
+    esc = html.escape
+    # Inline styles only, so that the snippet survives editors that strip <style>:
+    # 4:3 on wide screens; the minimum height makes it portrait-like on a phone.
+    return f"""<!-- bordermap embed: paste into a web page, Markdown/Quarto or a notebook -->
+<figure style="margin: 1em 0; max-width: 100%;">
+  <iframe src="{esc(map_url)}" title="{esc(title)}" aria-label="{esc(description)}"
+          loading="lazy" allowfullscreen
+          style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
+                 max-height: 85vh; border: 0;"></iframe>
+  <noscript><img src="{esc(image_url)}" alt="{esc(title)}"
+                 style="width: 100%; height: auto;"></noscript>
+  <figcaption style="font-size: 0.85em; color: #555; margin-top: 0.3em;">{esc(title)}.
+    Scroll the page as usual; zoom the map with Ctrl/⌘ + scroll or two fingers.
+    <a href="{esc(map_url)}">Open the map full screen</a> ·
+    <a href="{esc(image_url)}">static image (PNG)</a></figcaption>
+</figure>
+"""
+
+
+def write_embed(
+    layers: Layers | str | Path,
+    outputs: str | Path,
+    *,
+    base_url: str = "",
+) -> Path:
+    """Write ``embed.html`` beside the map and its PNG in ``outputs``.
+
+    Parameters
+    ----------
+    layers : dict or path
+        The layers (or their directory), for the map's title and description.
+    outputs : str or pathlib.Path
+        The outputs directory.
+    base_url : str, optional
+        Where the outputs directory will be served, e.g.
+        ``"https://example.org/maps/"``; by default the snippet links the files
+        relative to itself.
+
+    Returns
+    -------
+    pathlib.Path
+        The snippet written.
+    """
+    if not isinstance(layers, Mapping):
+        layers = read_layers(Path(layers))
+    meta: Mapping[str, Any] = _html.metadata(layers)
+    features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
+    prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    snippet = embed_snippet(
+        map_url=prefix + settings.map_file,
+        image_url=prefix + Path(settings.map_file).with_suffix(".png").name,
+        title=str(meta.get("title") or "bordermap"),
+        description=_html.describe(meta, features),
+    )
+    path = Path(outputs) / EMBED_FILE
+    write_atomic(path, snippet)
+    return path

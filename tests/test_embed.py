@@ -1,0 +1,85 @@
+"""The embed snippet: valid HTML, a titled iframe, the PNG as fallback, safe links."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from bordermap.embed import embed_snippet, write_embed
+
+REPO = Path(__file__).resolve().parents[1]
+VOID = {"img", "br", "meta", "link", "input", "source"}
+
+
+class _Tree(HTMLParser):
+    """Records elements and checks that every non-void element is closed in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open.pop() != tag:
+            self.errors.append(f"unexpected </{tag}>")
+
+
+def _parse(text: str) -> _Tree:
+    tree = _Tree()
+    tree.feed(text)
+    tree.close()
+    assert tree.errors == [] and tree.open == [], (tree.errors, tree.open)
+    return tree
+
+
+def test_snippet_is_well_formed_with_a_titled_iframe():
+    snippet = embed_snippet(
+        map_url="map.html",
+        image_url="map.png",
+        title="A <map>",
+        description="What it shows & more",
+    )
+    tree = _parse(snippet)
+    iframes = [attrs for tag, attrs in tree.elements if tag == "iframe"]
+    assert len(iframes) == 1
+    iframe = iframes[0]
+    assert iframe["src"] == "map.html"
+    assert iframe["title"] == "A <map>"  # escaped in the source, intact once parsed
+    assert iframe["aria-label"] == "What it shows & more"
+    assert "width: 100%" in (iframe["style"] or "") and "aspect-ratio" in (iframe["style"] or "")
+    images = [attrs for tag, attrs in tree.elements if tag == "img"]
+    assert images and images[0]["src"] == "map.png" and images[0]["alt"] == "A <map>"
+    links = [attrs["href"] for tag, attrs in tree.elements if tag == "a"]
+    assert "map.png" in links and "map.html" in links
+    assert "<map>" not in snippet
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi", "file:///etc/passwd"])
+def test_snippet_refuses_unsafe_urls(url):
+    with pytest.raises(ValueError, match="relative or http"):
+        embed_snippet(map_url=url, image_url="map.png", title="t", description="d")
+
+
+def test_write_embed_names_the_map_and_image_beside_it(tmp_path, layers):
+    path = write_embed(layers, tmp_path, base_url="https://example.org/maps")
+    assert path == tmp_path / "embed.html"
+    tree = _parse(path.read_text(encoding="utf-8"))
+    iframe = next(attrs for tag, attrs in tree.elements if tag == "iframe")
+    assert iframe["src"] == "https://example.org/maps/tumen_border_map.html"
+    assert iframe["title"] == "Where North Korea and Russia meet: the Tumen River crossings"
+    assert "Friendship Bridge" in (iframe["aria-label"] or "")
+    image = next(attrs for tag, attrs in tree.elements if tag == "img")
+    assert image["src"] == "https://example.org/maps/tumen_border_map.png"
+
+
+def test_committed_embed_is_what_the_code_produces(tmp_path):
+    path = write_embed(REPO / "geodata", tmp_path)
+    assert path.read_bytes() == (REPO / "outputs" / "embed.html").read_bytes()
