@@ -221,3 +221,67 @@ def test_custom_tiles_without_attribution_are_refused_before_anything_is_written
 def test_unknown_tile_provider_exits_2(project, capsys):
     assert main(_args(project, "build", "--tiles", "Nowhere.Tiles")) == 2
     assert "unknown tile provider 'Nowhere.Tiles'" in capsys.readouterr().err
+
+
+def test_export_writes_the_images_and_the_embed_snippet(project, capsys):
+    assert main(_args(project, "build")) == 0
+    argv = _args(project, "export", "--format", "png,svg", "--width", "2000", "--embed")
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    outputs = project / "outputs"
+    for name in ("tumen_border_map.png", "tumen_border_map.svg", "embed.html"):
+        assert (outputs / name).is_file() and name in out
+    assert not (outputs / "tumen_border_map.pdf").exists()
+    png = (outputs / "tumen_border_map.png").read_bytes()
+    assert int.from_bytes(png[16:20], "big") == 2000  # IHDR width
+
+
+def test_committed_exports_are_what_the_code_produces(tmp_path):
+    argv = ["export", "--geodata", str(REPO / "geodata"), "--outputs", str(tmp_path), "--embed"]
+    assert main(argv) == 0
+    for name in (
+        "tumen_border_map.png",
+        "tumen_border_map.svg",
+        "tumen_border_map.pdf",
+        "embed.html",
+    ):
+        assert (tmp_path / name).read_bytes() == (REPO / "outputs" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--format", "png,gif", "expected formats from png, svg, pdf"),
+        ("--width", "-5", "expected a positive whole number"),
+        ("--bbox", "130.7,42.3,130.6,42.5", "west < east"),
+        ("--bbox", "42.4,130.6,42.5,130.7", "within ±90"),
+        ("--bbox", "1,2,3", "four numbers"),
+        ("--language", "fr", "invalid choice"),
+    ],
+)
+def test_export_options_are_checked(project, capsys, option, value, message):
+    assert main(_args(project, "export", option, value)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+
+
+def test_export_with_unreachable_basemap_warns_and_still_writes(project, capsys, monkeypatch):
+    import contextily.tile
+    import requests
+
+    def offline(*args, **kwargs):
+        raise requests.ConnectionError("no network in the tests")
+
+    monkeypatch.setattr(contextily.tile, "_fetch_tile", offline)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(project / "cache"))
+    assert main(_args(project, "layers")) == 0
+    assert main(_args(project, "export", "--format", "png", "--basemap")) == 0
+    err = capsys.readouterr().err
+    assert "bordermap: warning:" in err and "could not be fetched" in err
+    assert (project / "outputs" / "tumen_border_map.png").is_file()
+
+
+def test_export_in_korean(project):
+    assert main(_args(project, "layers")) == 0
+    assert main(_args(project, "export", "--format", "svg", "--language", "ko")) == 0
+    assert (project / "outputs" / "tumen_border_map.svg").stat().st_size > 10_000

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bordermap.errors import BordermapError, FactsError, LayerError, OutputError
 
 if TYPE_CHECKING:
+    from bordermap.export import export_image
     from bordermap.facts import Facts, load_facts
     from bordermap.layers import build_layers, read_layers, to_geodataframe, write_layers
     from bordermap.validate import Check, validate_layers
@@ -37,6 +38,7 @@ __all__ = [
     "__version__",
     "build_layers",
     "build_map",
+    "export_image",
     "load_facts",
     "read_layers",
     "render_html",
@@ -59,6 +61,7 @@ _LAZY = {
     "build_map": "bordermap.webmap",
     "render_html": "bordermap.webmap",
     "save_map": "bordermap.webmap",
+    "export_image": "bordermap.export",
 }
 
 

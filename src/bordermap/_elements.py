@@ -23,14 +23,8 @@ from bordermap._html import (
     popup_html,
     tooltip_text,
 )
+from bordermap._layout import Label
 from bordermap.styles import Style, style_for
-
-
-class Label:
-    """Where a permanent label goes and what it says."""
-
-    def __init__(self, lon: float, lat: float, text: str, direction: str) -> None:
-        self.lon, self.lat, self.text, self.direction = lon, lat, text, direction
 
 
 class Script(MacroElement):

@@ -117,11 +117,11 @@ def safe_url(url: Any) -> str | None:
 TITLE_PUBLISHERS = 3
 
 
-def title_html(meta: Mapping[str, Any], layers: Layers) -> str:
-    """Return the title block: title, "as of" date, and a one-line sources and credits note.
+def publishers_and_credits(layers: Layers) -> tuple[list[str], list[str]]:
+    """Return the publishers the layers cite, most cited first, and the required credits.
 
-    The note names the most-cited publishers and counts the rest; the full list is in
-    each feature's popup. Credits that a licence requires (OpenStreetMap) are always named.
+    Ties keep first-cited order. A source with a ``credit`` (OpenStreetMap's licence
+    requires one) is listed among the credits instead of the publishers.
     """
     credits: list[str] = []
     citations: dict[str, int] = {}
@@ -131,13 +131,21 @@ def title_html(meta: Mapping[str, Any], layers: Layers) -> str:
                 if not isinstance(source, Mapping):
                     continue
                 if source.get("credit"):
-                    if source["credit"] not in credits:
+                    if str(source["credit"]) not in credits:
                         credits.append(str(source["credit"]))
                 elif source.get("publisher"):
                     publisher = str(source["publisher"])
                     citations[publisher] = citations.get(publisher, 0) + 1
-    # Most cited first; ties keep first-cited order (dicts keep insertion order).
-    ranked = sorted(citations, key=lambda publisher: -citations[publisher])
+    return sorted(citations, key=lambda publisher: -citations[publisher]), credits
+
+
+def title_html(meta: Mapping[str, Any], layers: Layers) -> str:
+    """Return the title block: title, "as of" date, and a one-line sources and credits note.
+
+    The note names the most-cited publishers and counts the rest; the full list is in
+    each feature's popup. Credits that a licence requires (OpenStreetMap) are always named.
+    """
+    ranked, credits = publishers_and_credits(layers)
     named = ", ".join(ranked[:TITLE_PUBLISHERS])
     rest = len(ranked) - TITLE_PUBLISHERS
     note = f"Sources: {named}" + (f" and {rest} more" if rest > 0 else "") if ranked else ""

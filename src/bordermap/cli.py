@@ -77,6 +77,57 @@ def build_parser() -> argparse.ArgumentParser:
             help=f"the facts file (default: <geodata>/{settings.facts_file})",
         )
     add("map", "draw the layers in --geodata as an HTML map in --outputs")
+    export = add("export", "draw the layers as print-quality images (PNG, SVG, PDF) in --outputs")
+    export.add_argument(
+        "--format",
+        type=_formats,
+        default=EXPORT_FORMATS,
+        metavar="FORMATS",
+        help="comma-separated image formats (default: png,svg,pdf)",
+    )
+    export.add_argument(
+        "--width",
+        type=_positive_int,
+        default=2400,
+        metavar="PX",
+        help="width of the PNG in pixels (default: 2400)",
+    )
+    export.add_argument(
+        "--dpi",
+        type=_positive_int,
+        default=200,
+        help="resolution in dots per inch, recorded in the PNG; sets the page size "
+        "(width/dpi inches); the map looks the same at any dpi (default: 200)",
+    )
+    export.add_argument(
+        "--language",
+        choices=("en", "ko", "ru"),
+        default="en",
+        help="language of the labels (default: en); Korean needs a CJK font",
+    )
+    export.add_argument(
+        "--bbox",
+        type=_bbox,
+        default=None,
+        metavar="W,S,E,N",
+        help="area to draw, in degrees (default: framed on the bridges, as the web map)",
+    )
+    export.add_argument(
+        "--basemap",
+        action="store_true",
+        help="draw OpenStreetMap tiles beneath the layers (fetched and cached; needs a network)",
+    )
+    export.add_argument(
+        "--embed",
+        action="store_true",
+        help="also write embed.html: a responsive iframe snippet for web pages and reports",
+    )
+    export.add_argument(
+        "--base-url",
+        default="",
+        metavar="URL",
+        help="where --outputs will be served, for the links in embed.html (default: relative)",
+    )
     add("validate", "check the layers in --geodata; exit 1 if any check fails")
     for name in ("map", "build"):
         command = commands.choices[name]
@@ -102,6 +153,46 @@ def build_parser() -> argparse.ArgumentParser:
             help="credit for tiles from a URL template (required with one)",
         )
     return parser
+
+
+EXPORT_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    formats = tuple(
+        dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip())
+    )
+    unknown = [name for name in formats if name not in EXPORT_FORMATS]
+    if unknown or not formats:
+        raise argparse.ArgumentTypeError(
+            f"expected formats from {', '.join(EXPORT_FORMATS)}, got {text!r}"
+        )
+    return formats
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected four numbers W,S,E,N in degrees, got {text!r}"
+        ) from None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise argparse.ArgumentTypeError(
+            f"expected west < east within ±180 and south < north within ±90 (lon, lat order "
+            f"W,S,E,N), got {text!r}"
+        )
+    return (west, south, east, north)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -178,6 +269,45 @@ def _build(arguments: argparse.Namespace) -> int:
     return _map(arguments)
 
 
+def _export(arguments: argparse.Namespace) -> int:
+    import warnings
+
+    from bordermap.embed import write_embed
+    from bordermap.export import BasemapUnavailableWarning, export_image
+    from bordermap.layers import read_layers
+
+    layers = read_layers(arguments.geodata)
+    stem = Path(settings.map_file).stem
+    for image_format in arguments.format:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", BasemapUnavailableWarning)
+            path = export_image(
+                layers,
+                arguments.outputs / f"{stem}.{image_format}",
+                format=image_format,
+                width=arguments.width,
+                dpi=arguments.dpi,
+                bbox=arguments.bbox,
+                basemap=arguments.basemap,
+                language=arguments.language,
+            )
+        for warning in caught:
+            if issubclass(warning.category, BasemapUnavailableWarning):
+                _say(sys.stderr, f"bordermap: warning: {warning.message}")
+        _say(sys.stdout, f"wrote {path}")
+    if arguments.embed:
+        _say(
+            sys.stdout,
+            f"wrote {write_embed(layers, arguments.outputs, base_url=arguments.base_url)}",
+        )
+        if not (arguments.outputs / settings.map_file).exists():
+            _say(
+                sys.stderr,
+                "bordermap: note: embed.html shows the web map: run 'bordermap map' too",
+            )
+    return EXIT_OK
+
+
 def _validate(arguments: argparse.Namespace) -> int:
     from bordermap.layers import read_layers
     from bordermap.validate import validate_layers
@@ -194,4 +324,10 @@ def _validate(arguments: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_COMMANDS = {"layers": _layers, "map": _map, "build": _build, "validate": _validate}
+_COMMANDS = {
+    "layers": _layers,
+    "map": _map,
+    "build": _build,
+    "export": _export,
+    "validate": _validate,
+}

@@ -12,22 +12,19 @@ from __future__ import annotations
 
 import html
 import itertools
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bordermap import _assets, _html
 from bordermap._io import write_atomic
+from bordermap._layout import frame, label_anchors, uncertainty_collection
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
-from bordermap.geometry import Coordinate, buffer_polygon, distance_m, point_along
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE
 
 if TYPE_CHECKING:
     import folium
-
-    from bordermap._elements import Label
 
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
@@ -39,26 +36,6 @@ LAYER_TITLES: dict[str, str] = {
     "road_bridge": "Road bridge",
     "places": "Stations and places",
 }
-
-#: Kinds of features the initial view is framed on.
-FRAME_KINDS: tuple[str, ...] = ("rail_bridge", "road_bridge")
-
-#: Statuses a label states, so that an unfinished feature is never mistaken for a built one.
-UNFINISHED_STATUSES: tuple[str, ...] = ("planned", "under construction")
-
-#: Margin around the framed features, as a fraction of their extent on each side.
-FRAME_MARGIN: float = 0.6
-
-#: Kinds of features that get a permanent label on the map.
-LABELLED_KINDS: tuple[str, ...] = (
-    "river",
-    "rail_bridge",
-    "road_bridge",
-    "station",
-    "settlement",
-    "tripoint",
-    "river_mouth",
-)
 
 
 def build_map(
@@ -105,13 +82,13 @@ def build_map(
     features = [
         (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])
     ]
-    frame = _frame(features)
+    view = frame(features)
     description = _html.describe(meta, features)
 
     # branca writes the title into <title> as it is: escape it here.
     figure = folium.Figure(title=html.escape(str(meta.get("title") or "bordermap")))
     web_map = folium.Map(
-        location=[(frame[0][0] + frame[1][0]) / 2, (frame[0][1] + frame[1][1]) / 2],
+        location=[(view[0][0] + view[1][0]) / 2, (view[0][1] + view[1][1]) / 2],
         zoom_start=15,
         tiles=None,
         zoom_control=False,
@@ -160,12 +137,12 @@ def build_map(
     )
     web_map.add_child(_elements.Panel(_html.title_html(meta, layers), "topleft", "bm-title"))
     web_map.add_child(_elements.Script("L.control.zoom({position: 'topleft'}).addTo({map});"))
-    uncertainty = _uncertainty_collection(features)
+    uncertainty = uncertainty_collection(features)
     if uncertainty["features"]:
         web_map.add_child(
             _elements.AreaLayer("Position uncertainty", uncertainty, UNCERTAINTY_STYLE)
         )
-    labels = _label_anchors(features, frame)
+    labels = label_anchors(features, view)
     for name, layer in layers.items():
         if layer.get("features"):
             title = LAYER_TITLES.get(name, name.replace("_", " ").capitalize())
@@ -188,7 +165,7 @@ def build_map(
         )
     )
     folium.LayerControl(position="topright", collapsed=True).add_to(web_map)
-    web_map.fit_bounds([list(frame[0]), list(frame[1])], padding=(40, 40))
+    web_map.fit_bounds([list(view[0]), list(view[1])], padding=(40, 40))
     _stabilise_ids(figure)
     return web_map
 
@@ -289,106 +266,3 @@ def _stabilise_ids(root: Any) -> None:
                 visit(element.__dict__[part])
 
     visit(root)
-
-
-# ---------------------------------------------------------------------------
-# Placement
-# ---------------------------------------------------------------------------
-
-
-def _coords(feature: Mapping[str, Any]) -> list[Coordinate]:
-    geometry = feature.get("geometry") or {}
-    coordinates = geometry.get("coordinates") or []
-    if geometry.get("type") == "Point":
-        return [(float(coordinates[0]), float(coordinates[1]))]
-    return [(float(c[0]), float(c[1])) for c in coordinates]
-
-
-def _frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[float, float], ...]:
-    """Return ((south, west), (north, east)) around the bridges, else around everything."""
-    chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in FRAME_KINDS]
-    points = [c for f in (chosen or [f for _, f in features]) for c in _coords(f)]
-    if not points:
-        raise ValueError("nothing to draw: every layer is empty")
-    lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    # Leave room around the bridges for their labels, the title and the legend.
-    pad_lat = (max(lats) - min(lats)) * FRAME_MARGIN
-    pad_lon = (max(lons) - min(lons)) * FRAME_MARGIN
-    return ((min(lats) - pad_lat, min(lons) - pad_lon), (max(lats) + pad_lat, max(lons) + pad_lon))
-
-
-def _label_anchors(
-    features: Sequence[tuple[str, Mapping[str, Any]]], frame: tuple[tuple[float, float], ...]
-) -> dict[str, Label]:
-    """Place a label for each labelled feature.
-
-    Points are labelled beside themselves and short lines (bridges) beside their
-    left-bank end. A long line (the river) is labelled at the point of it, inside
-    the initial view, that lies farthest from everything else drawn, so that its
-    label covers neither bridge.
-    """
-    from bordermap._elements import Label
-
-    labels: dict[str, Label] = {}
-    obstacles: list[Coordinate] = []
-    long_lines = []
-    for _, feature in features:
-        properties = feature.get("properties") or {}
-        kind = properties.get("kind")
-        coords = _coords(feature)
-        if kind not in LABELLED_KINDS or not coords:
-            obstacles.extend(coords)
-            continue
-        text = str(properties.get("label_en") or properties.get("name_en") or feature.get("id"))
-        if properties.get("status") in UNFINISHED_STATUSES:
-            text += f" ({properties['status']})"
-        if any(label.text == text for label in labels.values()):
-            continue  # the same place in two layers (the tripoint) is labelled once
-        if len(coords) == 1:
-            labels[str(feature.get("id"))] = Label(*coords[0], text, "right")
-            obstacles.extend(coords)
-        elif len(coords) == 2:
-            labels[str(feature.get("id"))] = Label(*coords[-1], text, "right")
-            obstacles.extend([coords[0], point_along(coords, distance_m(*coords) / 2), coords[1]])
-        else:
-            long_lines.append((feature, coords, text))
-    (south, west), (north, east) = frame
-    margin_lat, margin_lon = (north - south) * 0.15, (east - west) * 0.15
-    for feature, coords, text in long_lines:
-        total = sum(distance_m(a, b) for a, b in itertools.pairwise(coords))
-        candidates = [point_along(coords, step * 25.0) for step in range(int(total // 25) + 1)]
-        inside = [
-            c
-            for c in candidates
-            if south + margin_lat <= c[1] <= north - margin_lat
-            and west + margin_lon <= c[0] <= east - margin_lon
-        ] or candidates
-        best = max(
-            inside,
-            key=lambda c: min((distance_m(c, o) for o in obstacles), default=math.inf),
-        )
-        labels[str(feature.get("id"))] = Label(*best, text, "center")
-    return labels
-
-
-def _uncertainty_collection(features: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
-    """Return polygons within which each approximate feature may lie."""
-    areas = []
-    for _, feature in features:
-        properties = feature.get("properties") or {}
-        accuracy = properties.get("accuracy_m")
-        if not properties.get("approximate") or not isinstance(accuracy, int | float):
-            continue
-        if properties.get("kind") == "tripoint":
-            continue
-        ring = buffer_polygon(_coords(feature), float(accuracy))
-        areas.append(
-            {
-                "type": "Feature",
-                "id": f"{feature.get('id')}-uncertainty",
-                "properties": {"of": feature.get("id"), "accuracy_m": accuracy},
-                "geometry": {"type": "Polygon", "coordinates": [[list(c) for c in ring]]},
-            }
-        )
-    return {"type": "FeatureCollection", "features": areas}

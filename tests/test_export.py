@@ -1,0 +1,491 @@
+"""Static exports: the images themselves (size, content, text, fonts), SVG/PDF structure,
+reproducible bytes, framing, scale, and the basemap's offline fallback."""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib import font_manager
+from matplotlib.colors import to_rgb
+from matplotlib.patches import Rectangle
+from PIL import Image
+from pyproj import Geod, Proj
+
+from bordermap import export
+from bordermap.errors import BordermapError
+from bordermap.export import BasemapUnavailableWarning, ExportError, export_image
+from bordermap.facts import Facts
+from bordermap.layers import Layers
+from bordermap.styles import UNCERTAINTY_STYLE, style_for
+
+# Around the river mouth, 14 km downstream of both bridges.
+MOUTH_BBOX = (130.695, 42.287, 130.709, 42.298)
+
+
+def _draw(layers: Layers, **options: Any) -> export._Drawing:
+    """Lay the page out as export_image does, to find where things are on it."""
+    settings = {"width": 2400, "dpi": 200, "bbox": None, "basemap": False, "language": "en"}
+    settings.update(options)
+    with matplotlib.rc_context(export._rc_params()):
+        drawing = export._draw(layers, **settings)
+        drawing.figure.canvas.draw()  # the legend takes its final size when drawn
+    return drawing
+
+
+def _pixels(path: Path) -> np.ndarray[Any, Any]:
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB")).astype(int)
+
+
+def _region(pixels: np.ndarray[Any, Any], extent: Any) -> np.ndarray[Any, Any]:
+    """Crop a display-space extent (origin bottom left) out of an image (origin top left)."""
+    height = pixels.shape[0]
+    top, bottom = height - math.ceil(extent.y1), height - math.floor(extent.y0)
+    return pixels[max(top, 0) : bottom, max(math.floor(extent.x0), 0) : math.ceil(extent.x1)]
+
+
+def _count(
+    pixels: np.ndarray[Any, Any], colour: str | tuple[float, ...], tolerance: int = 6
+) -> int:
+    target = np.array([round(c * 255) for c in to_rgb(colour)])
+    return int(np.count_nonzero(np.abs(pixels - target).max(axis=-1) <= tolerance))
+
+
+def _over(colour: str, alpha: float, background: str) -> tuple[float, ...]:
+    """The colour drawn at ``alpha`` over ``background``."""
+    return tuple(
+        alpha * c + (1 - alpha) * b
+        for c, b in zip(to_rgb(colour), to_rgb(background), strict=True)
+    )
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, geodata_dir: Path) -> dict[str, Path]:
+    """The committed geodata exported once in each format with default options."""
+    directory = tmp_path_factory.mktemp("export")
+    return {
+        fmt: export_image(geodata_dir, directory / f"map.{fmt}") for fmt in ("png", "svg", "pdf")
+    }
+
+
+@pytest.fixture(scope="module")
+def drawing(shipped_layers: Layers) -> export._Drawing:
+    return _draw(shipped_layers)
+
+
+# ---------------------------------------------------------------------------
+# PNG: size and content
+# ---------------------------------------------------------------------------
+
+
+def test_png_is_at_least_2000_pixels_wide_by_default(exported):
+    with Image.open(exported["png"]) as image:
+        assert image.format == "PNG"
+        assert image.size == (2400, 1600)
+        assert image.info["dpi"] == pytest.approx((200, 200), abs=0.01)
+
+
+@pytest.mark.parametrize(("width", "dpi"), [(1234, 200), (3000, 300)])
+def test_width_is_honoured(shipped_layers, tmp_path, width, dpi):
+    path = export_image(shipped_layers, tmp_path / "map.png", width=width, dpi=dpi)
+    with Image.open(path) as image:
+        assert image.size == (width, round(width * 2 / 3))
+
+
+def test_png_is_not_blank_and_draws_the_styles(exported):
+    pixels = _pixels(exported["png"])
+    colours = np.unique(pixels.reshape(-1, 3), axis=0)
+    assert len(colours) > 1000
+    river = style_for("river")
+    assert _count(pixels, _over(river.color, river.opacity, export._LAND)) > 2000
+    road = style_for("road_bridge", "under construction")
+    assert _count(pixels, road.color, tolerance=2) > 1000
+    rail = style_for("rail_bridge", "open")
+    assert _count(pixels, rail.color, tolerance=2) > 1000
+    tripoint = style_for("tripoint")
+    assert _count(pixels, tripoint.color, tolerance=2) > 50
+
+
+def test_title_block_is_drawn_with_the_facts_title(exported, drawing, facts: Facts):
+    assert drawing.title == facts.title
+    title = next(text for text in drawing.figure.texts if text.get_gid() == "title")
+    assert title.get_text() == facts.title
+    renderer = drawing.figure.canvas.get_renderer()
+    region = _region(_pixels(exported["png"]), title.get_window_extent(renderer))
+    dark = np.count_nonzero(region.max(axis=-1) < 80)
+    assert dark > 0.15 * region.shape[0] * region.shape[1]
+    subtitle = next(text for text in drawing.figure.texts if text.get_gid() == "subtitle")
+    assert "as of 1 December 2026" in subtitle.get_text()
+
+
+def test_legend_box_has_its_frame_and_text(exported, drawing):
+    renderer = drawing.figure.canvas.get_renderer()
+    extent = drawing.legend.get_window_extent(renderer)
+    map_extent = drawing.map_axes.get_window_extent(renderer)
+    assert extent.x0 > map_extent.x1, "the legend stands beside the map, covering nothing"
+    region = _region(_pixels(exported["png"]), extent)
+    frame = export._FRAME
+    # The frame's left edge is a column of its colour; inside are dark glyphs.
+    left_columns = region[:, :4]
+    assert max(_count(left_columns[:, [i]], frame, tolerance=12) for i in range(4)) > (
+        0.9 * region.shape[0]
+    )
+    assert np.count_nonzero(region.max(axis=-1) < 80) > 2000
+
+
+def test_legend_lists_the_styles_drawn_and_the_uncertainty(drawing):
+    labels = [text.get_text().replace("\n", " ") for text in drawing.legend.get_texts()]
+    assert labels == [
+        style_for("river").label,
+        style_for("border").label,
+        style_for("tripoint").label,
+        style_for("rail_bridge", "open").label,
+        style_for("road_bridge", "under construction").label,
+        UNCERTAINTY_STYLE.label,
+    ]
+
+
+def test_labels_say_the_facts_names_and_the_status(drawing, facts: Facts, shipped_layers):
+    texts = {fid: label.get_text() for fid, label in drawing.labels.items()}
+    road = facts.feature("road-bridge")
+    status = shipped_layers["road_bridge"]["features"][0]["properties"]["status"]
+    assert status == "under construction"
+    assert road.label is not None
+    assert texts["road-bridge"] == f"{road.label['en']} (under construction)"
+    rail = facts.feature("friendship-bridge")
+    assert rail.label is not None and texts["friendship-bridge"] == rail.label["en"]
+    assert texts["tumen-river"] == facts.feature("tumen-river").name["en"]
+    assert "tripoint" in texts
+
+
+def test_labels_stay_in_the_map_and_do_not_collide(drawing):
+    renderer = drawing.figure.canvas.get_renderer()
+    map_extent = drawing.map_axes.get_window_extent(renderer)
+    upright = [
+        label.get_window_extent(renderer)
+        for label in drawing.labels.values()
+        if label.get_rotation() == 0
+    ]
+    for extent in upright:
+        assert map_extent.contains(extent.x0, extent.y0)
+        assert map_extent.contains(extent.x1, extent.y1)
+    for index, extent in enumerate(upright):
+        for other in upright[index + 1 :]:
+            assert not extent.overlaps(other)
+
+
+def test_footer_names_sources_and_the_openstreetmap_credit(drawing):
+    texts = {text.get_gid(): text.get_text() for text in drawing.figure.texts}
+    assert texts["sources"].startswith("Sources: Wikipedia, TASS")
+    assert texts["sources"].count("\n") <= 1
+    assert texts["attribution"] == "River and border © OpenStreetMap contributors (ODbL)."
+    assert "EPSG:3857" in texts["projection"]
+
+
+# ---------------------------------------------------------------------------
+# SVG and PDF
+# ---------------------------------------------------------------------------
+
+
+def test_svg_parses_and_names_every_layer(exported, shipped_layers, facts: Facts):
+    text = exported["svg"].read_text(encoding="utf-8")
+    root = ET.fromstring(text)
+    ids = {element.get("id") for element in root.iter()}
+    for name, layer in shipped_layers.items():
+        if layer["features"]:
+            assert f"layer-{name}" in ids
+        for feature in layer["features"]:
+            assert f"feature-{feature['id']}" in ids
+    assert {
+        "layer-uncertainty",
+        "labels",
+        "legend",
+        "title",
+        "scale-bar",
+        "north-arrow",
+    } <= ids
+    titles = [element.text for element in root.iter("{http://purl.org/dc/elements/1.1/}title")]
+    assert facts.title in titles
+    assert f"<!-- {facts.title} -->" in text  # the title's text, drawn as paths
+    assert "<dc:date>" not in text
+
+
+def test_svg_layer_group_holds_its_features(exported):
+    root = ET.fromstring(exported["svg"].read_text(encoding="utf-8"))
+    group = next(e for e in root.iter() if e.get("id") == "layer-road_bridge")
+    inner = {element.get("id") for element in group.iter()}
+    assert {"feature-road-bridge", "feature-road-bridge-casing"} <= inner
+
+
+def _svg_style(root: ET.Element, gid: str) -> dict[str, str]:
+    group = next(element for element in root.iter() if element.get("id") == gid)
+    path = next(element for element in group.iter() if element.get("style"))
+    pairs = (item.split(":") for item in str(path.get("style")).split(";"))
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def test_svg_draws_each_line_in_its_style_at_three_quarter_points_per_pixel(
+    exported, shipped_layers
+):
+    root = ET.fromstring(exported["svg"].read_text(encoding="utf-8"))
+    lines = [
+        feature
+        for layer in shipped_layers.values()
+        for feature in layer["features"]
+        if feature["geometry"]["type"] == "LineString"
+    ]
+    assert len(lines) == 4
+    for feature in lines:
+        properties = feature["properties"]
+        style = style_for(properties["kind"], properties["status"])
+        drawn = _svg_style(root, f"feature-{feature['id']}")
+        assert drawn["stroke"] == style.color
+        assert float(drawn["stroke-width"]) == pytest.approx(style.weight * 0.75)
+        assert float(drawn.get("stroke-opacity", 1)) == pytest.approx(style.opacity)
+        if style.dash is None:
+            assert "stroke-dasharray" not in drawn
+        else:
+            dashes = [float(value) for value in drawn["stroke-dasharray"].split(",")]
+            assert dashes == pytest.approx([value * 0.75 for value in style.dash])
+        if style.casing:
+            casing = _svg_style(root, f"feature-{feature['id']}-casing")
+            assert casing["stroke"] == style.casing
+            assert float(casing["stroke-width"]) > float(drawn["stroke-width"])
+    area = _svg_style(root, "feature-road-bridge-uncertainty")
+    assert area["fill"] == UNCERTAINTY_STYLE.fill
+    assert float(area["fill-opacity"]) == pytest.approx(UNCERTAINTY_STYLE.fill_opacity)
+    assert UNCERTAINTY_STYLE.dash is not None
+    assert [float(v) for v in area["stroke-dasharray"].split(",")] == pytest.approx(
+        [value * 0.75 for value in UNCERTAINTY_STYLE.dash]
+    )
+
+
+def test_pdf_has_one_page_the_title_and_searchable_text(exported, facts: Facts):
+    data = exported["pdf"].read_bytes()
+    assert data.startswith(b"%PDF-")
+    assert data.rstrip().endswith(b"%%EOF")
+    assert len(re.findall(rb"/Type /Page\b", data)) == 1
+    assert f"/Title ({facts.title})".encode() in data
+    assert b"/ToUnicode" in data  # embedded TrueType text, not shapes
+    assert b"/CreationDate" not in data
+    assert len(data) > 10_000
+
+
+# ---------------------------------------------------------------------------
+# Reproducible bytes
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_same_layers_give_the_same_bytes(exported, shipped_layers, tmp_path, fmt):
+    again = export_image(shipped_layers, tmp_path / f"again.{fmt}")
+    assert again.read_bytes() == exported[fmt].read_bytes()
+
+
+def test_format_argument_overrides_the_suffix(shipped_layers, tmp_path):
+    path = export_image(shipped_layers, tmp_path / "map.image", format="svg")
+    assert path == tmp_path / "map.image"
+    assert path.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+
+
+# ---------------------------------------------------------------------------
+# Framing, scale and north
+# ---------------------------------------------------------------------------
+
+
+def test_default_view_is_framed_on_both_bridges(drawing, shipped_layers):
+    x0, x1 = drawing.map_axes.get_xlim()
+    y0, y1 = drawing.map_axes.get_ylim()
+    for name in ("rail_bridge", "road_bridge"):
+        for feature in shipped_layers[name]["features"]:
+            for x, y in export._project(feature["geometry"]["coordinates"]):
+                assert x0 < x < x1 and y0 < y < y1
+
+
+def test_bbox_is_honoured(shipped_layers, tmp_path):
+    drawing = _draw(shipped_layers, bbox=MOUTH_BBOX)
+    x0, x1 = drawing.map_axes.get_xlim()
+    y0, y1 = drawing.map_axes.get_ylim()
+    (bx0, by0), (bx1, by1) = export._project([MOUTH_BBOX[:2], MOUTH_BBOX[2:]])
+    assert x0 <= bx0 + 1e-6 and bx1 <= x1 + 1e-6 and y0 <= by0 + 1e-6 and by1 <= y1 + 1e-6
+    # Widened or heightened to the map's shape, never both.
+    assert (x0, x1) == pytest.approx((bx0, bx1)) or (y0, y1) == pytest.approx((by0, by1))
+    labels = [text.get_text().replace("\n", " ") for text in drawing.legend.get_texts()]
+    assert style_for("river_mouth").label in labels
+    assert style_for("road_bridge", "under construction").label not in labels
+
+    path = export_image(shipped_layers, tmp_path / "mouth.png", bbox=MOUTH_BBOX)
+    pixels = _pixels(path)
+    assert _count(pixels, style_for("road_bridge", "under construction").color, 2) == 0
+    assert _count(pixels, style_for("river_mouth").fill or "", 2) > 20
+
+
+def _scale_bar(drawing: export._Drawing) -> tuple[float, float, float, str]:
+    group = next(a for a in drawing.map_axes.artists if a.get_gid() == "scale-bar")
+    segments = [c for c in group.children if isinstance(c, Rectangle)][1:]  # after its backdrop
+    start = min(s.get_x() for s in segments)
+    end = max(s.get_x() + s.get_width() for s in segments)
+    label = [c.get_text() for c in group.children if hasattr(c, "get_text")][-1]
+    return start, end, segments[0].get_y(), label
+
+
+def test_scale_bar_is_a_round_geodesic_length(drawing):
+    start, end, y, label = _scale_bar(drawing)
+    value, unit = label.split()
+    metres = float(value) * (1000 if unit == "km" else 1)
+    assert metres in (100, 200, 250, 500, 1000, 2000)
+    (lon0, lat0), (lon1, lat1) = (
+        export._inverse().transform(x, y) for x in (start, end)
+    )  # independent of the code under test: pyproj's own geodesic
+    _, _, measured = Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)
+    assert measured == pytest.approx(metres, rel=1e-3)
+    x0, x1 = drawing.map_axes.get_xlim()
+    assert 0.1 < (end - start) / (x1 - x0) < 0.3
+
+
+def _north_angle(drawing: export._Drawing) -> float:
+    """Angle of the north arrow from the page's vertical, degrees, clockwise."""
+    group = next(a for a in drawing.map_axes.artists if a.get_gid() == "north-arrow")
+    left_half = group.children[0]
+    tip, _, notch = left_half.get_transform().transform(left_half.get_xy()[:3])
+    return math.degrees(math.atan2(tip[0] - notch[0], tip[1] - notch[1]))
+
+
+def test_north_arrow_points_up_in_web_mercator(drawing):
+    assert _north_angle(drawing) == pytest.approx(0.0, abs=1e-6)
+
+
+def test_north_arrow_turns_by_the_convergence_in_utm(shipped_layers, monkeypatch):
+    monkeypatch.setattr(export, "EXPORT_CRS", "EPSG:32652")
+    export._transformer.cache_clear()
+    export._inverse.cache_clear()
+    try:
+        drawing = _draw(shipped_layers)
+    finally:
+        export._transformer.cache_clear()
+        export._inverse.cache_clear()
+    convergence = Proj("EPSG:32652").get_factors(130.645, 42.415).meridian_convergence
+    assert abs(convergence) == pytest.approx(1.1, abs=0.1)
+    # East of zone 52's central meridian (129°E) true north lies west of grid north.
+    assert _north_angle(drawing) == pytest.approx(-abs(convergence), abs=0.05)
+
+
+# ---------------------------------------------------------------------------
+# Languages and fonts
+# ---------------------------------------------------------------------------
+
+
+def _charmaps(families: list[str]) -> list[set[int]]:
+    maps = []
+    for family in families:
+        path = font_manager.findfont(
+            font_manager.FontProperties(family=family), fallback_to_default=False
+        )
+        maps.append(set(font_manager.get_font(path).get_charmap()))
+    return maps
+
+
+def test_korean_labels_come_from_a_font_with_hangul(shipped_layers, tmp_path, facts: Facts):
+    # pytest turns matplotlib's "Glyph ... missing from font(s)" warning into an error.
+    path = export_image(shipped_layers, tmp_path / "ko.png", language="ko")
+    assert _pixels(path).shape == (1600, 2400, 3)
+    drawing = _draw(shipped_layers, language="ko")
+    texts = {fid: label.get_text() for fid, label in drawing.labels.items()}
+    assert texts["tumen-river"] == facts.feature("tumen-river").name["ko"] == "두만강"
+    road = facts.feature("road-bridge").label
+    assert road is not None and texts["road-bridge"] == f"{road['ko']} (건설 중)"
+    for label in drawing.labels.values():
+        charmaps = _charmaps(label.get_fontproperties().get_family())
+        for char in label.get_text():
+            assert any(ord(char) in charmap for charmap in charmaps), char
+    assert any(ord("두") in charmap for charmap in _charmaps(export._font_families()))
+
+
+def test_russian_labels_draw(shipped_layers, facts: Facts):
+    drawing = _draw(shipped_layers, language="ru")
+    assert drawing.labels["tumen-river"].get_text() == facts.feature("tumen-river").name["ru"]
+
+
+def test_korean_without_a_hangul_font_is_refused(shipped_layers, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "FONT_FAMILIES", ("DejaVu Sans",))
+    with pytest.raises(ExportError, match="fonts-noto-cjk") as raised:
+        export_image(shipped_layers, tmp_path / "ko.png", language="ko")
+    assert isinstance(raised.value, BordermapError) and isinstance(raised.value, ValueError)
+    assert "두" in str(raised.value)
+    assert not (tmp_path / "ko.png").exists()
+
+
+# ---------------------------------------------------------------------------
+# Options
+# ---------------------------------------------------------------------------
+
+
+def test_bad_options_are_all_reported_at_once(shipped_layers, tmp_path):
+    with pytest.raises(ExportError) as raised:
+        export_image(
+            shipped_layers, tmp_path / "map.jpg", width=50, dpi=0, bbox=(131, 42, 130, 43)
+        )
+    problems = raised.value.problems
+    assert len(problems) == 4
+    assert any("'.jpg'" in problem for problem in problems)
+    assert any("width" in problem and "50" in problem for problem in problems)
+    assert any("dpi" in problem for problem in problems)
+    assert any("(131, 42, 130, 43)" in problem for problem in problems)
+
+
+def test_unknown_language_names_those_available(shipped_layers, tmp_path):
+    with pytest.raises(ExportError, match="en, ko, ru"):
+        export_image(shipped_layers, tmp_path / "map.png", language="fr")
+
+
+# ---------------------------------------------------------------------------
+# Basemap (never the network: tile fetching is replaced)
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tiles(monkeypatch, tmp_path) -> Iterator[Any]:
+    """contextily with its tile fetcher replaceable and its cache under tmp_path."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    import contextily.tile as tile
+
+    yield lambda fetch: monkeypatch.setattr(tile, "_fetch_tile", fetch)
+
+
+def test_basemap_offline_warns_and_writes_the_plain_map(tiles, exported, shipped_layers, tmp_path):
+    import requests
+
+    def offline(*args: Any, **kwargs: Any) -> Any:
+        raise requests.ConnectionError("no network in the tests")
+
+    tiles(offline)
+    with pytest.warns(BasemapUnavailableWarning, match="could not be fetched") as record:
+        path = export_image(shipped_layers, tmp_path / "map.png", basemap=True)
+    assert record[0].filename == __file__  # stacklevel=2: the caller's line
+    assert "without a basemap" in str(record[0].message)
+    assert path.read_bytes() == exported["png"].read_bytes()
+
+
+def test_basemap_tiles_are_drawn_and_credited(tiles, shipped_layers, tmp_path):
+    tile_colour = (170, 211, 223)
+
+    def fetch(*args: Any, **kwargs: Any) -> np.ndarray[Any, Any]:
+        return np.full((256, 256, 4), (*tile_colour, 255), dtype=np.uint8)
+
+    tiles(fetch)
+    path = export_image(shipped_layers, tmp_path / "map.png", basemap=True)
+    pixels = _pixels(path)
+    assert _count(pixels, tuple(c / 255 for c in tile_colour), 2) > 100_000
+    assert _count(pixels, export._LAND, 2) < 100  # a few blends happen to match
+    drawing = _draw(shipped_layers, basemap=True)
+    credit = next(t.get_text() for t in drawing.figure.texts if t.get_gid() == "attribution")
+    assert "Basemap © OpenStreetMap contributors" in credit
+    assert (tmp_path / "cache" / "bordermap" / "tiles").is_dir()
