@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from bordermap import settings
+from bordermap.errors import LayerError
 from bordermap.facts import Facts, load_facts
 from bordermap.geometry import (
     Coordinate,
@@ -393,14 +394,18 @@ def test_non_finite_coordinate_fails_geometry_check(layers: Layers, bad: float) 
     assert repr(bad) in text
 
 
-def test_nan_in_a_hand_edited_file_fails_geometry_check(layers: Layers, tmp_path: Path) -> None:
+def test_nan_fails_geometry_check_and_a_file_with_nan_is_refused(
+    layers: Layers, tmp_path: Path
+) -> None:
     # Python's json writes and reads NaN, so a careless script can leave one in a file.
     feature(layers, "tumangang")["geometry"]["coordinates"][1] = math.nan
-    for name, layer in layers.items():
-        (tmp_path / f"{name}.geojson").write_text(json.dumps(layer), encoding="utf-8")
-    checks = validate_layers(read_layers(tmp_path))
+    checks = validate_layers(layers)
     assert failures(checks).keys() == {"geometry:places"}
     assert "feature 'tumangang' (settlement): position #1" in message(checks, "geometry:places")
+    for name, layer in layers.items():
+        (tmp_path / f"{name}.geojson").write_text(json.dumps(layer), encoding="utf-8")
+    with pytest.raises(LayerError, match=r"places\.geojson: NaN is not a number JSON allows"):
+        read_layers(tmp_path)
 
 
 def test_swapped_lat_lon_fails_geometry_check(layers: Layers) -> None:

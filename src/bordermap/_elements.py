@@ -11,7 +11,7 @@ import html
 from collections.abc import Mapping
 from typing import Any
 
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.map import Layer
 from jinja2 import Template
 
@@ -25,6 +25,23 @@ from bordermap._html import (
 )
 from bordermap._layout import Label
 from bordermap.styles import Style, style_for
+
+
+class RawHTML(Element):
+    """Markup placed in the page as it is, never read as a Jinja template.
+
+    ``folium.Element(text)`` compiles its text as a template, so ``{{ ... }}`` in data
+    (or in a minified library) would be evaluated at build time; this does not.
+    """
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "RawHTML"
+        self._text = text
+
+    def render(self, **kwargs: Any) -> str:
+        """Return the markup unchanged."""
+        return self._text
 
 
 class Script(MacroElement):

@@ -6,6 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
@@ -54,30 +55,61 @@ def _scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file renamed into place.
+def write_all(files: Mapping[Path, str | bytes]) -> None:
+    """Write several files so that a failure leaves every one of them as it was.
 
-    A run that fails or is killed while writing leaves the previous file as it was.
+    Every file is first written in full to a temporary file beside it; only when all
+    are written are they renamed into place, one right after another. A run that
+    fails or is killed before that point changes nothing; temporary files that a
+    killed run left behind are removed by the next run.
     """
-    path = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    staged: list[tuple[Path, Path]] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
+        for path, data in files.items():
+            _remove_stale_temporaries(Path(path))
+            staged.append((Path(path), _stage(Path(path), data)))
+        for path, temporary in staged:
+            os.replace(temporary, path)
     except OSError as error:
-        raise OutputError(f"{path}: cannot write: {error.strerror}") from None
+        for _, temporary in staged:
+            temporary.unlink(missing_ok=True)
+        raise OutputError(
+            f"{error.filename or 'output'}: cannot write: {error.strerror}"
+        ) from None
+    except BaseException:
+        for _, temporary in staged:
+            temporary.unlink(missing_ok=True)
+        raise
+
+
+def _stage(path: Path, data: str | bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path`` and return its path."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {error.strerror}") from None
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+    return temporary
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    """Remove temporary files that an interrupted run left beside ``path``."""
+    if path.parent.is_dir():
+        for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file renamed into place.
+
+    A run that fails or is killed while writing leaves the previous file as it was.
+    """
+    write_all({Path(path): data})

@@ -255,18 +255,40 @@ def _map(arguments: argparse.Namespace) -> int:
     path = save_map(web_map, arguments.outputs / settings.map_file)
     _say(sys.stdout, f"wrote {path}")
     if arguments.open:
-        import webbrowser
-
-        webbrowser.open(path.resolve().as_uri())
+        _open_in_browser(path)
     return EXIT_OK
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    from bordermap._io import dumps_geojson, write_all
     from bordermap.basemaps import resolve_basemaps
+    from bordermap.facts import load_facts
+    from bordermap.layers import build_layers, layer_path
+    from bordermap.webmap import build_map, render_html
 
-    resolve_basemaps(arguments.tiles, arguments.attribution)  # refuse bad tiles before writing
-    _layers(arguments)
-    return _map(arguments)
+    # Everything is made in memory first, then written together: a build that fails
+    # or is interrupted leaves the previous layers and map as they were.
+    basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
+    facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
+    layers = build_layers(facts)
+    page = render_html(build_map(layers, basemaps=basemaps, self_contained=not arguments.cdn))
+    files: dict[Path, str] = {
+        layer_path(arguments.geodata, name): dumps_geojson(layer) for name, layer in layers.items()
+    }
+    map_path = arguments.outputs / settings.map_file
+    files[map_path] = page
+    write_all(files)
+    for path in files:
+        _say(sys.stdout, f"wrote {path}")
+    if arguments.open:
+        _open_in_browser(map_path)
+    return EXIT_OK
+
+
+def _open_in_browser(path: Path) -> None:
+    import webbrowser
+
+    webbrowser.open(path.resolve().as_uri())
 
 
 def _export(arguments: argparse.Namespace) -> int:

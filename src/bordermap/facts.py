@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bordermap import settings
 from bordermap.errors import FactsError
 from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
 
@@ -190,6 +191,7 @@ class Facts:
     features: tuple[FeatureFacts, ...]
     sources: dict[str, Source] = field(default_factory=dict)
     korean_convention: str | None = None
+    region: tuple[float, float, float, float] | None = None
 
     def feature(self, feature_id: str) -> FeatureFacts:
         """Return the feature with id ``feature_id``."""
@@ -210,6 +212,9 @@ class _Problems:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lines: list[str] = []
+        # The map's region (west, south, east, north), once read: positions far
+        # outside it are mistakes, usually latitude and longitude swapped.
+        self.region: tuple[float, float, float, float] | None = None
 
     def add(self, where: str, field_name: str, message: str) -> None:
         self.lines.append(f"{self.path}: {where}, field '{field_name}': {message}")
@@ -240,7 +245,18 @@ def load_facts(path: str | Path) -> Facts:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        size = path.stat().st_size
+        if size > settings.max_input_bytes:
+            raise FactsError(
+                f"{path}: {size / 1e6:.0f} MB is over the {settings.max_input_bytes / 1e6:.0f} MB "
+                "limit (settings.max_input_bytes): is this the right file?"
+            )
+        text = path.read_bytes().decode("utf-8")
+        if not text.strip():
+            raise FactsError(
+                f"{path}: the facts file is empty (restore it from git, or see README.md)"
+            )
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise FactsError(f"{path}: facts file not found") from None
     except UnicodeDecodeError as error:
@@ -263,6 +279,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
     map_id = _text(map_table, "id", "[map]", problems)
     as_of = _date(map_table, "as_of", "[map]", problems)
     convention = _text(map_table, "korean_convention", "[map]", problems, required=False)
+    problems.region = _region(map_table, problems)
 
     sources: dict[str, Source] = {}
     raw_sources = data.get("sources")
@@ -300,6 +317,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         features=tuple(features),
         sources=sources,
         korean_convention=convention or None,
+        region=problems.region,
     )
 
 
@@ -397,17 +415,72 @@ def _position(raw: dict[str, Any], where: str, problems: _Problems) -> Position 
     return _checked_position(lat, lon, _ids(raw, "sources", where, problems), where, problems)
 
 
+def _region(
+    table: dict[str, Any], problems: _Problems
+) -> tuple[float, float, float, float] | None:
+    region = table.get("region")
+    if region is None:
+        return None
+    if (
+        not isinstance(region, list)
+        or len(region) != 4
+        or not all(isinstance(v, int | float) and math.isfinite(v) for v in region)
+        or not (-180 <= region[0] < region[2] <= 180 and -90 <= region[1] < region[3] <= 90)
+    ):
+        problems.add(
+            "[map]", "region", f"expected [west, south, east, north] in degrees, got {region!r}"
+        )
+        return None
+    return (float(region[0]), float(region[1]), float(region[2]), float(region[3]))
+
+
 def _checked_position(
     lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: _Problems
 ) -> Position | None:
-    for key, value, limit in (("lat", lat, 90.0), ("lon", lon, 180.0)):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.add(where, key, f"expected a number, got {value!r}")
+    for key, value in (("lat", lat), ("lon", lon)):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            problems.add(where, key, f"expected a finite number, got {value!r}")
             return None
-        if not math.isfinite(value) or abs(value) > limit:
-            problems.add(where, key, f"{value!r} is outside WGS 84 range ±{limit:g}")
-            return None
+    hint = _position_hint(float(lat), float(lon), problems.region)
+    if hint is not None:
+        problems.add(where, hint[0], hint[1])
+        return None
     return Position(float(lat), float(lon), sources)
+
+
+def _position_hint(
+    lat: float, lon: float, region: tuple[float, float, float, float] | None
+) -> tuple[str, str] | None:
+    """Say which field of a position is wrong and why, or return ``None``."""
+
+    def inside(lat: float, lon: float) -> bool:
+        return (
+            region is not None and region[0] <= lon <= region[2] and region[1] <= lat <= region[3]
+        )
+
+    if abs(lat) > 360 or abs(lon) > 360:
+        return (
+            "lat" if abs(lat) > 360 else "lon",
+            f"{lat!r}, {lon!r} look like projected metres, not WGS 84 degrees",
+        )
+    swapped = (
+        " (lat and lon look swapped)" if inside(lon, lat) or abs(lat) > 90 >= abs(lon) else ""
+    )
+    if abs(lat) > 90:
+        return ("lat", f"{lat!r} is outside WGS 84 range ±90{swapped}")
+    if abs(lon) > 180:
+        return ("lon", f"{lon!r} is outside WGS 84 range ±180")
+    if region is not None and not inside(lat, lon):
+        return (
+            "lat",
+            f"{lat!r}, {lon!r} is far outside the map's region {list(region)!r}"
+            + (swapped or "; is it the right place?"),
+        )
+    return None
 
 
 def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, write_atomic
+from bordermap._io import dumps_geojson, write_all
+from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import (
@@ -94,6 +95,7 @@ def build_layers(facts: Facts) -> Layers:
                 "subject": facts.subject,
                 "as_of": facts.as_of,
                 "facts": facts.path.name,
+                **({"region": list(facts.region)} if facts.region else {}),
             },
             "features": features,
         }
@@ -295,8 +297,8 @@ def layer_path(directory: str | Path, name: str) -> Path:
 def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path) -> list[Path]:
     """Write each layer to ``<directory>/<name>.geojson``.
 
-    All files are rendered before the first is written, and each is written to a
-    temporary file renamed into place, so a failure leaves the old files intact.
+    All files are rendered and written to temporary files before the first is
+    renamed into place, so a failure leaves the old files intact.
 
     Parameters
     ----------
@@ -313,13 +315,12 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     rendered = {
         layer_path(directory, name): dumps_geojson(layer) for name, layer in layers.items()
     }
-    for path, text in rendered.items():
-        write_atomic(path, text)
+    write_all(rendered)
     return list(rendered)
 
 
 def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> Layers:
-    """Read layers from GeoJSON files.
+    """Read layers from GeoJSON files, refusing any file with a problem.
 
     Parameters
     ----------
@@ -336,36 +337,68 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     Raises
     ------
     LayerError
-        Listing every file that is missing, unreadable or not a FeatureCollection.
+        Listing every problem in every file, each naming the file, the feature and
+        the field: a missing, empty, oversized, non-UTF-8 or malformed file; a
+        geometry that is null, of the wrong type, too short, or has coordinates that
+        are not finite WGS 84 degrees (swapped, projected or outside the map's
+        region); a ``crs`` that is not WGS 84; missing or duplicate ids; missing
+        names, kinds or sources; unknown statuses; dates that do not parse;
+        non-http(s) source links; a ``length_m`` that its geometry contradicts.
     """
     problems: list[str] = []
     layers: Layers = {}
+    seen_ids: dict[str, str] = {}
     for name in names or settings.layer_names:
         path = layer_path(directory, name)
-        try:
-            data = json.loads(path.read_bytes().decode("utf-8"))
-        except FileNotFoundError:
-            problems.append(f"{path}: layer file not found (run 'bordermap layers' to make it)")
+        data = _read_json(path, problems)
+        if data is None:
             continue
-        except UnicodeDecodeError as error:
-            problems.append(f"{path}: not UTF-8 text (byte {error.start})")
-            continue
-        except json.JSONDecodeError as error:
-            problems.append(f"{path}: not valid JSON: {error.msg} at line {error.lineno}")
-            continue
-        except OSError as error:
-            problems.append(f"{path}: cannot read: {error.strerror}")
-            continue
-        if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-            problems.append(f"{path}: field 'type': expected a GeoJSON FeatureCollection")
-            continue
-        if not isinstance(data.get("features"), list):
-            problems.append(f"{path}: field 'features': expected a list of features")
+        found = collection_problems(data, str(path), seen_ids)
+        if found:
+            problems += found
             continue
         layers[name] = data
     if problems:
         raise LayerError(problems)
     return layers
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows: coordinates must be finite")
+
+
+def _read_json(path: Path, problems: list[str]) -> Any:
+    """Read one JSON file, adding a line to ``problems`` (and returning None) if it fails."""
+    try:
+        size = path.stat().st_size
+        if size > settings.max_input_bytes:
+            problems.append(
+                f"{path}: {size / 1e6:.0f} MB is over the {settings.max_input_bytes / 1e6:.0f} MB "
+                "limit (settings.max_input_bytes): is this the right file?"
+            )
+            return None
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        problems.append(f"{path}: layer file not found (run 'bordermap layers' to make it)")
+        return None
+    except UnicodeDecodeError as error:
+        problems.append(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8")
+        return None
+    except OSError as error:
+        problems.append(f"{path}: cannot read: {error.strerror}")
+        return None
+    if not text.strip():
+        problems.append(f"{path}: the file is empty (run 'bordermap layers' to remake it)")
+        return None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        problems.append(
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        )
+    except ValueError as error:
+        problems.append(f"{path}: {error}")
+    return None
 
 
 def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:

@@ -34,7 +34,7 @@ LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: object) -> dt.date:
     """Parse a date written "YYYY", "YYYY-MM" or "YYYY-MM-DD".
 
     Parameters

@@ -36,3 +36,7 @@ length_tolerance_m: float = 1.0
 
 #: A published position may be this far from the drawn one before tests fail.
 position_tolerance_m: float = 100.0
+
+#: Largest facts or layer file read, in bytes: a larger one is refused before it is
+#: read (a river of a million vertices is about 40 MB of GeoJSON).
+max_input_bytes: int = 64 * 1024 * 1024

@@ -12,14 +12,20 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
-from typing import Any, TypeGuard
-from urllib.parse import urlsplit
+from typing import Any
 
-from shapely.errors import ShapelyError
-from shapely.geometry import LineString, shape
-from shapely.validation import explain_validity
+from shapely.geometry import LineString
 
 from bordermap import settings
+from bordermap._layercheck import counted as _count
+from bordermap._layercheck import features_of as _features
+from bordermap._layercheck import geometry_problem as _geometry_problem
+from bordermap._layercheck import id_of as _feature_id
+from bordermap._layercheck import is_finite as _is_finite
+from bordermap._layercheck import kind_of as _kind
+from bordermap._layercheck import label_of as _label
+from bordermap._layercheck import properties_of as _properties
+from bordermap._layercheck import source_problem as _source_problem
 from bordermap.geometry import (
     Coordinate,
     azimuth_along,
@@ -46,17 +52,6 @@ _DOWNSTREAM_CHECK = "road-bridge-downstream"
 #: A bridge meeting the channel at less than this angle runs along the river rather
 #: than across it (the shipped bridges are drawn square to it, within ±15°).
 _MIN_CROSSING_ANGLE_DEG = 30.0
-#: How many coordinate levels each GeoJSON geometry type nests below its positions.
-_NESTING = {
-    "Point": 0,
-    "MultiPoint": 1,
-    "LineString": 1,
-    "MultiLineString": 2,
-    "Polygon": 2,
-    "MultiPolygon": 3,
-}
-
-
 @dataclasses.dataclass(frozen=True)
 class Check:
     """The outcome of one check on the layers.
@@ -149,115 +144,6 @@ def validate_layers(layers: Layers) -> list[Check]:
 # ---------------------------------------------------------------------------
 # Reading features defensively
 # ---------------------------------------------------------------------------
-
-
-def _features(layer: Any) -> list[tuple[int, dict[str, Any]]]:
-    """Return a layer's features that are JSON objects, each with its position."""
-    features = layer.get("features") if isinstance(layer, dict) else None
-    if not isinstance(features, list):
-        return []
-    return [
-        (index, feature) for index, feature in enumerate(features) if isinstance(feature, dict)
-    ]
-
-
-def _label(feature: dict[str, Any], index: int) -> str:
-    """Name a feature by its id, or by its position when it has no usable id."""
-    feature_id = feature.get("id")
-    if isinstance(feature_id, str) and feature_id.strip():
-        return f"feature '{_feature_id(feature, index)}'"
-    return f"feature #{index + 1}"
-
-
-def _feature_id(feature: dict[str, Any], index: int) -> str:
-    """Return a feature's id, or ``#<position>`` when it has no usable id."""
-    feature_id = feature.get("id")
-    if not isinstance(feature_id, str) or not feature_id.strip():
-        return f"#{index + 1}"
-    # Keep messages on one line whatever a hand edit put in the id.
-    return feature_id if feature_id.isprintable() else repr(feature_id)[1:-1]
-
-
-def _properties(feature: dict[str, Any]) -> dict[str, Any]:
-    """Return a feature's properties, or an empty dict if they are not an object."""
-    properties = feature.get("properties")
-    return properties if isinstance(properties, dict) else {}
-
-
-def _kind(feature: dict[str, Any]) -> Any:
-    """Return a feature's ``kind`` property, whatever it is."""
-    return _properties(feature).get("kind")
-
-
-def _is_finite(value: Any) -> TypeGuard[float]:
-    """Whether ``value`` is a finite JSON number (``bool`` is not a number here)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float, e.g. 1e400 written in full
-        return False
-
-
-def _count(number: int, noun: str) -> str:
-    """Return e.g. ``"1 feature"`` or ``"3 features"``."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def _position_problem(position: Any) -> str | None:
-    """Say what is wrong with a GeoJSON position, or return ``None``."""
-    if not isinstance(position, list | tuple) or len(position) not in (2, 3):
-        return f"is not a [lon, lat] position: {position!r}"
-    if not all(_is_finite(number) for number in position):
-        return f"has a coordinate that is not a finite number: {list(position)!r}"
-    lon, lat = position[0], position[1]
-    if not -180.0 <= lon <= 180.0:
-        return f"longitude {lon!r} is outside WGS 84 range ±180"
-    if not -90.0 <= lat <= 90.0:
-        return f"latitude {lat!r} is outside WGS 84 range ±90"
-    return None
-
-
-def _positions(coordinates: Any, depth: int) -> list[Any] | None:
-    """Flatten ``depth`` levels of nested lists into positions; ``None`` if not lists."""
-    level = [coordinates]
-    for _ in range(depth):
-        if not all(isinstance(item, list | tuple) for item in level):
-            return None
-        level = [item for items in level for item in items]
-    return level
-
-
-def _geometry_problem(feature: dict[str, Any]) -> str | None:
-    """Say what is wrong with a feature's geometry for its kind, or return ``None``."""
-    kind = _kind(feature)
-    if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
-        return f"unknown kind {kind!r} (expected one of {', '.join(GEOMETRY_TYPES)})"
-    expected = GEOMETRY_TYPES[kind]
-    geometry = feature.get("geometry")
-    if not isinstance(geometry, dict):
-        return f"no geometry (a {kind} needs a {expected})"
-    geometry_type = geometry.get("type")
-    if geometry_type != expected:
-        return f"has a {geometry_type} geometry, but a {kind} needs a {expected}"
-    positions = _positions(geometry.get("coordinates"), _NESTING.get(expected, 0))
-    if not positions:
-        return f"{expected} 'coordinates' are missing or not nested lists of positions"
-    if expected == "LineString" and len(positions) < 2:
-        return f"a LineString needs at least two positions, got {len(positions)}"
-    for index, position in enumerate(positions):
-        problem = _position_problem(position)
-        if problem is not None:
-            return f"position #{index + 1} {problem}"
-    try:
-        drawn = shape(geometry)
-    except (ShapelyError, ValueError, TypeError) as error:
-        return f"{expected} cannot be read: {' '.join(str(error).split())}"
-    if drawn.is_empty:
-        return f"{expected} is empty"
-    if not drawn.is_valid:
-        return f"{expected} is not valid: {explain_validity(drawn)}"
-    return None
 
 
 def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
@@ -406,22 +292,6 @@ def _check_sources(name: str, layer: Any) -> Check:
         f"{where}: each of {_count(len(features), 'feature')} names at least one source "
         f"with a publisher and an http(s) URL ({_count(cited, 'citation')})",
     )
-
-
-def _source_problem(source: Any) -> str | None:
-    """Say what is wrong with one source record, or return ``None``."""
-    if not isinstance(source, dict):
-        return f"expected an object with 'publisher' and 'url', got {source!r}"
-    publisher = source.get("publisher")
-    if not isinstance(publisher, str) or not publisher.strip():
-        return f"'publisher' must be non-empty text, got {publisher!r}"
-    url = source.get("url")
-    if not isinstance(url, str):
-        return f"'url' must be an http(s) link, got {url!r}"
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return f"'url' must be an http(s) link, got {url!r}"
-    return None
 
 
 # ---------------------------------------------------------------------------

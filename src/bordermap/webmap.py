@@ -98,15 +98,15 @@ def build_map(
     web_map.default_css = []
     figure.add_child(web_map)
     figure.header.add_child(
-        folium.Element(_assets.leaflet_head(inline=self_contained)), name="leaflet"
+        _elements.RawHTML(_assets.leaflet_head(inline=self_contained)), name="leaflet"
     )
-    figure.header.add_child(folium.Element(f"<style>{_stylesheet()}</style>"), name="bm_css")
+    figure.header.add_child(_elements.RawHTML(f"<style>{_stylesheet()}</style>"), name="bm_css")
     figure.header.add_child(
-        folium.Element(f'<meta name="description" content="{html.escape(description)}">'),
+        _elements.RawHTML(f'<meta name="description" content="{html.escape(description)}">'),
         name="bm_meta_description",
     )
     figure.html.add_child(
-        folium.Element(
+        _elements.RawHTML(
             f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'
         ),
         name="bm_description",

@@ -1,0 +1,354 @@
+"""What is wrong with a GeoJSON layer: problems found in values read from a file.
+
+Shared by :func:`bordermap.layers.read_layers`, which refuses a layer file with any
+problem before anything is drawn or written, and :mod:`bordermap.validate`, whose
+checks measure the same things on layers passed in from Python. Every function here
+reads defensively: a hand-edited file may hold anything.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+from urllib.parse import urlsplit
+
+from shapely.errors import ShapelyError
+from shapely.geometry import shape
+from shapely.validation import explain_validity
+
+from bordermap import settings
+from bordermap.geometry import geodesic_length
+from bordermap.schema import GEOMETRY_TYPES, LANGUAGES, STATUSES, parse_date
+
+#: How many coordinate levels each GeoJSON geometry type nests below its positions.
+NESTING = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+
+
+def features_of(layer: Any) -> list[tuple[int, dict[str, Any]]]:
+    """Return a layer's features that are JSON objects, each with its position."""
+    features = layer.get("features") if isinstance(layer, dict) else None
+    if not isinstance(features, list):
+        return []
+    return [
+        (index, feature) for index, feature in enumerate(features) if isinstance(feature, dict)
+    ]
+
+
+def label_of(feature: dict[str, Any], index: int) -> str:
+    """Name a feature by its id, or by its position when it has no usable id."""
+    feature_id = feature.get("id")
+    if isinstance(feature_id, str) and feature_id.strip():
+        return f"feature '{id_of(feature, index)}'"
+    return f"feature #{index + 1}"
+
+
+def id_of(feature: dict[str, Any], index: int) -> str:
+    """Return a feature's id, or ``#<position>`` when it has no usable id."""
+    feature_id = feature.get("id")
+    if not isinstance(feature_id, str) or not feature_id.strip():
+        return f"#{index + 1}"
+    # Keep messages on one line whatever a hand edit put in the id.
+    return feature_id if feature_id.isprintable() else repr(feature_id)[1:-1]
+
+
+def properties_of(feature: dict[str, Any]) -> dict[str, Any]:
+    """Return a feature's properties, or an empty dict if they are not an object."""
+    properties = feature.get("properties")
+    return properties if isinstance(properties, dict) else {}
+
+
+def kind_of(feature: dict[str, Any]) -> Any:
+    """Return a feature's ``kind`` property, whatever it is."""
+    return properties_of(feature).get("kind")
+
+
+def is_finite(value: Any) -> TypeGuard[float]:
+    """Whether ``value`` is a finite JSON number (``bool`` is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float, e.g. 1e400 written in full
+        return False
+
+
+def counted(number: int, noun: str) -> str:
+    """Return e.g. ``"1 feature"`` or ``"3 features"``."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def position_problem(position: Any, region: Any = None) -> str | None:
+    """Say what is wrong with a GeoJSON ``[lon, lat]`` position, or return ``None``.
+
+    Positions that are out of range, or outside the map's ``region``
+    (``[west, south, east, north]``), are examined for the two usual mistakes:
+    latitude and longitude swapped, and projected metres instead of degrees.
+    """
+    if not isinstance(position, list | tuple) or len(position) not in (2, 3):
+        return f"is not a [lon, lat] position: {position!r}"
+    if not all(is_finite(number) for number in position):
+        return f"has a coordinate that is not a finite number: {list(position)!r}"
+    lon, lat = position[0], position[1]
+    if abs(lon) > 360 or abs(lat) > 360:
+        return (
+            f"{[lon, lat]!r} looks like projected metres (UTM?), not WGS 84 degrees: "
+            "GeoJSON layers are [lon, lat] in degrees (RFC 7946)"
+        )
+    if not -90.0 <= lat <= 90.0 and -90.0 <= lon <= 90.0 and abs(lat) <= 180.0:
+        return (
+            f"latitude {lat!r} is outside ±90 and {[lon, lat]!r} looks swapped: "
+            "GeoJSON wants [lon, lat]"
+        )
+    if not -180.0 <= lon <= 180.0:
+        return f"longitude {lon!r} is outside WGS 84 range ±180"
+    if not -90.0 <= lat <= 90.0:
+        return f"latitude {lat!r} is outside WGS 84 range ±90"
+    box = region_box(region)
+    if box is not None and not in_box(box, lon, lat):
+        if in_box(box, lat, lon):
+            return f"{[lon, lat]!r} looks swapped: GeoJSON wants [lon, lat]"
+        return f"{[lon, lat]!r} is far outside the map's region {list(box)!r}"
+    return None
+
+
+def region_box(region: Any) -> tuple[float, float, float, float] | None:
+    """Return a valid ``[west, south, east, north]`` region as a tuple, else ``None``."""
+    if (
+        isinstance(region, list | tuple)
+        and len(region) == 4
+        and all(is_finite(value) for value in region)
+        and region[0] < region[2]
+        and region[1] < region[3]
+    ):
+        return (float(region[0]), float(region[1]), float(region[2]), float(region[3]))
+    return None
+
+
+def in_box(box: tuple[float, float, float, float], lon: float, lat: float) -> bool:
+    """Whether ``(lon, lat)`` lies inside ``(west, south, east, north)``."""
+    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
+
+
+def flatten_positions(coordinates: Any, depth: int) -> list[Any] | None:
+    """Flatten ``depth`` levels of nested lists into positions; ``None`` if not lists."""
+    level = [coordinates]
+    for _ in range(depth):
+        if not all(isinstance(item, list | tuple) for item in level):
+            return None
+        level = [item for items in level for item in items]
+    return level
+
+
+def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
+    """Say what is wrong with a feature's geometry for its kind, or return ``None``."""
+    kind = kind_of(feature)
+    if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
+        return f"unknown kind {kind!r} (expected one of {', '.join(GEOMETRY_TYPES)})"
+    expected = GEOMETRY_TYPES[kind]
+    geometry = feature.get("geometry")
+    if not isinstance(geometry, dict):
+        return f"no geometry (a {kind} needs a {expected})"
+    geometry_type = geometry.get("type")
+    if geometry_type != expected:
+        return f"has a {geometry_type} geometry, but a {kind} needs a {expected}"
+    positions = flatten_positions(geometry.get("coordinates"), NESTING.get(expected, 0))
+    if not positions:
+        return f"{expected} 'coordinates' are missing or not nested lists of positions"
+    if expected == "LineString" and len(positions) < 2:
+        return f"a LineString needs at least two positions, got {len(positions)}"
+    for index, position in enumerate(positions):
+        problem = position_problem(position, region)
+        if problem is not None:
+            return f"position #{index + 1} {problem}"
+    try:
+        drawn = shape(geometry)
+    except (ShapelyError, ValueError, TypeError) as error:
+        return f"{expected} cannot be read: {' '.join(str(error).split())}"
+    if drawn.is_empty:
+        return f"{expected} is empty"
+    if not drawn.is_valid:
+        return f"{expected} is not valid: {explain_validity(drawn)}"
+    return None
+
+
+def source_problem(source: Any) -> str | None:
+    """Say what is wrong with one source record, or return ``None``."""
+    if not isinstance(source, dict):
+        return f"expected an object with 'publisher' and 'url', got {source!r}"
+    publisher = source.get("publisher")
+    if not isinstance(publisher, str) or not publisher.strip():
+        return f"'publisher' must be non-empty text, got {publisher!r}"
+    url = source.get("url")
+    if not isinstance(url, str):
+        return f"'url' must be an http(s) link, got {url!r}"
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return f"'url' must be an http(s) link, got {url!r}"
+    return None
+
+
+# ---------------------------------------------------------------------------
+# A whole layer file, as read
+# ---------------------------------------------------------------------------
+
+#: ``crs`` names that mean WGS 84 longitude/latitude (RFC 7946 drops the member).
+_WGS84_NAMES = {
+    "urn:ogc:def:crs:ogc:1.3:crs84",
+    "urn:ogc:def:crs:ogc::crs84",
+    "ogc:crs84",
+    "crs84",
+    "epsg:4326",
+    "urn:ogc:def:crs:epsg::4326",
+}
+
+
+def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> list[str]:
+    """Return every problem with a layer read from a file, one line each.
+
+    Parameters
+    ----------
+    layer : Any
+        The parsed JSON.
+    where : str
+        The file, to begin each line with.
+    seen_ids : dict of str to str
+        Feature ids met so far (in other files too) and where; updated.
+
+    Returns
+    -------
+    list of str
+        ``"<file>: feature '<id>', field '<field>': <what is wrong>"`` lines.
+    """
+    if not isinstance(layer, dict) or layer.get("type") != "FeatureCollection":
+        got = layer.get("type") if isinstance(layer, dict) else type(layer).__name__
+        return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {got!r}"]
+    problems: list[str] = []
+    crs = layer.get("crs")
+    if crs is not None:
+        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+        if not isinstance(name, str) or name.lower() not in _WGS84_NAMES:
+            problems.append(
+                f"{where}: field 'crs': the layer declares {name or crs!r}; layers must be "
+                "WGS 84 [lon, lat] in degrees (RFC 7946): reproject it to EPSG:4326"
+            )
+    features = layer.get("features")
+    if not isinstance(features, list):
+        return [*problems, f"{where}: field 'features': expected a list of features"]
+    if not features:
+        return [*problems, f"{where}: field 'features': the FeatureCollection has no features"]
+    meta = layer.get("bordermap")
+    region = meta.get("region") if isinstance(meta, dict) else None
+    for index, feature in enumerate(features):
+        problems += [
+            f"{where}: {place}, field '{field}': {message}"
+            for place, field, message in _feature_problems(feature, index, region, seen_ids, where)
+        ]
+    return problems
+
+
+def _feature_problems(
+    feature: Any, index: int, region: Any, seen_ids: dict[str, str], where: str
+) -> list[tuple[str, str, str]]:
+    """Return (feature, field, problem) triples for one feature."""
+    if not isinstance(feature, dict):
+        return [
+            (f"feature #{index + 1}", "features", f"expected a Feature object, got {feature!r}")
+        ]
+    place = label_of(feature, index)
+    found: list[tuple[str, str, str]] = []
+    if feature.get("type") != "Feature":
+        found.append((place, "type", f"expected 'Feature', got {feature.get('type')!r}"))
+    identifier = feature.get("id")
+    if not isinstance(identifier, str) or not identifier.strip():
+        found.append((place, "id", f"every feature needs a text id, got {identifier!r}"))
+    elif identifier in seen_ids:
+        found.append((place, "id", f"duplicate id (also in {seen_ids[identifier]})"))
+    else:
+        seen_ids[identifier] = where
+    properties = feature.get("properties")
+    if not isinstance(properties, dict):
+        return [*found, (place, "properties", "expected an object of properties")]
+    for language in LANGUAGES:
+        name = properties.get(f"name_{language}")
+        if not isinstance(name, str) or not name.strip():
+            found.append((place, f"name_{language}", f"missing (got {name!r})"))
+    kind = properties.get("kind")
+    if kind not in GEOMETRY_TYPES:
+        found.append(
+            (place, "kind", f"unknown kind {kind!r} (one of {', '.join(GEOMETRY_TYPES)})")
+        )
+    status = properties.get("status")
+    if status not in STATUSES:
+        found.append(
+            (place, "status", f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+        )
+    if feature.get("geometry") is None:
+        found.append((place, "geometry", "null geometry: every feature must be drawn"))
+    elif kind in GEOMETRY_TYPES:
+        problem = geometry_problem(feature, region)
+        if problem is not None:
+            found.append((place, "geometry", problem))
+        else:
+            found += _length_problems(feature, place, properties)
+    found += _event_problems(place, properties.get("events", []))
+    sources = properties.get("sources")
+    if not isinstance(sources, list) or not sources:
+        found.append((place, "sources", "every feature must name at least one source"))
+    else:
+        for position, source in enumerate(sources):
+            problem = source_problem(source)
+            if problem is not None:
+                found.append((place, f"sources[{position}]", problem))
+    accuracy = properties.get("accuracy_m")
+    if properties.get("approximate") is True and not (is_finite(accuracy) and accuracy >= 0):
+        found.append(
+            (place, "accuracy_m", f"an approximate feature says by how much, got {accuracy!r}")
+        )
+    return found
+
+
+def _length_problems(
+    feature: dict[str, Any], place: str, properties: Mapping[str, Any]
+) -> list[tuple[str, str, str]]:
+    if feature["geometry"]["type"] != "LineString":
+        return []
+    measured = geodesic_length([(p[0], p[1]) for p in feature["geometry"]["coordinates"]])
+    stated = properties.get("length_m")
+    if not is_finite(stated):
+        return [(place, "length_m", f"missing: the line measures {measured:.1f} m")]
+    if abs(stated - measured) > settings.length_tolerance_m:
+        return [
+            (
+                place,
+                "length_m",
+                f"says {stated:g} m but the geometry measures {measured:.1f} m "
+                "(run 'bordermap layers', or correct length_m after a hand edit)",
+            )
+        ]
+    return []
+
+
+def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
+    if not isinstance(events, list):
+        return [(place, "events", f"expected a list of events, got {events!r}")]
+    found = []
+    for position, event in enumerate(events):
+        if not isinstance(event, dict):
+            found.append((place, f"events[{position}]", f"expected an object, got {event!r}"))
+            continue
+        try:
+            parse_date(event.get("date"))
+        except ValueError as error:
+            found.append((place, f"events[{position}].date", str(error)))
+        status = event.get("status")
+        if status is not None and status not in STATUSES:
+            found.append((place, f"events[{position}].status", f"unknown status {status!r}"))
+    return found
