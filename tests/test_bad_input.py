@@ -269,7 +269,7 @@ def test_huge_file_is_refused_without_reading_it(project, capsys):
         stream.truncate(100 * 1024 * 1024)  # sparse: 100 MB on paper, nothing on disk
     before_map = (project / "outputs" / "tumen_border_map.html").read_bytes()
     status, err = _run(project, "map", capsys)
-    assert status == 2 and "105 MB is over the 67 MB limit" in err
+    assert status == 2 and "100 MiB is over the 64 MiB limit" in err
     assert (project / "outputs" / "tumen_border_map.html").read_bytes() == before_map
 
 
@@ -363,7 +363,7 @@ def test_bad_facts_file(project, capsys, case, old, new, words):
 @pytest.mark.parametrize(
     ("case", "content", "words"),
     [
-        ("empty", b"", "the facts file is empty"),
+        ("empty", b"", "the file is empty"),
         ("not UTF-8", '[map]\ntitle = "Туманная"'.encode("cp1251"), "not UTF-8"),
     ],
 )
@@ -381,7 +381,7 @@ def test_huge_facts_file(project, capsys):
         stream.truncate(100 * 1024 * 1024)
     before = {p: p.read_bytes() for p in (project / "outputs").iterdir()}
     status, err = _run(project, "build", capsys)
-    assert status == 2 and "over the 67 MB limit" in err
+    assert status == 2 and "100 MiB is over the 64 MiB limit" in err
     assert {p: p.read_bytes() for p in (project / "outputs").iterdir()} == before
 
 

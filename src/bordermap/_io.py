@@ -10,7 +10,48 @@ from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any
 
+from bordermap import settings
 from bordermap.errors import OutputError
+
+
+def read_input(path: Path, missing: str) -> str:
+    """Read a file the user gave as UTF-8 text, or say in one line why it cannot be read.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The file.
+    missing : str
+        What to say when it does not exist, e.g. ``"facts file not found"``.
+
+    Returns
+    -------
+    str
+        The text, which is not blank.
+
+    Raises
+    ------
+    ValueError
+        ``"<path>: <why>"`` for a missing, oversized, non-UTF-8, empty or unreadable file.
+    """
+    limit = settings.max_input_bytes
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise ValueError(
+                f"{path}: {size / 2**20:.0f} MiB is over the {limit / 2**20:.0f} MiB limit "
+                "(settings.max_input_bytes): is this the right file?"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ValueError(f"{path}: {missing}") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read: {error.strerror}") from None
+    if not text.strip():
+        raise ValueError(f"{path}: the file is empty (restore it, e.g. with git checkout)")
+    return text
 
 
 def dumps_geojson(collection: Mapping[str, Any]) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bordermap import settings
+from bordermap._io import read_input
 from bordermap.errors import FactsError
 from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
 
@@ -245,26 +245,11 @@ def load_facts(path: str | Path) -> Facts:
     """
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > settings.max_input_bytes:
-            raise FactsError(
-                f"{path}: {size / 1e6:.0f} MB is over the {settings.max_input_bytes / 1e6:.0f} MB "
-                "limit (settings.max_input_bytes): is this the right file?"
-            )
-        text = path.read_bytes().decode("utf-8")
-        if not text.strip():
-            raise FactsError(
-                f"{path}: the facts file is empty (restore it from git, or see README.md)"
-            )
-        data = tomllib.loads(text)
-    except FileNotFoundError:
-        raise FactsError(f"{path}: facts file not found") from None
-    except UnicodeDecodeError as error:
-        raise FactsError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        data = tomllib.loads(read_input(path, "facts file not found"))
     except tomllib.TOMLDecodeError as error:
         raise FactsError(f"{path}: not valid TOML: {error}") from None
-    except OSError as error:
-        raise FactsError(f"{path}: cannot read: {error.strerror}") from None
+    except ValueError as error:
+        raise FactsError(str(error)) from None
     return _parse(path, data)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, write_all
+from bordermap._io import dumps_geojson, read_input, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
@@ -370,25 +370,9 @@ def _refuse_constant(name: str) -> None:
 def _read_json(path: Path, problems: list[str]) -> Any:
     """Read one JSON file, adding a line to ``problems`` (and returning None) if it fails."""
     try:
-        size = path.stat().st_size
-        if size > settings.max_input_bytes:
-            problems.append(
-                f"{path}: {size / 1e6:.0f} MB is over the {settings.max_input_bytes / 1e6:.0f} MB "
-                "limit (settings.max_input_bytes): is this the right file?"
-            )
-            return None
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        problems.append(f"{path}: layer file not found (run 'bordermap layers' to make it)")
-        return None
-    except UnicodeDecodeError as error:
-        problems.append(f"{path}: not UTF-8 text (byte {error.start}); save it as UTF-8")
-        return None
-    except OSError as error:
-        problems.append(f"{path}: cannot read: {error.strerror}")
-        return None
-    if not text.strip():
-        problems.append(f"{path}: the file is empty (run 'bordermap layers' to remake it)")
+        text = read_input(path, "layer file not found (run 'bordermap layers' to make it)")
+    except ValueError as error:
+        problems.append(str(error))
         return None
     try:
         return json.loads(text, parse_constant=_refuse_constant)

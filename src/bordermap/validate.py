@@ -52,6 +52,8 @@ _DOWNSTREAM_CHECK = "road-bridge-downstream"
 #: A bridge meeting the channel at less than this angle runs along the river rather
 #: than across it (the shipped bridges are drawn square to it, within ±15°).
 _MIN_CROSSING_ANGLE_DEG = 30.0
+
+
 @dataclasses.dataclass(frozen=True)
 class Check:
     """The outcome of one check on the layers.
