@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from bordermap import build_layers, build_map, load_facts, save_map
+from bordermap.styles import style_for
+from bordermap.webmap import HIDDEN_LAYERS
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("BORDERMAP_CHROMIUM", "/usr/bin/chromium")
@@ -123,6 +125,9 @@ def test_every_feature_is_drawn_offline_without_errors(desktop, map_layers):
     for name in map_layers:
         lines = page.locator(f'path.bm-feature[data-layer="{name}"]').count()
         points = page.locator(f'.bm-marker[data-layer="{name}"]').count()
+        if name in HIDDEN_LAYERS:  # off until switched on in the layer control
+            assert (lines, points) == (0, 0), name
+            continue
         assert lines == _count("", map_layers, "LineString", name), name
         assert points == _count("", map_layers, "Point", name), name
     assert desktop.errors == []
@@ -379,3 +384,70 @@ def test_map_on_its_own_page_zooms_with_the_wheel(desktop):
     page.mouse.wheel(0, -400)
     page.wait_for_timeout(800)
     assert _zoom(page) > before
+
+
+def test_context_layer_is_off_by_default_and_toggles(desktop, map_layers):
+    from playwright.sync_api import expect
+
+    page = desktop.page
+    railway = 'path.bm-feature[data-layer="context"]'
+    expect(page.locator(railway)).to_have_count(0)
+    page.locator(".leaflet-control-layers").hover()
+    toggle = page.locator(".leaflet-control-layers-overlays label", has_text="Context")
+    assert not toggle.locator("input").is_checked()
+    toggle.locator("input").click()
+    expect(page.locator(railway)).to_have_count(_count("", map_layers, "LineString", "context"))
+    expect(page.locator('.bm-marker[data-layer="context"]')).to_have_count(
+        _count("", map_layers, "Point", "context")
+    )
+    # Its legend entries appear with it.
+    expect(page.locator(".bm-legend-entry", has_text="Railway (schematic)")).to_be_visible()
+    toggle.locator("input").click()
+    expect(page.locator(railway)).to_have_count(0)
+    expect(page.locator(".bm-legend-entry", has_text="Railway (schematic)")).to_be_hidden()
+
+
+def _move_time_control(page: Any, date_text: str) -> None:
+    """Move the slider to the key date shown as ``date_text`` with the keyboard."""
+    slider = page.locator("#bm-when")
+    slider.focus()
+    page.keyboard.press("End")
+    for _ in range(int(slider.get_attribute("max") or 0) + 1):
+        if page.locator("#bm-when-text").inner_text() == date_text:
+            return
+        page.keyboard.press("ArrowLeft")
+    raise AssertionError(f"no key date {date_text!r} on the time control")
+
+
+def test_time_control_shows_the_road_bridge_as_it_was(desktop):
+    from playwright.sync_api import expect
+
+    page = desktop.page
+    road = page.locator('path.bm-feature[data-feature-id="road-bridge"]')
+    planned = style_for("road_bridge", "planned").dash_array
+    building = style_for("road_bridge", "under construction").dash_array
+    assert road.get_attribute("stroke-dasharray") == building
+    _move_time_control(page, "19 June 2024")
+    expect(road).to_have_attribute("stroke-dasharray", planned)
+    expect(page.locator(".bm-label", has_text="Road bridge (planned)")).to_have_count(1)
+    expect(page.locator(".bm-as-of-date")).to_have_text("19 June 2024")
+    expect(page.locator(".bm-legend-entry", has_text="Road bridge, planned")).to_be_visible()
+    expect(page.locator(".bm-legend-entry", has_text="under construction")).to_be_hidden()
+    # Its popup says so too, and dims what had not happened yet.
+    x, y = _centre(page, 'path.bm-feature[data-feature-id="road-bridge"]')
+    page.mouse.click(x, y)
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup.locator(".bm-status")).to_have_text("planned")
+    expect(popup.locator('li.bm-later[data-date="2025-04-30"]')).to_have_count(1)
+    page.keyboard.press("Escape")
+    # Back to 1959: only the rail bridge; the road bridge was not even agreed.
+    _move_time_control(page, "9 August 1959")
+    expect(page.locator('path.bm-feature[data-feature-id="road-bridge"]')).to_have_count(0)
+    expect(page.locator('path.bm-feature[data-feature-id="friendship-bridge"]')).to_have_count(1)
+    _move_time_control(page, "1938")
+    expect(page.locator('path.bm-feature[data-feature-id="friendship-bridge"]')).to_have_count(0)
+    # And forward again to the map's date.
+    page.locator("#bm-when").focus()
+    page.keyboard.press("End")
+    expect(road).to_have_attribute("stroke-dasharray", building)
+    expect(page.locator(".bm-label", has_text="Road bridge (under construction)")).to_have_count(1)

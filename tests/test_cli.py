@@ -283,5 +283,5 @@ def test_export_with_unreachable_basemap_warns_and_still_writes(project, capsys,
 
 def test_export_in_korean(project):
     assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "export", "--format", "svg", "--language", "ko")) == 0
-    assert (project / "outputs" / "tumen_border_map.svg").stat().st_size > 10_000
+    assert main(_args(project, "export", "--format", "svg", "--lang", "ko")) == 0
+    assert (project / "outputs" / "tumen_border_map.ko.svg").stat().st_size > 10_000

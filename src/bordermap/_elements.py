@@ -97,15 +97,18 @@ var {{ this.get_name() }} = (function () {
   var data = {{ this.data_js }};
   var layerName = {{ this.layer_js }};
   var attribution = {{ this.attribution_js }};
+  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var entry = function (id) { return (registry.features[id] = registry.features[id] || {}); };
   var group = L.featureGroup([], {attribution: attribution});
   group.getAttribution = function () { return attribution; };
+  registry.layers[layerName] = group;
   var isLine = function (feature) { return feature.geometry.type !== 'Point'; };
-  group.addLayer(L.geoJSON(data, {
+  var casing = L.geoJSON(data, {
     interactive: false,
     filter: function (feature) { return isLine(feature) && perFeature[feature.id].casing; },
     style: function (feature) { return perFeature[feature.id].casing; }
-  }));
-  group.addLayer(L.geoJSON(data, {
+  });
+  var features = L.geoJSON(data, {
     style: function (feature) { return perFeature[feature.id].style; },
     pointToLayer: function (feature, latlng) {
       var own = perFeature[feature.id];
@@ -131,12 +134,28 @@ var {{ this.get_name() }} = (function () {
         }
       });
     }
-  }));
+  });
+  casing.eachLayer(function (layer) {
+    var own = entry(layer.feature.id);
+    own.casing = layer;
+    own.casingParent = casing;
+  });
+  features.eachLayer(function (layer) {
+    var own = entry(layer.feature.id);
+    own.layer = layer;
+    own.parent = features;
+  });
+  group.addLayer(casing);
+  group.addLayer(features);
   {{ this.labels_js }}.forEach(function (label) {
-    group.addLayer(L.tooltip({permanent: true, interactive: false, direction: label.direction,
-                              className: 'bm-label bm-label-' + label.kind,
-                              offset: label.direction === 'right' ? [10, 0] : [0, 0]})
-      .setLatLng(label.latlng).setContent(label.text));
+    var tooltip = L.tooltip({permanent: true, interactive: false, direction: label.direction,
+                             className: 'bm-label bm-label-' + label.kind,
+                             offset: label.direction === 'right' ? [10, 0] : [0, 0]})
+      .setLatLng(label.latlng).setContent(label.text);
+    var own = entry(label.id);
+    own.label = tooltip;
+    own.labelParent = group;
+    group.addLayer(tooltip);
   });
   return group;
 })();
@@ -144,9 +163,16 @@ var {{ this.get_name() }} = (function () {
     )
 
     def __init__(
-        self, name: str, title: str, layer: Mapping[str, Any], labels: Mapping[str, Label]
+        self,
+        name: str,
+        title: str,
+        layer: Mapping[str, Any],
+        labels: Mapping[str, Label],
+        language: str = "en",
+        *,
+        show: bool = True,
     ) -> None:
-        super().__init__(name=title, overlay=True, show=True)
+        super().__init__(name=title, overlay=True, show=show)
         self._name = "FeatureLayer"
         features = layer["features"]
         # The script needs only geometry, id and kind: the facts reach the page as
@@ -173,15 +199,17 @@ var {{ this.get_name() }} = (function () {
             kind = str(properties.get("kind"))
             style = style_for(kind, properties.get("status"))
             feature_id = str(feature.get("id"))
-            feature_name = str(properties.get("name_en") or feature_id)
+            feature_name = str(
+                properties.get(f"name_{language}") or properties.get("name_en") or feature_id
+            )
             per_feature[feature_id] = {
                 "kind": kind,
                 "name": feature_name,
                 "style": {**leaflet_style(style), "className": f"bm-feature bm-{kind}"},
                 "casing": casing_style(style),
                 "marker": marker_html(style, feature_name),
-                "popup": popup_html(feature),
-                "tooltip": html.escape(tooltip_text(properties)),
+                "popup": popup_html(feature, language),
+                "tooltip": html.escape(tooltip_text(properties, language)),
             }
             for source in properties.get("sources") or []:
                 credit = source.get("credit") if isinstance(source, Mapping) else None
@@ -192,6 +220,7 @@ var {{ this.get_name() }} = (function () {
         self.labels_js = js_literal(
             [
                 {
+                    "id": str(feature.get("id")),
                     "latlng": [label.lat, label.lon],
                     "text": html.escape(label.text),
                     "direction": label.direction,
@@ -212,6 +241,15 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
   interactive: false,
   style: function () { return {{ this.style_js }}; }
 });
+(function (areas) {
+  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  areas.eachLayer(function (layer) {
+    var id = layer.feature.properties.of;
+    var own = (registry.features[id] = registry.features[id] || {});
+    own.area = layer;
+    own.areaParent = areas;
+  });
+})({{ this.get_name() }});
 {% endmacro %}"""
     )
 

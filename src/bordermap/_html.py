@@ -12,24 +12,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from bordermap.i18n import format_date as _format_date
+from bordermap.i18n import translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 Layers = Mapping[str, Mapping[str, Any]]
-
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 
 def js_literal(value: Any) -> str:
@@ -72,6 +59,7 @@ def legend_entries(features: Iterable[tuple[str, Mapping[str, Any]]]) -> list[St
 
 
 def metadata(layers: Layers) -> dict[str, Any]:
+    """Return the layers' shared metadata (title, subject, as of, ...)."""
     for layer in layers.values():
         meta = layer.get("bordermap")
         if isinstance(meta, Mapping):
@@ -79,17 +67,14 @@ def metadata(layers: Layers) -> dict[str, Any]:
     return {}
 
 
-def format_date(text: str) -> str:
-    """Write "2025-04-30" as "30 April 2025", "2025-11" as "November 2025"."""
-    parts = str(text).split("-")
-    try:
-        if len(parts) == 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-        if len(parts) == 2:
-            return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
-    except (ValueError, IndexError):
-        pass
-    return str(text)
+def format_date(text: str, language: str = "en") -> str:
+    """Write "2025-04-30" as "30 April 2025" (or in ``language``)."""
+    return _format_date(text, language)
+
+
+def localized(meta: Mapping[str, Any], key: str, language: str) -> str:
+    """Return ``meta[key]`` in ``language`` (``title_ko``, ...), else in English."""
+    return str(meta.get(f"{key}_{language}") or meta.get(key) or "")
 
 
 def format_metres(value: float) -> str:
@@ -139,40 +124,73 @@ def publishers_and_credits(layers: Layers) -> tuple[list[str], list[str]]:
     return sorted(citations, key=lambda publisher: -citations[publisher]), credits
 
 
-def title_html(meta: Mapping[str, Any], layers: Layers) -> str:
+def sources_note(layers: Layers, language: str = "en") -> str:
+    """Return the one-line sources and credits note.
+
+    It names the most-cited publishers, counts the rest, then gives the credits a
+    licence requires (OpenStreetMap's).
+    """
+    ranked, credits = publishers_and_credits(layers)
+    note = ""
+    if ranked:
+        note = f"{translate('Sources', language)}: " + ", ".join(ranked[:TITLE_PUBLISHERS])
+        rest = len(ranked) - TITLE_PUBLISHERS
+        if rest > 0:
+            note += " " + translate("and {n} more", language, n=rest)
+    return "; ".join(part for part in (note, *credits) if part)
+
+
+def title_html(meta: Mapping[str, Any], layers: Layers, language: str = "en") -> str:
     """Return the title block: title, "as of" date, and a one-line sources and credits note.
 
     The note names the most-cited publishers and counts the rest; the full list is in
     each feature's popup. Credits that a licence requires (OpenStreetMap) are always named.
     """
-    ranked, credits = publishers_and_credits(layers)
-    named = ", ".join(ranked[:TITLE_PUBLISHERS])
-    rest = len(ranked) - TITLE_PUBLISHERS
-    note = f"Sources: {named}" + (f" and {rest} more" if rest > 0 else "") if ranked else ""
-    note = "; ".join(part for part in (note, *credits) if part)
     esc = html.escape
-    return (
-        f'<h1 class="bm-title-text">{esc(str(meta.get("title", "")))}</h1>'
-        f'<p class="bm-as-of">As of {esc(format_date(str(meta.get("as_of", ""))))}. '
+    as_of = format_date(str(meta.get("as_of", "")), language)
+    help_text = translate(
         "Click a feature for its facts and sources; dashed outlines show where an "
-        "approximate position may lie.</p>"
-        f'<p class="bm-credits">{esc(note)}.</p>'
+        "approximate position may lie.",
+        language,
+    )
+    return (
+        f'<h1 class="bm-title-text">{esc(localized(meta, "title", language))}</h1>'
+        f'<p class="bm-as-of">{esc(translate("As of", language))} '
+        f'<span class="bm-as-of-date">{esc(as_of)}</span>. {esc(help_text)}</p>'
+        f'<p class="bm-credits">{esc(sources_note(layers, language))}.</p>'
     )
 
 
-def legend_html(features: Sequence[tuple[str, Mapping[str, Any]]], uncertainty: bool) -> str:
+def legend_html(
+    styles: Sequence[tuple[str, str | None]], uncertainty: bool, language: str = "en"
+) -> str:
+    """Return the legend: one entry per (kind, status) style, in the order given.
+
+    Each entry carries ``data-style="kind|status"`` so that the time control can show
+    only the entries in use on the chosen date.
+    """
     rows = []
-    entries = legend_entries(features)
-    if uncertainty:
-        entries.append(UNCERTAINTY_STYLE)
-    for style in entries:
+    seen: list[Style] = []
+    for kind, status in styles:
+        style = style_for(kind, status)
+        if style in seen:
+            continue
+        seen.append(style)
         rows.append(
-            f'<li class="bm-legend-entry">{swatch_svg(style)}'
-            f'<span class="bm-legend-label">{html.escape(style.label)}</span></li>'
+            f'<li class="bm-legend-entry" data-style="{html.escape(f"{kind}|{status}")}">'
+            f"{swatch_svg(style)}"
+            f'<span class="bm-legend-label">{html.escape(translate(style.label, language))}'
+            "</span></li>"
+        )
+    if uncertainty:
+        rows.append(
+            f'<li class="bm-legend-entry">{swatch_svg(UNCERTAINTY_STYLE)}'
+            '<span class="bm-legend-label">'
+            f"{html.escape(translate(UNCERTAINTY_STYLE.label, language))}</span></li>"
         )
     return (
-        '<details class="bm-legend-box" open><summary>Legend</summary>'
-        f'<ul class="bm-legend-list">{"".join(rows)}</ul></details>'
+        f'<details class="bm-legend-box" open><summary>{translate("Legend", language)}'
+        f'</summary><ul class="bm-legend-list">{"".join(rows)}</ul></details>'
     )
 
 
@@ -252,59 +270,80 @@ def casing_style(style: Style) -> dict[str, Any] | None:
     }
 
 
-def tooltip_text(properties: Mapping[str, Any]) -> str:
-    name = str(properties.get("name_en", ""))
+def tooltip_text(properties: Mapping[str, Any], language: str = "en") -> str:
+    """Return a feature's hover text: its name, status and drawn length."""
+    name = str(properties.get(f"name_{language}") or properties.get("name_en", ""))
     status = properties.get("status")
     extra = []
     if status and status not in ("existing",):
-        extra.append(str(status))
+        extra.append(translate(str(status), language))
     if isinstance(properties.get("length_m"), int | float):
-        extra.append(format_metres(float(properties["length_m"])) + " as drawn")
+        extra.append(format_metres(float(properties["length_m"])))
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
-def popup_html(feature: Mapping[str, Any]) -> str:
-    """Return a feature's popup: names, status, facts, disagreements and linked sources."""
+def popup_html(feature: Mapping[str, Any], language: str = "en") -> str:
+    """Return a feature's popup: names, status, facts, disagreements and linked sources.
+
+    Interface words are in ``language``; names come from the facts in every language;
+    descriptions and events are given as written in the facts (English). The status
+    and the events carry markers the time control updates.
+    """
     esc = html.escape
+    tr = translate
     properties = feature.get("properties") or {}
     sources = [s for s in properties.get("sources") or [] if isinstance(s, Mapping)]
     numbers = {str(source.get("id")): index + 1 for index, source in enumerate(sources)}
+    english = "" if language == "en" else ' lang="en"'
 
     def cite(ids: Any) -> str:
         refs = [numbers[str(i)] for i in ids or [] if str(i) in numbers]
         return "".join(f'<sup class="bm-ref">[{n}]</sup>' for n in refs)
 
+    title = properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
+    others = [code for code in ("en", "ko", "ru") if code != language]
     parts = [
-        f'<h2 class="bm-popup-title">{esc(str(properties.get("name_en", feature.get("id"))))}</h2>'
-    ]
-    parts.append(
+        f'<h2 class="bm-popup-title" lang="{language}">{esc(str(title))}</h2>',
         '<p class="bm-names">'
-        f'<span lang="ko">{esc(str(properties.get("name_ko", "")))}</span> · '
-        f'<span lang="ru">{esc(str(properties.get("name_ru", "")))}</span></p>'
-    )
+        + " · ".join(
+            f'<span lang="{code}">{esc(str(properties.get(f"name_{code}", "")))}</span>'
+            for code in others
+        )
+        + "</p>",
+    ]
     if properties.get("name_note"):
-        parts.append(f'<p class="bm-note">{esc(str(properties["name_note"]))}</p>')
-    rows = [("Status", esc(str(properties.get("status", "unknown"))))]
+        parts.append(f'<p class="bm-note"{english}>{esc(str(properties["name_note"]))}</p>')
+    status = str(properties.get("status", "unknown"))
+    rows = [
+        (
+            tr("Status", language),
+            f'<span class="bm-status" data-feature-id="{esc(str(feature.get("id")))}">'
+            f"{esc(tr(status, language))}</span>",
+        )
+    ]
     if isinstance(properties.get("length_m"), int | float):
-        rows.append(("Length as drawn", esc(format_metres(float(properties["length_m"])))))
+        rows.append(
+            (tr("Length as drawn", language), esc(format_metres(float(properties["length_m"]))))
+        )
     if properties.get("approximate"):
         accuracy = properties.get("accuracy_m")
-        text = "Approximate"
+        text = tr("Approximate: within about", language)
         if isinstance(accuracy, int | float):
-            text += f": within about {format_metres(float(accuracy))}"
+            text += f" {format_metres(float(accuracy))}"
         if properties.get("accuracy_note"):
             text += f" ({properties['accuracy_note']})"
-        rows.append(("Position", esc(text)))
+        rows.append((tr("Position", language), esc(text)))
     parts.append(
         '<table class="bm-facts">'
-        + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows)
+        + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
         + "</table>"
     )
     if properties.get("description"):
-        parts.append(f"<p>{esc(str(properties['description']))}</p>")
+        parts.append(f"<p{english}>{esc(str(properties['description']))}</p>")
     if properties.get("geometry_note"):
         parts.append(
-            f'<p class="bm-note">How it is drawn: {esc(str(properties["geometry_note"]))}</p>'
+            f'<p class="bm-note">{esc(tr("How it is drawn", language))}: '
+            f"<span{english}>{esc(str(properties['geometry_note']))}</span></p>"
         )
 
     for figure in properties.get("figures") or []:
@@ -312,22 +351,24 @@ def popup_html(feature: Mapping[str, Any]) -> str:
             continue
         unit = figure.get("unit")
         values = [v for v in figure.get("values") or [] if isinstance(v, Mapping)]
-        heading = esc(str(figure.get("name", "")).capitalize())
+        name = tr(str(figure.get("name", "")), language)
+        heading = esc(name[:1].upper() + name[1:])
         if figure.get("disputed"):
-            heading += ' <span class="bm-disputed">sources disagree</span>'
+            heading += f' <span class="bm-disputed">{esc(tr("sources disagree", language))}</span>'
+        drawn_mark = f' <span class="bm-drawn">{esc(tr("drawn", language))}</span>'
         items = []
         for value in values:
             text = esc(format_value(value.get("value"), unit))
             if value.get("note"):
-                text += f' <span class="bm-note">({esc(str(value["note"]))})</span>'
+                text += f' <span class="bm-note"{english}>({esc(str(value["note"]))})</span>'
             if figure.get("drawn") is not None and value.get("value") == figure.get("drawn"):
-                text += ' <span class="bm-drawn">drawn</span>'
+                text += drawn_mark
             items.append(f"<li>{text}{cite(value.get('sources'))}</li>")
         drawn = figure.get("drawn")
         if drawn is not None and drawn not in [v.get("value") for v in values]:
             items.append(
-                f'<li>{esc(format_value(drawn, unit))} <span class="bm-drawn">drawn</span>'
-                ' <span class="bm-note">(between the sourced values)</span></li>'
+                f'<li>{esc(format_value(drawn, unit))}{drawn_mark} <span class="bm-note">'
+                f"({esc(tr('between the sourced values', language))})</span></li>"
             )
         parts.append(f'<h3>{heading}</h3><ul class="bm-values">{"".join(items)}</ul>')
 
@@ -340,63 +381,165 @@ def popup_html(feature: Mapping[str, Any]) -> str:
             away = format_metres(float(alternative.get("distance_m") or 0))
             items.append(
                 f"<li>{esc(str(alternative.get('lat')))}, {esc(str(alternative.get('lon')))}"
-                f" ({esc(away)} from the drawn point){cite(alternative.get('sources'))}</li>"
+                f" ({esc(away)} {esc(tr('from the drawn point', language))})"
+                f"{cite(alternative.get('sources'))}</li>"
             )
         parts.append(
-            '<h3>Position <span class="bm-disputed">sources disagree</span></h3>'
-            f"<p>Drawn at the position given by{cite(properties.get('position_sources'))}; "
-            f'other sources put it at:</p><ul class="bm-values">{"".join(items)}</ul>'
+            f'<h3>{esc(tr("Position", language))} <span class="bm-disputed">'
+            f"{esc(tr('sources disagree', language))}</span></h3>"
+            f"<p>{esc(tr('Drawn at the position given by', language))}"
+            f"{cite(properties.get('position_sources'))}; "
+            f"{esc(tr('other sources put it at', language))}:</p>"
+            f'<ul class="bm-values">{"".join(items)}</ul>'
         )
 
     events = [e for e in properties.get("events") or [] if isinstance(e, Mapping)]
     if events:
         items = []
         for event in events:
-            when = esc(format_date(str(event.get("date", ""))))
-            expected = " (expected)" if event.get("expected") else ""
+            when = esc(format_date(str(event.get("date", "")), language))
+            expected = f" ({esc(tr('expected', language))})" if event.get("expected") else ""
             items.append(
-                f"<li><b>{when}</b>{expected}: {esc(str(event.get('what', '')))}"
+                f'<li data-date="{esc(str(event.get("date", "")))}"><b>{when}</b>{expected}: '
+                f"<span{english}>{esc(str(event.get('what', '')))}</span>"
                 f"{cite(event.get('sources'))}</li>"
             )
-        parts.append(f'<h3>Dates</h3><ul class="bm-events">{"".join(items)}</ul>')
+        parts.append(
+            f'<h3>{esc(tr("Dates", language))}</h3><ul class="bm-events">{"".join(items)}</ul>'
+        )
 
-    items = []
-    for source in sources:
-        label = str(source.get("publisher", ""))
-        if source.get("date"):
-            label += f", {format_date(str(source['date']))}"
-        detail = source.get("title") or source.get("about")
-        text = esc(label) + (f": {esc(str(detail))}" if detail else "")
-        url = safe_url(source.get("url"))
-        if url:
-            text = (
-                f'<a href="{esc(url, quote=True)}" target="_blank" '
-                f'rel="noopener noreferrer">{text}</a>'
-            )
-        items.append(f"<li>{text}</li>")
-    parts.append(f'<h3>Sources</h3><ol class="bm-sources">{"".join(items)}</ol>')
+    items = [f"<li>{source_html(source, language)}</li>" for source in sources]
+    parts.append(
+        f'<h3>{esc(tr("Sources", language))}</h3><ol class="bm-sources">{"".join(items)}</ol>'
+    )
     return f'<div class="bm-popup-body">{"".join(parts)}</div>'
 
 
-def describe(meta: Mapping[str, Any], features: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+def source_html(source: Mapping[str, Any], language: str = "en") -> str:
+    """Return a source as a safe link: publisher, date, title; only http(s) URLs link."""
+    esc = html.escape
+    label = str(source.get("publisher", ""))
+    if source.get("date"):
+        label += f", {format_date(str(source['date']), language)}"
+    detail = source.get("title") or source.get("about")
+    text = esc(label) + (f": {esc(str(detail))}" if detail else "")
+    url = safe_url(source.get("url"))
+    if url:
+        text = (
+            f'<a href="{esc(url, quote=True)}" target="_blank" '
+            f'rel="noopener noreferrer">{text}</a>'
+        )
+    return text
+
+
+def describe(
+    meta: Mapping[str, Any],
+    features: Sequence[tuple[str, Mapping[str, Any]]],
+    language: str = "en",
+) -> str:
     """Return a plain-text description of the map, for screen readers."""
+    tr = translate
     described = []
     for _, feature in features:
         properties = feature.get("properties") or {}
         if properties.get("kind") in ("border", "tripoint"):
             continue
-        text = str(properties.get("name_en", feature.get("id")))
+        text = str(
+            properties.get(f"name_{language}") or properties.get("name_en", feature.get("id"))
+        )
         details = []
         if properties.get("status") not in (None, "existing"):
-            details.append(str(properties["status"]))
+            details.append(tr(str(properties["status"]), language))
         if isinstance(properties.get("length_m"), int | float):
-            details.append(f"drawn {format_metres(float(properties['length_m']))} long")
+            details.append(
+                tr(
+                    "drawn {length} long",
+                    language,
+                    length=format_metres(float(properties["length_m"])),
+                )
+            )
         if properties.get("approximate") and isinstance(properties.get("accuracy_m"), int | float):
             details.append(
-                f"position approximate, within {format_metres(float(properties['accuracy_m']))}"
+                tr(
+                    "position approximate, within {accuracy}",
+                    language,
+                    accuracy=format_metres(float(properties["accuracy_m"])),
+                )
             )
         described.append(text + (f" ({', '.join(details)})" if details else ""))
     return (
-        f"{meta.get('subject', meta.get('title', 'Map'))}, as of "
-        f"{format_date(str(meta.get('as_of', '')))}. The map shows: " + "; ".join(described) + "."
+        f"{localized(meta, 'subject', language) or localized(meta, 'title', language)}, "
+        f"{tr('As of', language)} {format_date(str(meta.get('as_of', '')), language)}. "
+        f"{tr('The map shows', language)}: " + "; ".join(described) + "."
+    )
+
+
+def timeline_html(layers: Layers, story: Sequence[str], language: str = "en") -> str:
+    """Return the time control and the dated events, with their sources, and the notes.
+
+    The slider steps through ``story`` (the dates on which a status changed, the last
+    being the map's date); every event of every feature is listed with its sources,
+    and the layers' notes (links not drawn, such as air routes) follow.
+    """
+    esc = html.escape
+    tr = translate
+    english = "" if language == "en" else ' lang="en"'
+    last = len(story) - 1
+    events = []
+    for layer in layers.values():
+        for feature in layer.get("features", []):
+            properties = feature.get("properties") or {}
+            name = properties.get(f"name_{language}") or properties.get("name_en") or ""
+            by_id = {
+                str(source.get("id")): source
+                for source in properties.get("sources") or []
+                if isinstance(source, Mapping)
+            }
+            for event in properties.get("events") or []:
+                if not isinstance(event, Mapping):
+                    continue
+                cited = [by_id[str(i)] for i in event.get("sources") or [] if str(i) in by_id]
+                events.append((str(event.get("date", "")), str(name), event, cited))
+    events.sort(key=lambda item: item[0])
+    items = []
+    for date, name, event, cited in events:
+        expected = f" ({esc(tr('expected', language))})" if event.get("expected") else ""
+        links = "; ".join(source_html(source, language) for source in cited)
+        items.append(
+            f'<li data-date="{esc(date)}"><b>{esc(format_date(date, language))}</b>{expected} '
+            f"· {esc(name)}: <span{english}>{esc(str(event.get('what', '')))}</span>"
+            f'<span class="bm-event-sources"> — {links}</span></li>'
+        )
+    notes = []
+    for layer in layers.values():
+        meta = layer.get("bordermap")
+        for note in (meta.get("notes") if isinstance(meta, Mapping) else None) or []:
+            links = "; ".join(
+                source_html(source, language)
+                for source in note.get("sources") or []
+                if isinstance(source, Mapping)
+            )
+            notes.append(
+                f'<li data-date="{esc(str(note.get("date", "")))}">'
+                f"<span{english}>{esc(str(note.get('text', '')))}</span>"
+                f'<span class="bm-event-sources"> — {links}</span></li>'
+            )
+    notes_html = (
+        f"<h4>{esc(tr('Other links', language))}</h4>"
+        f'<ul class="bm-timeline-events bm-notes">{"".join(notes)}</ul>'
+        if notes
+        else ""
+    )
+    now = esc(format_date(story[last], language)) if story else ""
+    return (
+        f'<details class="bm-timeline-box" open><summary>{esc(tr("Timeline", language))}'
+        "</summary>"
+        f'<label class="bm-when" for="bm-when">{esc(tr("Show the map as of", language))} '
+        f'<output id="bm-when-text" for="bm-when">{now}</output></label>'
+        f'<input id="bm-when" type="range" min="0" max="{last}" step="1" value="{last}" '
+        f'aria-valuetext="{now}">'
+        f'<details class="bm-events-box"><summary>{esc(tr("Events", language))} '
+        f"({len(items)})</summary>"
+        f'<ol class="bm-timeline-events">{"".join(items)}</ol>{notes_html}</details>'
+        "</details>"
     )

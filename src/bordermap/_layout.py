@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bordermap.geometry import Coordinate, buffer_polygon, distance_m, point_along
+from bordermap.i18n import translate
 
 #: Kinds of features the initial view is framed on.
 FRAME_KINDS: tuple[str, ...] = ("rail_bridge", "road_bridge")
@@ -25,6 +26,7 @@ FRAME_MARGIN: float = 0.6
 
 #: Kinds of features that get a permanent label on the map.
 LABELLED_KINDS: tuple[str, ...] = (
+    "bridge_site",
     "river",
     "rail_bridge",
     "road_bridge",
@@ -33,13 +35,6 @@ LABELLED_KINDS: tuple[str, ...] = (
     "tripoint",
     "river_mouth",
 )
-
-
-#: Status words in labels, by language; English is the statuses themselves.
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "ko": {"planned": "계획 중", "under construction": "건설 중"},
-    "ru": {"planned": "планируется", "under construction": "строится"},
-}
 
 
 def label_text(feature: Mapping[str, Any], language: str = "en") -> str:
@@ -67,7 +62,7 @@ def label_text(feature: Mapping[str, Any], language: str = "en") -> str:
     )
     status = properties.get("status")
     if status in UNFINISHED_STATUSES:
-        text += f" ({STATUS_WORDS.get(language, {}).get(str(status), str(status))})"
+        text += f" ({translate(str(status), language)})"
     return text
 
 
@@ -107,7 +102,9 @@ def frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[floa
 
 
 def label_anchors(
-    features: Sequence[tuple[str, Mapping[str, Any]]], view: tuple[tuple[float, float], ...]
+    features: Sequence[tuple[str, Mapping[str, Any]]],
+    view: tuple[tuple[float, float], ...],
+    language: str = "en",
 ) -> dict[str, Label]:
     """Place a label for each labelled feature.
 
@@ -126,7 +123,7 @@ def label_anchors(
         if kind not in LABELLED_KINDS or not coords:
             obstacles.extend(coords)
             continue
-        text = label_text(feature)
+        text = label_text(feature, language)
         if any(label.text == text for label in labels.values()):
             continue  # the same place in two layers (the tripoint) is labelled once
         if len(coords) == 1:

@@ -8,10 +8,11 @@ Heavy libraries are imported inside the commands, so ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bordermap import __version__, settings
 from bordermap.errors import BordermapError
@@ -100,12 +101,6 @@ def build_parser() -> argparse.ArgumentParser:
         "(width/dpi inches); the map looks the same at any dpi (default: 200)",
     )
     export.add_argument(
-        "--language",
-        choices=("en", "ko", "ru"),
-        default="en",
-        help="language of the labels (default: en); Korean needs a CJK font",
-    )
-    export.add_argument(
         "--bbox",
         type=_bbox,
         default=None,
@@ -129,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
         help="where --outputs will be served, for the links in embed.html (default: relative)",
     )
     add("validate", "check the layers in --geodata; exit 1 if any check fails")
+    for name in ("map", "build", "export"):
+        command = commands.choices[name]
+        command.add_argument(
+            "--as-of",
+            type=_day,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="draw the map as it was known on this date (default: today, or the facts' "
+            "own 'as of' date if earlier)",
+        )
+        command.add_argument(
+            "--lang",
+            "--language",
+            dest="lang",
+            choices=LANGUAGES,
+            default="en",
+            help="language of labels, popups, legend, title and notes (default: en); "
+            "other languages write <name>.<lang>.html/.png/...",
+        )
     for name in ("map", "build"):
         command = commands.choices[name]
         command.add_argument(
@@ -156,6 +170,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 EXPORT_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, without importing it
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _output(arguments: argparse.Namespace, suffix: str) -> Path:
+    """Return ``<outputs>/<map name>[.<lang>]<suffix>``: one file per language."""
+    stem = Path(settings.map_file).stem
+    language = "" if arguments.lang == "en" else f".{arguments.lang}"
+    return Path(arguments.outputs) / f"{stem}{language}{suffix}"
+
+
+def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
+    """Return the date to draw, saying so when it is not the one asked for."""
+    from bordermap.timeline import effective_date
+
+    date = effective_date(layers, arguments.as_of)
+    if arguments.as_of is not None and date != arguments.as_of:
+        _say(
+            sys.stderr,
+            f"bordermap: note: the facts were last checked on {date.isoformat()}; "
+            f"drawing the map as of then",
+        )
+    return date
 
 
 def _formats(text: str) -> tuple[str, ...]:
@@ -251,8 +294,14 @@ def _map(arguments: argparse.Namespace) -> int:
 
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
-    web_map = build_map(layers, basemaps=basemaps, self_contained=not arguments.cdn)
-    path = save_map(web_map, arguments.outputs / settings.map_file)
+    web_map = build_map(
+        layers,
+        basemaps=basemaps,
+        self_contained=not arguments.cdn,
+        as_of=_note_date(layers, arguments),
+        language=arguments.lang,
+    )
+    path = save_map(web_map, _output(arguments, ".html"))
     _say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(path)
@@ -271,11 +320,19 @@ def _build(arguments: argparse.Namespace) -> int:
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
     layers = build_layers(facts)
-    page = render_html(build_map(layers, basemaps=basemaps, self_contained=not arguments.cdn))
+    page = render_html(
+        build_map(
+            layers,
+            basemaps=basemaps,
+            self_contained=not arguments.cdn,
+            as_of=_note_date(layers, arguments),
+            language=arguments.lang,
+        )
+    )
     files: dict[Path, str] = {
         layer_path(arguments.geodata, name): dumps_geojson(layer) for name, layer in layers.items()
     }
-    map_path = arguments.outputs / settings.map_file
+    map_path = _output(arguments, ".html")
     files[map_path] = page
     write_all(files)
     for path in files:
@@ -297,21 +354,22 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap.embed import write_embed
     from bordermap.export import BasemapUnavailableWarning, export_image
     from bordermap.layers import read_layers
+    from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
-    stem = Path(settings.map_file).stem
+    layers = layers_as_of(layers, _note_date(layers, arguments))
     for image_format in arguments.format:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BasemapUnavailableWarning)
             path = export_image(
                 layers,
-                arguments.outputs / f"{stem}.{image_format}",
+                _output(arguments, f".{image_format}"),
                 format=image_format,
                 width=arguments.width,
                 dpi=arguments.dpi,
                 bbox=arguments.bbox,
                 basemap=arguments.basemap,
-                language=arguments.language,
+                language=arguments.lang,
             )
         for warning in caught:
             if issubclass(warning.category, BasemapUnavailableWarning):

@@ -17,6 +17,7 @@ from typing import Any
 from bordermap._io import read_input
 from bordermap.errors import FactsError
 from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
+from bordermap.timeline import status_on
 
 __all__ = [
     "Event",
@@ -25,12 +26,13 @@ __all__ = [
     "Figure",
     "FigureValue",
     "GeometrySpec",
+    "Note",
     "Position",
     "Source",
     "load_facts",
 ]
 
-GEOMETRY_METHODS = ("line", "point", "same_as", "crossing")
+GEOMETRY_METHODS = ("line", "point", "same_as", "crossing", "path")
 
 
 @dataclass(frozen=True)
@@ -106,8 +108,10 @@ class GeometrySpec:
     """How a feature's geometry is made from the facts.
 
     ``method`` is one of ``"line"`` (vertices given), ``"point"`` (a published
-    point), ``"same_as"`` (another feature's geometry) or ``"crossing"`` (a bridge
-    drawn across a river from a centre or a distance downstream of another crossing).
+    point), ``"same_as"`` (another feature's geometry), ``"crossing"`` (a bridge
+    drawn across a river from a centre or a distance downstream of another crossing)
+    or ``"path"`` (a schematic line through other features, ``through`` in order,
+    approximate within ``accuracy_m``).
     """
 
     method: str
@@ -122,6 +126,8 @@ class GeometrySpec:
     length_m: float | None = None
     centre_uncertainty_m: float = 0.0
     bearing_uncertainty_deg: float = 0.0
+    through: tuple[str, ...] = ()
+    accuracy_m: float | None = None
 
 
 @dataclass(frozen=True)
@@ -155,14 +161,13 @@ class FeatureFacts:
             for a feature whose events set no status; ``None`` when the feature's
             first status-setting event comes later (it did not exist yet).
         """
-        dated = [event for event in self.events if event.status and not event.expected]
-        if not dated:
-            return "existing"
-        current = None
-        for event in sorted(dated, key=lambda event: parse_date(event.date)):
-            if parse_date(event.date) <= date:
-                current = event.status
-        return current
+        return status_on(
+            [
+                {"date": event.date, "status": event.status, "expected": event.expected}
+                for event in self.events
+            ],
+            date,
+        )
 
     def cited_sources(self) -> tuple[str, ...]:
         """Return the ids of every source this feature cites anywhere, first use first."""
@@ -180,6 +185,16 @@ class FeatureFacts:
 
 
 @dataclass(frozen=True)
+class Note:
+    """A sourced remark shown with a layer rather than drawn (e.g. air routes)."""
+
+    layer: str
+    date: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Facts:
     """The whole facts file."""
 
@@ -192,6 +207,8 @@ class Facts:
     sources: dict[str, Source] = field(default_factory=dict)
     korean_convention: str | None = None
     region: tuple[float, float, float, float] | None = None
+    translations: dict[str, str] = field(default_factory=dict)
+    notes: tuple[Note, ...] = ()
 
     def feature(self, feature_id: str) -> FeatureFacts:
         """Return the feature with id ``feature_id``."""
@@ -265,6 +282,13 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
     as_of = _date(map_table, "as_of", "[map]", problems)
     convention = _text(map_table, "korean_convention", "[map]", problems, required=False)
     problems.region = _region(map_table, problems)
+    # Title and subject in the other languages: title_ko, title_ru, subject_ko, ...
+    translations = {
+        f"{key}_{language}": _text(map_table, f"{key}_{language}", "[map]", problems)
+        for key in ("title", "subject")
+        for language in LANGUAGES
+        if language != "en" and f"{key}_{language}" in map_table
+    }
 
     sources: dict[str, Source] = {}
     raw_sources = data.get("sources")
@@ -291,6 +315,25 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         seen.add(feature.id)
         features.append(feature)
 
+    notes = []
+    for index, raw in enumerate(data.get("notes", [])):
+        where = f"note #{index + 1}"
+        if not isinstance(raw, dict):
+            problems.add(where, "notes", "expected a table")
+            continue
+        note = Note(
+            layer=_text(raw, "layer", where, problems),
+            date=_date(raw, "date", where, problems),
+            text=_text(raw, "text", where, problems),
+            sources=_ids(raw, "sources", where, problems),
+        )
+        if not note.sources:
+            problems.add(where, "sources", "every note needs a source")
+        for source_id in note.sources:
+            if source_id not in sources:
+                problems.add(where, "sources", f"unknown source {source_id!r}")
+        notes.append(note)
+
     _check_references(features, sources, problems)
     problems.raise_if_any()
     return Facts(
@@ -303,6 +346,8 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         sources=sources,
         korean_convention=convention or None,
         region=problems.region,
+        translations=translations,
+        notes=tuple(notes),
     )
 
 
@@ -629,6 +674,19 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
         if point is not None and not point.sources:
             problems.add(where, "sources", "every published position needs a source")
         return GeometrySpec(method, note, point=point, alternatives=tuple(alternatives))
+    if method == "path":
+        through = raw.get("through")
+        if (
+            not isinstance(through, list)
+            or len(through) < 2
+            or not all(isinstance(item, str) for item in through)
+        ):
+            problems.add(where, "through", "a path goes through at least two feature ids")
+            return None
+        accuracy = _number(raw, "accuracy_m", where, problems)
+        if accuracy is None:
+            problems.add(where, "accuracy_m", "a schematic path must say how far off it may be")
+        return GeometrySpec(method, note, through=tuple(through), accuracy_m=accuracy)
     if method == "same_as":
         feature = _text(raw, "feature", where, problems)
         return GeometrySpec(method, note, feature=feature)
@@ -680,6 +738,9 @@ def _check_references(
             target = getattr(spec, key)
             if target is not None and target not in by_id:
                 problems.add(f"{where}, geometry", key, f"unknown feature {target!r}")
+        for target in spec.through:
+            if target not in by_id:
+                problems.add(f"{where}, geometry", "through", f"unknown feature {target!r}")
         if spec.river in by_id and by_id[spec.river].kind != "river":
             problems.add(f"{where}, geometry", "river", f"{spec.river!r} is not a river")
         _check_drawn_figures(feature, problems)

@@ -93,13 +93,29 @@ def build_layers(facts: Facts) -> Layers:
                 "map": facts.id,
                 "title": facts.title,
                 "subject": facts.subject,
+                **facts.translations,
                 "as_of": facts.as_of,
                 "facts": facts.path.name,
                 **({"region": list(facts.region)} if facts.region else {}),
+                **_notes(facts, name),
             },
             "features": features,
         }
     return layers
+
+
+def _notes(facts: Facts, layer: str) -> dict[str, Any]:
+    """Return the layer's notes with their sources, as a metadata member (or nothing)."""
+    notes = [
+        {
+            "date": note.date,
+            "text": note.text,
+            "sources": [facts.sources[source].as_properties() for source in note.sources],
+        }
+        for note in facts.notes
+        if note.layer == layer
+    ]
+    return {"notes": notes} if notes else {}
 
 
 def _resolve(
@@ -131,10 +147,29 @@ def _resolve(
         target = _resolve(facts.feature(spec.feature), facts, resolved, chain)
         result = _Resolved(list(target.coords))
         result.accuracy_m, result.accuracy_note = target.accuracy_m, target.accuracy_note
+    elif spec.method == "path":
+        result = _Resolved(_path(spec, facts, resolved, chain))
+        result.accuracy_m = spec.accuracy_m
+        result.accuracy_note = "schematic: straight lines between the features it joins"
     else:
         result = _crossing(feature, facts, resolved, chain)
     resolved[feature.id] = result
     return result
+
+
+def _path(
+    spec: GeometrySpec, facts: Facts, resolved: dict[str, _Resolved], chain: tuple[str, ...]
+) -> list[Coordinate]:
+    """Join the features ``spec.through`` names, each line turned to continue the path."""
+    coords: list[Coordinate] = []
+    for feature_id in spec.through:
+        part = list(_resolve(facts.feature(feature_id), facts, resolved, chain).coords)
+        if coords and len(part) > 1 and distance_m(coords[-1], part[-1]) < distance_m(
+            coords[-1], part[0]
+        ):
+            part.reverse()
+        coords.extend(point for point in part if not coords or point != coords[-1])
+    return coords
 
 
 def _crossing(

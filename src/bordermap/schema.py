@@ -21,6 +21,8 @@ GEOMETRY_TYPES: dict[str, str] = {
     "river_mouth": "Point",
     "station": "Point",
     "settlement": "Point",
+    "railway": "LineString",
+    "bridge_site": "Point",
 }
 
 KINDS: tuple[str, ...] = tuple(GEOMETRY_TYPES)

@@ -9,7 +9,14 @@ from __future__ import annotations
 facts_file: str = "facts.toml"
 
 #: Layer names, in drawing order (bottom first); each is written to ``<name>.geojson``.
-layer_names: tuple[str, ...] = ("tumen_river", "border", "rail_bridge", "road_bridge", "places")
+layer_names: tuple[str, ...] = (
+    "tumen_river",
+    "border",
+    "rail_bridge",
+    "road_bridge",
+    "places",
+    "context",
+)
 
 #: File name of the web map inside the outputs directory.
 map_file: str = "tumen_border_map.html"

@@ -90,6 +90,12 @@ _STYLES: dict[tuple[str, str | None], Style] = {
     ("settlement", None): Style(
         "Settlement", "#495057", weight=2, marker="circle", radius=5, fill="#adb5bd"
     ),
+    ("railway", None): Style(
+        "Railway (schematic)", "#495057", weight=3, dash=(10, 3), casing="#ffffff"
+    ),
+    ("bridge_site", None): Style(
+        "Other border bridges", "#5f3dc4", weight=2, marker="square", radius=6, fill="#e5dbff"
+    ),
     ("river_mouth", None): Style(
         "River mouth", "#3a7fc1", weight=2, marker="circle", radius=6, fill="#d0ebff"
     ),

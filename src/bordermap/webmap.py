@@ -10,6 +10,7 @@ accept only http(s).
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 from collections.abc import Sequence
@@ -17,11 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bordermap import _assets, _html
+from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
-from bordermap._layout import frame, label_anchors, uncertainty_collection
+from bordermap._layout import frame, label_anchors, label_text, uncertainty_collection
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
+from bordermap.i18n import LANGUAGES, translate
 from bordermap.layers import Layers, read_layers
-from bordermap.styles import UNCERTAINTY_STYLE
+from bordermap.schema import STATUSES, parse_date
+from bordermap.styles import UNCERTAINTY_STYLE, style_for
+from bordermap.timeline import effective_date, key_dates, layers_as_of, status_on
 
 if TYPE_CHECKING:
     import folium
@@ -29,12 +34,16 @@ if TYPE_CHECKING:
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
 #: Names of the map layers in the layer control, by layer file name.
+#: Layers that start switched off in the layer control.
+HIDDEN_LAYERS: tuple[str, ...] = ("context",)
+
 LAYER_TITLES: dict[str, str] = {
     "tumen_river": "Tumen River",
     "border": "North Korea–Russia border",
     "rail_bridge": "Rail bridge",
     "road_bridge": "Road bridge",
     "places": "Stations and places",
+    "context": "Context: other links",
 }
 
 
@@ -43,6 +52,8 @@ def build_map(
     *,
     basemaps: Sequence[Basemap | str] | None = None,
     self_contained: bool = True,
+    as_of: dt.date | str | None = None,
+    language: str = "en",
 ) -> folium.Map:
     """Draw the layers on an annotated Folium map.
 
@@ -59,6 +70,13 @@ def build_map(
     self_contained : bool, default True
         Inline Leaflet's script and stylesheet, so the page works without a network
         (but for tiles); ``False`` links them from a CDN for a smaller file.
+    as_of : datetime.date or str, optional
+        Draw the map as it was known on this date ("YYYY-MM-DD"): features that did
+        not exist yet are left out and each has the status of that day. Defaults to
+        today; a date after the facts' own "as of" date shows the map as of then.
+        The page's time control goes back from this date without rebuilding.
+    language : str, default "en"
+        ``"en"``, ``"ko"`` or ``"ru"``: labels, popups, legend, title and notes.
 
     Returns
     -------
@@ -71,28 +89,38 @@ def build_map(
         If ``layers`` is a directory whose layer files are missing or malformed.
     BasemapError
         If a basemap is named that cannot be used.
+    ValueError
+        If ``language`` or ``as_of`` is not one the map can draw.
     """
     import folium
 
     from bordermap import _elements
 
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     if layers is None or isinstance(layers, str | Path):
         layers = read_layers(Path("geodata") if layers is None else Path(layers))
+    date = effective_date(layers, parse_date(as_of) if isinstance(as_of, str) else as_of)
+    full_history = layers
+    layers = layers_as_of(layers, date)
     meta = _html.metadata(layers)
     features = [
         (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])
     ]
-    view = frame(features)
-    description = _html.describe(meta, features)
+    shown = [(name, f) for name, f in features if name not in HIDDEN_LAYERS]
+    view = frame(shown)
+    description = _html.describe(meta, shown, language)
+    title = _html.localized(meta, "title", language) or "bordermap"
 
     # branca writes the title into <title> as it is: escape it here.
-    figure = folium.Figure(title=html.escape(str(meta.get("title") or "bordermap")))
+    figure = folium.Figure(title=html.escape(title))
     web_map = folium.Map(
         location=[(view[0][0] + view[1][0]) / 2, (view[0][1] + view[1][1]) / 2],
         zoom_start=15,
         tiles=None,
         zoom_control=False,
     )
+    web_map._bordermap_language = language  # type: ignore[attr-defined]
     # Leaflet alone: this page uses no jQuery, Bootstrap or icon fonts.
     web_map.default_js = []
     web_map.default_css = []
@@ -120,12 +148,12 @@ def build_map(
         folium.TileLayer(
             tiles=basemap.url,
             attr=basemap.attribution,
-            name=basemap.label,
+            name=translate(basemap.label, language),
             max_zoom=basemap.max_zoom,
             show=index == 0,
             overlay=False,
         ).add_to(web_map)
-    web_map.add_child(_elements.Script(_TILE_NOTICE_JS))
+    web_map.add_child(_elements.Script(_tile_notice_js(language)))
 
     # Inside a frame (an embed, a notebook) the map zooms only with Ctrl/⌘ + wheel or two
     # fingers, so that it never hijacks the page's scrolling; on its own page it zooms freely.
@@ -135,26 +163,43 @@ def build_map(
             "{ {map}.gestureHandling.enable(); }"
         )
     )
-    web_map.add_child(_elements.Panel(_html.title_html(meta, layers), "topleft", "bm-title"))
+    web_map.add_child(
+        _elements.Panel(_html.title_html(meta, layers, language), "topleft", "bm-title")
+    )
     web_map.add_child(_elements.Script("L.control.zoom({position: 'topleft'}).addTo({map});"))
-    uncertainty = uncertainty_collection(features)
+    uncertainty = uncertainty_collection(shown)
     if uncertainty["features"]:
         web_map.add_child(
-            _elements.AreaLayer("Position uncertainty", uncertainty, UNCERTAINTY_STYLE)
+            _elements.AreaLayer(
+                translate("Position uncertainty", language), uncertainty, UNCERTAINTY_STYLE
+            )
         )
-    labels = label_anchors(features, view)
+    labels = label_anchors(features, view, language)
     for name, layer in layers.items():
         if layer.get("features"):
-            title = LAYER_TITLES.get(name, name.replace("_", " ").capitalize())
-            web_map.add_child(_elements.FeatureLayer(name, title, layer, labels))
+            layer_title = translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
+            web_map.add_child(
+                _elements.FeatureLayer(
+                    name, layer_title, layer, labels, language, show=name not in HIDDEN_LAYERS
+                )
+            )
+    story = key_dates(full_history, date)
+    data = _timeline_data(full_history, layers, story, language)
     web_map.add_child(
         _elements.Panel(
-            _html.legend_html(features, bool(uncertainty["features"])), "bottomright", "bm-legend"
+            _html.legend_html(data.pop("legend"), bool(uncertainty["features"]), language),
+            "bottomright",
+            "bm-legend",
         )
     )
     web_map.add_child(
+        _elements.Panel(_html.timeline_html(layers, story, language), "bottomleft", "bm-timeline")
+    )
+    web_map.add_child(_elements.Script(_TIMELINE_JS.replace("__DATA__", _html.js_literal(data))))
+    web_map.add_child(
         _elements.Script(
-            "if (window.innerWidth < 600) { document.querySelectorAll('.bm-legend details')"
+            "if (window.innerWidth < 600) { document.querySelectorAll("
+            "'.bm-legend details, .bm-timeline details')"
             ".forEach(function (d) { d.removeAttribute('open'); }); }"
         )
     )
@@ -170,6 +215,151 @@ def build_map(
     return web_map
 
 
+def _timeline_data(
+    full_history: Layers, layers: Layers, story: Sequence[str], language: str
+) -> dict[str, Any]:
+    """Return what the time control needs: each feature's status on each key date.
+
+    Also the styles and label texts of every status a feature has on one of those
+    dates, and the legend entries (kind, status) in drawing order.
+    """
+    events = {
+        str(feature.get("id")): (feature.get("properties") or {}).get("events") or []
+        for layer in full_history.values()
+        for feature in layer.get("features", [])
+    }
+    drawn = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
+    states = [
+        {
+            str(f.get("id")): status_on(events.get(str(f.get("id")), []), parse_date(day))
+            for _, f in drawn
+        }
+        for day in story
+    ]
+    styles: dict[str, Any] = {}
+    labels: dict[str, dict[str, str]] = {}
+    legend: list[tuple[str, str | None]] = []
+    for _, feature in drawn:
+        feature_id = str(feature.get("id"))
+        properties = feature.get("properties") or {}
+        kind = str(properties.get("kind"))
+        for state in reversed(states):  # the drawn date first, then going back
+            status = state[feature_id]
+            if status is None:
+                continue
+            key = f"{kind}|{status}"
+            styles.setdefault(key, leaflet_style(style_for(kind, status)))
+            if (kind, status) not in legend:
+                legend.append((kind, status))
+            relabelled = {**feature, "properties": {**properties, "status": status}}
+            labels.setdefault(feature_id, {})[status] = label_text(relabelled, language)
+    return {
+        "dates": list(story),
+        "dateText": [_html.format_date(day, language) for day in story],
+        "states": states,
+        "styles": styles,
+        "labels": labels,
+        "kinds": {
+            str(f.get("id")): str((f.get("properties") or {}).get("kind")) for _, f in drawn
+        },
+        "layerOf": {str(f.get("id")): name for name, f in drawn},
+        "statusText": {status: translate(status, language) for status in STATUSES},
+        "legend": legend,
+    }
+
+
+# Moves the map through time without rebuilding: hides what did not exist yet, restyles
+# and relabels by status, and keeps the legend, the "as of" date and open popups in step.
+_TIMELINE_JS = """(function (map) {
+  var T = __DATA__;
+  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var input = document.getElementById('bm-when');
+  var output = document.getElementById('bm-when-text');
+  var current = T.states.length - 1;
+  var day = function (text) {
+    var parts = String(text).split('-');
+    return parts[0] + '-' + (parts[1] || '01') + '-' + (parts[2] || '01');
+  };
+  var layerOn = function (name) {
+    var group = registry.layers[name];
+    return !!(group && map.hasLayer(group));
+  };
+  var show = function (parent, child, visible) {
+    if (!parent || !child) { return; }
+    if (visible && !parent.hasLayer(child)) { parent.addLayer(child); }
+    if (!visible && parent.hasLayer(child)) { parent.removeLayer(child); }
+  };
+  var markLater = function (root) {
+    var limit = day(T.dates[current]);
+    root.querySelectorAll('li[data-date]').forEach(function (item) {
+      item.classList.toggle('bm-later', day(item.getAttribute('data-date')) > limit);
+    });
+  };
+  var apply = function (index) {
+    current = index;
+    var state = T.states[index];
+    var used = {};
+    Object.keys(state).forEach(function (id) {
+      var entry = registry.features[id];
+      var status = state[id];
+      var visible = status !== null;
+      if (!entry) { return; }
+      // Re-added layers go on top: keep areas beneath, casings under their lines.
+      show(entry.areaParent, entry.area, visible);
+      if (visible && entry.area && entry.area.bringToBack) { entry.area.bringToBack(); }
+      show(entry.casingParent, entry.casing, visible);
+      show(entry.parent, entry.layer, visible);
+      if (visible && entry.layer && entry.layer.bringToFront) { entry.layer.bringToFront(); }
+      show(entry.labelParent, entry.label, visible);
+      if (!visible) { return; }
+      var key = T.kinds[id] + '|' + status;
+      if (entry.layer && entry.layer.setStyle && T.styles[key]) {
+        entry.layer.setStyle(T.styles[key]);
+      }
+      if (entry.label && T.labels[id] && T.labels[id][status]) {
+        entry.label.setContent(T.labels[id][status]);
+      }
+      if (layerOn(T.layerOf[id])) { used[key] = true; }
+    });
+    document.querySelectorAll('.bm-legend-entry[data-style]').forEach(function (item) {
+      item.hidden = !used[item.getAttribute('data-style')];
+    });
+    document.querySelectorAll('.bm-as-of-date').forEach(function (element) {
+      element.textContent = T.dateText[index];
+    });
+    if (output) { output.textContent = T.dateText[index]; }
+    if (input) { input.setAttribute('aria-valuetext', T.dateText[index]); }
+    document.querySelectorAll('.bm-timeline-events').forEach(markLater);
+    map.eachLayer(function (layer) {
+      if (layer.isPopupOpen && layer.isPopupOpen()) { refreshPopup(layer.getPopup()); }
+    });
+  };
+  var refreshPopup = function (popup) {
+    var element = popup.getElement();
+    if (!element) { return; }
+    element.querySelectorAll('.bm-status').forEach(function (span) {
+      var status = T.states[current][span.getAttribute('data-feature-id')];
+      if (status) { span.textContent = T.statusText[status] || status; }
+    });
+    markLater(element);
+  };
+  if (input) { input.addEventListener('input', function () { apply(Number(input.value)); }); }
+  map.on('overlayadd overlayremove', function () { apply(current); });
+  map.on('popupopen', function (event) { refreshPopup(event.popup); });
+  apply(current);
+})({map});"""
+
+
+def _tile_notice_js(language: str) -> str:
+    """Return the script of the notice shown while no basemap tile loads."""
+    text = translate(
+        "Basemap unavailable (offline or the tile server did not answer): the layers are "
+        "drawn without it.",
+        language,
+    )
+    return _TILE_NOTICE_JS.replace("__TEXT__", _html.js_literal(text))
+
+
 # Shows a notice while the basemap on display cannot load a single tile (offline, or the
 # server is down) and hides it once tiles arrive; the layers draw either way.
 _TILE_NOTICE_JS = """(function (map) {
@@ -177,8 +367,7 @@ _TILE_NOTICE_JS = """(function (map) {
   notice.onAdd = function () {
     var div = L.DomUtil.create('div', 'leaflet-control bm-tile-notice');
     div.setAttribute('role', 'status');
-    div.textContent = 'Basemap unavailable (offline or the tile server did not answer): '
-      + 'the layers are drawn without it.';
+    div.textContent = __TEXT__;
     div.hidden = true;
     return div;
   };
@@ -223,6 +412,9 @@ def render_html(web_map: folium.Map) -> str:
     root = web_map.get_root()
     _stabilise_ids(root)
     text: str = root.render()
+    language = getattr(web_map, "_bordermap_language", "en")
+    # branca's page template has no lang attribute; screen readers need it.
+    text = text.replace("<html>", f'<html lang="{language}">', 1)
     return text.rstrip() + "\n"
 
 

@@ -1,0 +1,190 @@
+"""The map as it was known on a date, and in three languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from bordermap import build_map, render_html
+from bordermap.cli import main
+from bordermap.i18n import format_date, translate
+from bordermap.timeline import effective_date, key_dates, layers_as_of, status_on
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _status(layers, feature_id):
+    for layer in layers.values():
+        for feature in layer["features"]:
+            if feature["id"] == feature_id:
+                return feature["properties"]["status"]
+    return None
+
+
+@pytest.mark.parametrize(
+    ("day", "road", "rail"),
+    [
+        ("1950-01-01", None, None),  # the steel rail bridge opened in 1959
+        ("1959-08-09", None, "open"),
+        ("2024-06-18", None, "open"),  # the day before the agreement
+        ("2024-06-19", "planned", "open"),
+        ("2025-04-29", "planned", "open"),
+        ("2025-04-30", "under construction", "open"),
+        ("2026-06-30", "under construction", "open"),
+        ("2026-12-01", "under construction", "open"),  # no source says it is open
+    ],
+)
+def test_features_and_statuses_as_of(shipped_layers, day, road, rail):
+    as_of = layers_as_of(shipped_layers, dt.date.fromisoformat(day))
+    assert _status(as_of, "road-bridge") == road
+    assert _status(as_of, "friendship-bridge") == rail
+    assert _status(as_of, "tumen-river") == "existing"
+    for layer in as_of.values():
+        assert layer["bordermap"]["as_of"] == day
+
+
+def test_as_of_drops_what_was_not_yet_known(shipped_layers):
+    early = layers_as_of(shipped_layers, dt.date(2024, 7, 1))
+    road = early["road_bridge"]["features"][0]["properties"]
+    assert [event["date"] for event in road["events"]] == ["2024-06-19"]
+    lengths = next(f for f in road["figures"] if f["name"] == "length")
+    # Every length was published from February 2025 on: none is known yet, so the
+    # figure keeps its values rather than inventing an empty one.
+    assert lengths["values"]
+    later = layers_as_of(shipped_layers, dt.date(2025, 3, 1))
+    values = next(
+        f
+        for f in later["road_bridge"]["features"][0]["properties"]["figures"]
+        if f["name"] == "length"
+    )["values"]
+    assert [value["value"] for value in values] == [800]  # Interfax, February 2025
+    assert shipped_layers["road_bridge"]["features"][0]["properties"]["status"] == (
+        "under construction"
+    )  # the input is not changed
+
+
+def test_status_on_ignores_expected_events():
+    events = [
+        {"date": "2025-04-30", "status": "under construction"},
+        {"date": "2026-12-31", "status": "open", "expected": True},
+    ]
+    assert status_on(events, dt.date(2027, 1, 1)) == "under construction"
+    assert status_on([], dt.date(2000, 1, 1)) == "existing"
+
+
+def test_dates_after_the_facts_are_drawn_as_of_the_facts(shipped_layers):
+    assert effective_date(shipped_layers, dt.date(2030, 1, 1)) == dt.date(2026, 12, 1)
+    assert effective_date(shipped_layers, dt.date(2025, 1, 1)) == dt.date(2025, 1, 1)
+    assert key_dates(shipped_layers, dt.date(2026, 12, 1)) == [
+        "1938",
+        "1952",
+        "1959-08-09",
+        "2024-06-19",
+        "2025-04-30",
+        "2026-12-01",
+    ]
+
+
+def test_map_as_of_an_early_date(shipped_layers):
+    page = render_html(build_map(shipped_layers, as_of="2024-01-01"))
+    assert '"road-bridge"' not in page
+    assert 'As of \u003cspan class=\\"bm-as-of-date\\"\u003e1 January 2024' in page.replace(
+        "\\u003c", "\u003c"
+    ).replace("\\u003e", "\u003e")
+
+
+def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
+    page = render_html(build_map(shipped_layers, as_of=dt.date(2024, 7, 1)))
+    data = json.loads(re.search(r"var T = (\{.*?\});\n", page)[1])
+    assert data["dates"][-1] == "2024-07-01"
+    assert data["states"][-1]["road-bridge"] == "planned"
+    assert data["labels"]["road-bridge"]["planned"] == "Road bridge (planned)"
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "ko",
+            [
+                "두만강",
+                "조러친선다리",
+                "범례",
+                "연표",
+                "기준일",
+                "상태",
+                "출처",
+                "건설 중",
+                "2026년 12월 1일",
+                "북한과 러시아가 만나는 곳",
+            ],
+        ),
+        (
+            "ru",
+            [
+                "река Туманная",
+                "Мост Дружбы",
+                "Легенда",
+                "Хронология",
+                "По состоянию на",
+                "Статус",
+                "Источники",
+                "строится",
+                "1 декабря 2026 г.",
+                "Где встречаются КНДР",
+            ],
+        ),
+    ],
+)
+def test_map_in_korean_and_russian(shipped_layers, language, words):
+    page = render_html(build_map(shipped_layers, language=language))
+    decoded = json.loads(json.dumps(page))  # the page as text, escapes and all
+    assert f'<html lang="{language}">' in page
+    for word in words:
+        assert word in decoded or json.dumps(word)[1:-1] in decoded, word
+    assert "<title>" + translate("Where", language) not in page  # no half translation
+    title = re.search(r"<title>(.*?)</title>", page)[1]
+    assert title == shipped_layers["tumen_river"]["bordermap"][f"title_{language}"]
+
+
+def test_unknown_language_is_refused(shipped_layers):
+    with pytest.raises(ValueError, match="en, ko, ru"):
+        build_map(shipped_layers, language="fr")
+
+
+@pytest.mark.parametrize(
+    ("day", "language", "expected"),
+    [
+        ("2025-04-30", "en", "30 April 2025"),
+        ("2025-04-30", "ko", "2025년 4월 30일"),
+        ("2025-04-30", "ru", "30 апреля 2025 г."),
+        ("2025-11", "ru", "ноябрь 2025 г."),
+        ("1938", "ko", "1938년"),
+        ("summer 2026", "en", "summer 2026"),
+    ],
+)
+def test_dates_in_three_languages(day, language, expected):
+    assert format_date(day, language) == expected
+
+
+def test_cli_as_of_and_lang(tmp_path, capsys):
+    geodata = tmp_path / "geodata"
+    geodata.mkdir()
+    (geodata / "facts.toml").write_bytes((REPO / "geodata" / "facts.toml").read_bytes())
+    outputs = tmp_path / "outputs"
+    argv = ["build", "--geodata", str(geodata), "--outputs", str(outputs)]
+    assert main([*argv, "--lang", "ko", "--as-of", "2024-07-01"]) == 0
+    page = (outputs / "tumen_border_map.ko.html").read_text(encoding="utf-8")
+    assert '<html lang="ko">' in page and "2024년 7월 1일" in page
+    assert not (outputs / "tumen_border_map.html").exists()
+    assert main([*argv, "--as-of", "2031-01-01"]) == 0
+    assert "last checked on 2026-12-01" in capsys.readouterr().err
+    assert main([*argv, "--as-of", "1 July 2024"]) == 2
+    assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
+    export = ["export", "--geodata", str(geodata), "--outputs", str(outputs), "--format", "svg"]
+    assert main([*export, "--lang", "ru", "--as-of", "2024-07-01"]) == 0
+    assert (outputs / "tumen_border_map.ru.svg").stat().st_size > 10_000
