@@ -180,6 +180,7 @@ def test_self_contained_page_loads_nothing_from_outside(page):
     for library in ("jquery", "bootstrap", "font-awesome", "awesome-markers"):
         assert library not in page.lower()
     assert "L.map(" in page and "Leaflet" in page  # Leaflet itself is inline
+    assert "GestureHandling" in page  # and so is the gesture-handling plugin
 
 
 def test_cdn_page_links_leaflet(map_layers):
@@ -187,6 +188,11 @@ def test_cdn_page_links_leaflet(map_layers):
     assert re.search(
         r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js"', linked
     )
+    # The gesture handling that keeps embeds from hijacking scrolling comes along too.
+    assert re.search(
+        r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet-gesture-handling@', linked
+    )
+    assert "gestureHandling.enable()" in linked
     assert len(linked) < 100_000
 
 
