@@ -56,3 +56,15 @@ def test_all_problems_are_reported_together():
 def test_attribution_without_a_url_template_is_refused():
     with pytest.raises(BasemapError, match="goes with a tile URL template"):
         resolve_basemaps(["OpenTopoMap"], "Mine")
+
+
+def test_template_syntax_in_tiles_is_refused_or_kept_as_text(shipped_layers):
+    from bordermap import build_map, render_html
+
+    with pytest.raises(BasemapError, match=r"may use only \{z\}"):
+        resolve_basemap("https://{{7*7}}.example.org/{z}/{x}/{y}.png", "x")
+    basemap = resolve_basemap("https://tiles.example.org/{z}/{x}/{y}.png", "Tiles {{7*7}}")
+    assert "{" not in basemap.attribution
+    page = render_html(build_map(shipped_layers, basemaps=[basemap]))
+    assert "Tiles 49" not in page
+    assert "Tiles \\u0026#123;\\u0026#123;7*7" in page  # "&#123;" in a script string

@@ -469,7 +469,8 @@ def test_missing_bridge_layers_fail_without_raising(layers: Layers) -> None:
     checks = validate_layers(layers)
     assert failures(checks) == {
         "layers": (
-            "missing 2 layers: rail_bridge, road_bridge (present: tumen_river, border, places, context)"
+            "missing 2 layers: rail_bridge, road_bridge "
+            "(present: tumen_river, border, places, context)"
         ),
         "rail-bridge-crosses-river": "no feature of kind 'rail_bridge' in any layer",
         "road-bridge-crosses-river": "no feature of kind 'road_bridge' in any layer",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from branca.element import Element, MacroElement
+from folium.elements import ElementAddToElement
 from folium.map import Layer
 from jinja2 import Template
 
@@ -44,7 +45,51 @@ class RawHTML(Element):
         return self._text
 
 
-class Script(MacroElement):
+def _render_inert(element: MacroElement, **kwargs: Any) -> None:
+    """Render an element's macros into the page as markup, never as a template.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(...)``,
+    which compiles it as a Jinja template again: ``{{ ... }}`` in the facts would be
+    evaluated at build time. This does what it does, with :class:`RawHTML` instead.
+    """
+    figure = element.get_root()
+    macros = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        macro = macros.get(part)
+        if macro is not None:
+            getattr(figure, part).add_child(
+                RawHTML(macro(element, kwargs)), name=element.get_name()
+            )
+    for child in list(element._children.values()):
+        child.render(**kwargs)
+
+
+class _InertMacro(MacroElement):
+    """A MacroElement whose output is never evaluated as a template."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the element's markup and script to the page (nothing to return)."""
+        _render_inert(self, **kwargs)
+        return ""
+
+
+class _InertLayer(Layer):
+    """A folium Layer (listed in the layer control) whose output is never a template."""
+
+    def render(self, **kwargs: Any) -> str:
+        """Add the layer's script, and add it to the map if it is shown."""
+        if self.show and self._parent is not None:
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
+                ),
+                name=self.get_name() + "_add",
+            )
+        _render_inert(self, **kwargs)
+        return ""
+
+
+class Script(_InertMacro):
     """JavaScript run once the map exists; ``{map}`` in the code names the map."""
 
     _template = Template("{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}")
@@ -62,7 +107,7 @@ class Script(MacroElement):
         return self._code.replace("{map}", self._parent.get_name())
 
 
-class Panel(MacroElement):
+class Panel(_InertMacro):
     """A Leaflet control holding ready-made, escaped HTML."""
 
     _template = Template(
@@ -87,7 +132,7 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
         self.html_js = js_literal(html_text)
 
 
-class FeatureLayer(Layer):
+class FeatureLayer(_InertLayer):
     """One GeoJSON layer: casing, styled features, popups, tooltips and labels."""
 
     _template = Template(
@@ -232,7 +277,7 @@ var {{ this.get_name() }} = (function () {
         )
 
 
-class AreaLayer(Layer):
+class AreaLayer(_InertLayer):
     """Polygons drawn in one style, not interactive (e.g. where a feature may lie)."""
 
     _template = Template(

@@ -22,6 +22,10 @@ Layers = Mapping[str, Mapping[str, Any]]
 def js_literal(value: Any) -> str:
     """Encode a value as a JavaScript literal that is safe inside a <script> element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # "{{", "{%" and "{#" cannot occur in JSON outside strings; written as escapes they
+    # mean the same to JavaScript and nothing to a template engine (belt and braces).
+    for raw, escaped in (("{{", "{\\u007b"), ("{%", "{\\u0025"), ("{#", "{\\u0023")):
+        text = text.replace(raw, escaped)
     for raw, escaped in (
         ("<", "\\u003c"),
         (">", "\\u003e"),

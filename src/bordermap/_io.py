@@ -59,16 +59,21 @@ def dumps_geojson(collection: Mapping[str, Any]) -> str:
     return _dump(collection, 0, None) + "\n"
 
 
-def _dump(value: Any, depth: int, key: str | None) -> str:
+def _dump(value: Any, depth: int, key: str | None, in_geometry: bool = False) -> str:
     pad = "  " * depth
     inner = "  " * (depth + 1)
-    if key == "coordinates":
+    if key == "coordinates" and in_geometry and _is_positions(value):
         return _dump_coordinates(value, depth)
     if isinstance(value, Mapping):
         if not value:
             return "{}"
+        for k in value:
+            if not isinstance(k, str):
+                raise TypeError(f"GeoJSON keys must be text, got {k!r}")
+        # A geometry is a mapping with a "type" and "coordinates".
+        geometry = isinstance(value.get("type"), str) and "coordinates" in value
         items = [
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k)}"
+            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k, geometry)}"
             for k, v in value.items()
         ]
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
@@ -80,6 +85,15 @@ def _dump(value: Any, depth: int, key: str | None) -> str:
         items = [f"{inner}{_dump(item, depth + 1, None)}" for item in value]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
     return _scalar(value)
+
+
+def _is_positions(value: Any) -> bool:
+    """Whether ``value`` is a position, or nested lists of positions, of numbers."""
+    if isinstance(value, list | tuple) and value:
+        if all(isinstance(n, int | float) and not isinstance(n, bool) for n in value):
+            return True
+        return all(_is_positions(item) for item in value)
+    return False
 
 
 def _dump_coordinates(value: Any, depth: int) -> str:
@@ -104,6 +118,9 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
     fails or is killed before that point changes nothing; temporary files that a
     killed run left behind are removed by the next run.
     """
+    for path in files:
+        if Path(path).is_dir():  # the one way a rename beside its temporary file fails
+            raise OutputError(f"{path}: cannot write: it is a directory")
     staged: list[tuple[Path, Path]] = []
     try:
         for path, data in files.items():

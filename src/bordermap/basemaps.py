@@ -27,6 +27,7 @@ _LABELS = {
     "Esri.WorldImagery": "Satellite imagery (Esri World Imagery)",
 }
 
+_PLACEHOLDERS = ("z", "x", "y", "-y", "s", "r")
 _PLACEHOLDER = re.compile(r"\{(-?y|x|z|s|r)\}")
 
 
@@ -117,6 +118,12 @@ def _is_url(spec: str) -> bool:
 def _custom(url: str, attribution: str | None) -> Basemap:
     if not url.lower().startswith(("http://", "https://")):
         raise BasemapError(f"--tiles: a tile URL must start with http:// or https://, got {url!r}")
+    unknown = sorted(set(re.findall(r"\{[^}]*\}?", url)) - {f"{{{p}}}" for p in _PLACEHOLDERS})
+    if unknown:
+        raise BasemapError(
+            f"--tiles: a tile URL template may use only {{z}}, {{x}}, {{y}}, {{-y}}, {{s}} "
+            f"and {{r}}, got {', '.join(unknown)} in {url!r}"
+        )
     found = set(_PLACEHOLDER.findall(url))
     if not {"z", "x"} <= found or not found & {"y", "-y"}:
         raise BasemapError(
@@ -127,9 +134,10 @@ def _custom(url: str, attribution: str | None) -> Basemap:
             f"--tiles: tiles from {url!r} need an --attribution naming their source and licence"
         )
     host = urlsplit(url).hostname or "custom server"
-    return Basemap(
-        label=f"Tiles from {host}", url=url, attribution=html.escape(attribution.strip())
-    )
+    # Escaped, and braces as entities: the credit is HTML on the page and must never
+    # be read as a template by folium.
+    credit = html.escape(attribution.strip()).replace("{", "&#123;").replace("}", "&#125;")
+    return Basemap(label=f"Tiles from {host}", url=url, attribution=credit)
 
 
 def resolve_basemaps(

@@ -252,7 +252,9 @@ def _timeline_data(
             if (kind, status) not in legend:
                 legend.append((kind, status))
             relabelled = {**feature, "properties": {**properties, "status": status}}
-            labels.setdefault(feature_id, {})[status] = label_text(relabelled, language)
+            labels.setdefault(feature_id, {})[status] = html.escape(
+                label_text(relabelled, language)
+            )
     return {
         "dates": list(story),
         "dateText": [_html.format_date(day, language) for day in story],

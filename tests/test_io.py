@@ -1,0 +1,370 @@
+"""Property-based tests of the GeoJSON writer and atomic writes (bordermap._io).
+
+Generated FeatureCollections (unicode properties, nested values, LineStrings and Points
+rounded as the layers round them) must come back from ``json.loads`` as they went in,
+keys in order, with coordinates of at most 6 decimals, the same text every time; NaN
+and infinity are refused. Files are written whole or not at all, leaving no temporary
+files. Lengths measured on rounded lines stay within rounding of the unrounded ones.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bordermap import settings as bordermap_settings
+from bordermap._io import dumps_geojson, write_all, write_atomic
+from bordermap.errors import OutputError
+from bordermap.geometry import geodesic_length, round_coordinate
+
+TEMPORARY = re.compile(r"^\..+\.tmp$")
+
+# --- strategies ---------------------------------------------------------------------------
+
+HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
+CYRILLIC = st.characters(min_codepoint=0x0400, max_codepoint=0x04FF)
+# Everything JSON must escape or may carry: quotes, backslashes, controls, separators.
+AWKWARD = st.sampled_from([*"\"\\/\n\r\t\x00\x1f\x7f\u2028\u2029<>&'{}[]:,–·°′″", "😀"])
+TEXT = st.text(st.one_of(st.characters(exclude_categories=("Cs",)), HANGUL, CYRILLIC, AWKWARD))
+# "coordinates" as a property name has a test of its own, below.
+KEYS = st.one_of(
+    st.sampled_from(["name_en", "name_ko", "name_ru", "id", "type", "value", "sources"]),
+    TEXT.filter(lambda key: key != "coordinates"),
+)
+NUMBERS = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63),
+    st.floats(allow_nan=False, allow_infinity=False),
+)
+SCALARS = st.one_of(st.none(), st.booleans(), NUMBERS, TEXT)
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4), st.dictionaries(KEYS, children, max_size=4)
+    ),
+    max_leaves=12,
+)
+# Anywhere on the globe, rounded as the layers round them.
+POSITIONS = st.tuples(
+    st.floats(min_value=-180, max_value=180, allow_nan=False),
+    st.floats(min_value=-90, max_value=90, allow_nan=False),
+).map(lambda position: list(round_coordinate(position)))
+# Lines in the Tumen area, unrounded.
+TUMEN_POSITIONS = st.tuples(
+    st.floats(min_value=130.5, max_value=130.8, allow_nan=False),
+    st.floats(min_value=42.2, max_value=42.5, allow_nan=False),
+)
+TUMEN_LINES = st.lists(TUMEN_POSITIONS, min_size=2, max_size=30)
+
+
+@st.composite
+def geometries(draw: st.DrawFn) -> dict[str, Any]:
+    if draw(st.booleans()):
+        return {"type": "Point", "coordinates": draw(POSITIONS)}
+    return {"type": "LineString", "coordinates": draw(st.lists(POSITIONS, min_size=2, max_size=8))}
+
+
+@st.composite
+def features(draw: st.DrawFn) -> dict[str, Any]:
+    feature: dict[str, Any] = {"type": "Feature"}
+    if draw(st.booleans()):
+        feature["id"] = draw(st.one_of(TEXT, st.integers(min_value=0, max_value=10**6)))
+    feature["properties"] = draw(st.dictionaries(KEYS, VALUES, max_size=6))
+    feature["geometry"] = draw(geometries())
+    return feature
+
+
+@st.composite
+def collections(draw: st.DrawFn) -> dict[str, Any]:
+    collection: dict[str, Any] = {"type": "FeatureCollection"}
+    if draw(st.booleans()):
+        collection["name"] = draw(TEXT)
+    if draw(st.booleans()):
+        collection["bordermap"] = draw(st.dictionaries(KEYS, VALUES, max_size=4))
+    collection["features"] = draw(st.lists(features(), max_size=4))
+    return collection
+
+
+def _pairs(value: Any) -> Any:
+    """A value with every mapping turned into its list of (key, value) pairs, in order."""
+    if isinstance(value, dict):
+        return [(key, _pairs(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_pairs(item) for item in value]
+    return value
+
+
+def _loads_in_order(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=lambda pairs: [(k, _pairs(v)) for k, v in pairs])
+
+
+def _coordinate_numbers(text: str) -> list[Decimal]:
+    """Every number in the positions of GeoJSON text, exactly as written."""
+    numbers: list[Decimal] = []
+
+    def collect(value: Any, in_coordinates: bool) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                collect(item, key == "coordinates" and "type" in value)
+        elif isinstance(value, list):
+            for item in value:
+                collect(item, in_coordinates)
+        elif in_coordinates and isinstance(value, Decimal):
+            numbers.append(value)
+
+    collect(json.loads(text, parse_float=Decimal, parse_int=Decimal), False)
+    return numbers
+
+
+EXAMPLES = settings(max_examples=60, deadline=None)
+
+# --- dumps_geojson ------------------------------------------------------------------------
+
+
+@EXAMPLES
+@given(collections())
+def test_round_trip_through_json(collection):
+    assert json.loads(dumps_geojson(collection)) == collection
+
+
+@EXAMPLES
+@given(collections())
+def test_keys_keep_the_order_they_were_inserted_in(collection):
+    assert _loads_in_order(dumps_geojson(collection)) == _pairs(collection)
+
+
+@EXAMPLES
+@given(collections())
+def test_same_input_same_text_and_one_final_newline(collection):
+    text = dumps_geojson(collection)
+    assert dumps_geojson(json.loads(text)) == text
+    assert text.endswith("}\n") and not text.endswith("\n\n")
+    assert "\r" not in text  # a carriage return in the data is written escaped
+
+
+@EXAMPLES
+@given(collections())
+def test_coordinates_have_at_most_six_decimals(collection):
+    text = dumps_geojson(collection)
+    numbers = _coordinate_numbers(text)
+    positions = sum(
+        1 if f["geometry"]["type"] == "Point" else len(f["geometry"]["coordinates"])
+        for f in collection["features"]
+    )
+    assert len(numbers) == 2 * positions
+    for number in numbers:
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        assert exponent >= -bordermap_settings.coordinate_decimals, number
+
+
+@EXAMPLES
+@given(st.lists(POSITIONS, min_size=2, max_size=10))
+def test_one_position_a_line(coordinates):
+    collection = {"type": "LineString", "coordinates": coordinates}
+    lines = dumps_geojson(collection).splitlines()
+    written = [line.strip().rstrip(",") for line in lines if line.strip().startswith("[")]
+    assert [json.loads(line) for line in written if line != "["] == coordinates
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("where", ["coordinates", "property", "nested property", "metadata"])
+def test_nan_and_infinity_are_refused(bad, where):
+    collection: dict[str, Any] = {
+        "type": "FeatureCollection",
+        "bordermap": {"as_of": "2026-12-01"},
+        "features": [
+            {
+                "type": "Feature",
+                "id": "a",
+                "properties": {"length_m": 1.0, "figures": [{"values": [{"value": 1}]}]},
+                "geometry": {"type": "LineString", "coordinates": [[130.6, 42.4], [130.7, 42.3]]},
+            }
+        ],
+    }
+    feature = collection["features"][0]
+    if where == "coordinates":
+        feature["geometry"]["coordinates"][1][0] = bad
+    elif where == "property":
+        feature["properties"]["length_m"] = bad
+    elif where == "nested property":
+        feature["properties"]["figures"][0]["values"][0]["value"] = bad
+    else:
+        collection["bordermap"]["scale"] = bad
+    with pytest.raises(ValueError):
+        dumps_geojson(collection)
+
+
+@EXAMPLES
+@given(collections(), st.data())
+def test_nan_anywhere_in_a_collection_is_refused(collection, data):
+    features = collection["features"]
+    if not features:
+        collection["features"] = features = [
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [0.0, 0.0]},
+            }
+        ]
+    feature = data.draw(st.sampled_from(features))
+    if data.draw(st.booleans()):
+        feature["geometry"]["coordinates"] = [math.nan, 0.0]
+    else:
+        feature["properties"][data.draw(KEYS)] = data.draw(st.sampled_from([math.nan, math.inf]))
+    with pytest.raises(ValueError):
+        dumps_geojson(collection)
+
+
+@EXAMPLES
+@given(VALUES, st.booleans())
+def test_a_property_named_coordinates_is_an_ordinary_value(value, nested):
+    """Only a geometry's "coordinates" are positions; a property may use the name too."""
+    properties = {"coordinates": value, "note": "42°24′55″N 130°38′28″E"}
+    feature = {
+        "type": "Feature",
+        "properties": {"nested": properties} if nested else properties,
+        "geometry": {"type": "Point", "coordinates": [130.641056, 42.415167]},
+    }
+    assert json.loads(dumps_geojson(feature)) == feature
+
+
+@pytest.mark.parametrize("value", ["42°24′55″N 130°38′28″E", 5, {"lat": 42.4, "lon": 130.6}])
+def test_a_property_named_coordinates_is_written_as_it_is(value):
+    feature = {
+        "type": "Feature",
+        "properties": {"coordinates": value},
+        "geometry": {"type": "Point", "coordinates": [130.641056, 42.415167]},
+    }
+    assert json.loads(dumps_geojson(feature)) == feature
+
+
+def test_keys_that_are_not_text_are_refused_or_written_as_text():
+    feature = {"type": "Feature", "properties": {1: "one"}, "geometry": None}
+    try:
+        text = dumps_geojson(feature)
+    except (TypeError, ValueError):
+        return
+    assert json.loads(text) == {"type": "Feature", "properties": {"1": "one"}, "geometry": None}
+
+
+# --- lengths on rounded lines -----------------------------------------------------------------
+
+
+@EXAMPLES
+@given(TUMEN_LINES)
+def test_rounding_changes_a_length_by_less_than_half_a_metre_a_vertex(line):
+    rounded = [round_coordinate(position) for position in line]
+    assert abs(geodesic_length(rounded) - geodesic_length(line)) <= 0.5 * len(line)
+
+
+@EXAMPLES
+@given(TUMEN_LINES)
+def test_a_written_length_is_the_length_of_the_written_line(line):
+    """What the layers write: length_m measured on the rounded line, then both written."""
+    rounded = [list(round_coordinate(position)) for position in line]
+    length = round(geodesic_length(rounded), bordermap_settings.length_decimals)
+    feature = {
+        "type": "Feature",
+        "properties": {"length_m": length},
+        "geometry": {"type": "LineString", "coordinates": rounded},
+    }
+    read = json.loads(dumps_geojson({"type": "FeatureCollection", "features": [feature]}))
+    coordinates = read["features"][0]["geometry"]["coordinates"]
+    assert coordinates == rounded  # floats come back bit for bit
+    assert geodesic_length(coordinates) == geodesic_length(rounded)
+    assert abs(geodesic_length(coordinates) - read["features"][0]["properties"]["length_m"]) <= (
+        bordermap_settings.length_tolerance_m
+    )
+
+
+# --- write_atomic and write_all ---------------------------------------------------------------
+
+CONTENTS = st.one_of(st.binary(max_size=2000), TEXT)
+
+
+def _encoded(data: str | bytes) -> bytes:
+    return data.encode("utf-8") if isinstance(data, str) else data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    old=st.one_of(st.none(), CONTENTS),
+    new=CONTENTS,
+    name=st.sampled_from(["a.geojson", "map.html", "é 지도.svg"]),
+)
+def test_write_atomic_replaces_the_file_and_leaves_nothing_else(old, new, name):
+    with tempfile.TemporaryDirectory() as directory:
+        target = Path(directory) / name
+        if old is not None:
+            target.write_bytes(_encoded(old))
+        write_atomic(target, new)
+        assert target.read_bytes() == _encoded(new)
+        assert os.listdir(directory) == [name]
+        assert (target.stat().st_mode & 0o777) == 0o644
+
+
+def test_write_atomic_makes_missing_directories(tmp_path):
+    target = tmp_path / "new" / "deeper" / "layer.geojson"
+    write_atomic(target, "{}\n")
+    assert target.read_text(encoding="utf-8") == "{}\n"
+    assert os.listdir(target.parent) == ["layer.geojson"]
+
+
+def test_write_atomic_that_fails_leaves_no_temporary_file(tmp_path):
+    target = tmp_path / "taken"
+    target.mkdir()  # a directory where the file should go: it cannot be replaced
+    (target / "inside").write_text("kept", encoding="utf-8")
+    with pytest.raises(OutputError) as raised:
+        write_atomic(target, "data")
+    assert "taken" in str(raised.value)
+    assert sorted(os.listdir(tmp_path)) == ["taken"]
+    assert (target / "inside").read_text(encoding="utf-8") == "kept"
+
+
+def test_write_atomic_removes_temporary_files_a_killed_run_left(tmp_path):
+    target = tmp_path / "road_bridge.geojson"
+    target.write_text("old", encoding="utf-8")
+    (tmp_path / ".road_bridge.geojson.x1y2z3.tmp").write_text("half", encoding="utf-8")
+    (tmp_path / ".other.geojson.x1y2z3.tmp").write_text("someone else's", encoding="utf-8")
+    write_atomic(target, "new")
+    assert target.read_text(encoding="utf-8") == "new"
+    assert sorted(os.listdir(tmp_path)) == [".other.geojson.x1y2z3.tmp", "road_bridge.geojson"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.dictionaries(st.sampled_from(["a.geojson", "b.geojson", "c.html"]), CONTENTS, min_size=1)
+)
+def test_write_all_writes_every_file_and_leaves_nothing_else(files):
+    with tempfile.TemporaryDirectory() as directory:
+        paths = {Path(directory) / name: data for name, data in files.items()}
+        write_all(paths)
+        assert sorted(os.listdir(directory)) == sorted(files)
+        for path, data in paths.items():
+            assert path.read_bytes() == _encoded(data)
+
+
+@pytest.mark.parametrize("failing", [0, 1, 2])
+def test_write_all_that_fails_changes_no_file(tmp_path, failing):
+    """One target cannot be replaced (a directory is in its way): no file changes."""
+    names = ["a.geojson", "b.geojson", "c.html"]
+    for name in names:
+        (tmp_path / name).write_text(f"old {name}", encoding="utf-8")
+    (tmp_path / names[failing]).unlink()
+    (tmp_path / names[failing]).mkdir()
+    with pytest.raises(OutputError):
+        write_all({tmp_path / name: f"new {name}" for name in names})
+    for index, name in enumerate(names):
+        if index != failing:
+            assert (tmp_path / name).read_text(encoding="utf-8") == f"old {name}", name
+    assert not [name for name in os.listdir(tmp_path) if TEMPORARY.match(name)]
