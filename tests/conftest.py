@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from helpers import CHROMIUM, CHROMIUM_ARGS, REPO, browser_unavailable
 
 from bordermap.facts import Facts, load_facts
 from bordermap.layers import Layers, build_layers
@@ -69,3 +72,26 @@ def write_facts(tmp_path: Path) -> Callable[[str | bytes], Path]:
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (Debian's), through Playwright; see helpers.browser_unavailable."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("playwright is not installed")
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        browser_unavailable(f"no Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A working directory holding a copy of the shipped facts file."""
+    (tmp_path / "geodata").mkdir()
+    shutil.copy(REPO / "geodata" / "facts.toml", tmp_path / "geodata" / "facts.toml")
+    return tmp_path

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import cli_args
 
 from bordermap import __version__
 from bordermap.cli import main
@@ -16,25 +16,6 @@ from bordermap.geometry import line_across
 
 REPO = Path(__file__).resolve().parents[1]
 LAYER_FILES = ("tumen_river", "border", "rail_bridge", "road_bridge", "places")
-
-
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    """A working directory holding a copy of the shipped facts file."""
-    (tmp_path / "geodata").mkdir()
-    shutil.copy(REPO / "geodata" / "facts.toml", tmp_path / "geodata" / "facts.toml")
-    return tmp_path
-
-
-def _args(project: Path, command: str, *extra: str) -> list[str]:
-    return [
-        command,
-        "--geodata",
-        str(project / "geodata"),
-        "--outputs",
-        str(project / "outputs"),
-        *extra,
-    ]
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
@@ -63,7 +44,7 @@ def test_bad_usage_exits_2_with_one_line(argv, capsys):
 
 
 def test_build_writes_layers_and_map_identical_to_the_committed_ones(project, capsys):
-    assert main(_args(project, "build")) == 0
+    assert main(cli_args(project, "build")) == 0
     out = capsys.readouterr().out
     assert "tumen_border_map.html" in out
     for name in LAYER_FILES:
@@ -74,10 +55,10 @@ def test_build_writes_layers_and_map_identical_to_the_committed_ones(project, ca
 
 
 def test_running_twice_changes_no_byte(project):
-    assert main(_args(project, "build")) == 0
+    assert main(cli_args(project, "build")) == 0
     first = _snapshot(project / "geodata") | _snapshot(project / "outputs")
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "map")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "map")) == 0
     assert _snapshot(project / "geodata") | _snapshot(project / "outputs") == first
 
 
@@ -99,7 +80,7 @@ def test_validate_passes_on_the_shipped_layers(capsys):
 
 
 def test_validate_fails_naming_the_check_on_a_broken_layer(project, capsys):
-    assert main(_args(project, "layers")) == 0
+    assert main(cli_args(project, "layers")) == 0
     path = project / "geodata" / "road_bridge.geojson"
     layer = json.loads(path.read_text(encoding="utf-8"))
     # Turn the road bridge to run along the river: it no longer crosses it.
@@ -116,7 +97,7 @@ def test_validate_fails_naming_the_check_on_a_broken_layer(project, capsys):
 
 
 def test_missing_facts_file_exits_2_naming_the_file(tmp_path, capsys):
-    assert main(_args(tmp_path, "layers")) == 2
+    assert main(cli_args(tmp_path, "layers")) == 2
     err = capsys.readouterr().err
     assert "facts.toml" in err and "not found" in err and "Traceback" not in err
 
@@ -125,18 +106,18 @@ def test_bad_fact_exits_2_naming_file_feature_and_field(project, capsys):
     facts = project / "geodata" / "facts.toml"
     text = facts.read_text(encoding="utf-8")
     facts.write_text(text.replace("lat = 42.415167", "lat = 142.415167"), encoding="utf-8")
-    assert main(_args(project, "build")) == 2
+    assert main(cli_args(project, "build")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "facts.toml" in err and "friendship-bridge" in err and "'lat'" in err
 
 
 def test_failed_build_leaves_previous_outputs_untouched(project, capsys):
-    assert main(_args(project, "build")) == 0
+    assert main(cli_args(project, "build")) == 0
     before = _snapshot(project / "geodata") | _snapshot(project / "outputs")
     facts = project / "geodata" / "facts.toml"
     facts.write_text(facts.read_text(encoding="utf-8") + "\n[broken", encoding="utf-8")
-    assert main(_args(project, "build")) == 2
+    assert main(cli_args(project, "build")) == 2
     after = _snapshot(project / "geodata") | _snapshot(project / "outputs")
     before.pop("facts.toml"), after.pop("facts.toml")
     assert after == before
@@ -144,20 +125,20 @@ def test_failed_build_leaves_previous_outputs_untouched(project, capsys):
 
 
 def test_map_without_layers_exits_2(tmp_path, capsys):
-    assert main(_args(tmp_path, "map")) == 2
+    assert main(cli_args(tmp_path, "map")) == 2
     err = capsys.readouterr().err
     assert "tumen_river.geojson" in err and "bordermap layers" in err
 
 
 def test_map_with_malformed_layer_exits_2(project, capsys):
-    assert main(_args(project, "layers")) == 0
+    assert main(cli_args(project, "layers")) == 0
     (project / "geodata" / "places.geojson").write_text("{not json", encoding="utf-8")
-    assert main(_args(project, "map")) == 2
+    assert main(cli_args(project, "map")) == 2
     assert "places.geojson" in capsys.readouterr().err
 
 
 def test_cdn_option_links_leaflet(project):
-    assert main(_args(project, "build", "--cdn")) == 0
+    assert main(cli_args(project, "build", "--cdn")) == 0
     page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in page
 
@@ -165,7 +146,7 @@ def test_cdn_option_links_leaflet(project):
 def test_open_option_opens_the_map_in_a_browser(project, monkeypatch):
     opened = []
     monkeypatch.setattr("webbrowser.open", opened.append)
-    assert main(_args(project, "build", "--open")) == 0
+    assert main(cli_args(project, "build", "--open")) == 0
     assert opened == [(project / "outputs" / "tumen_border_map.html").resolve().as_uri()]
 
 
@@ -194,7 +175,7 @@ def test_python_m_bordermap_and_help_import_no_heavy_library():
 
 def test_tiles_from_a_provider_and_from_a_url(project):
     url = "https://tiles.example.org/{z}/{x}/{y}.png"
-    argv = _args(
+    argv = cli_args(
         project,
         "build",
         "--tiles",
@@ -210,7 +191,7 @@ def test_tiles_from_a_provider_and_from_a_url(project):
 
 
 def test_custom_tiles_without_attribution_are_refused_before_anything_is_written(project, capsys):
-    argv = _args(project, "build", "--tiles", "https://tiles.example.org/{z}/{x}/{y}.png")
+    argv = cli_args(project, "build", "--tiles", "https://tiles.example.org/{z}/{x}/{y}.png")
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--attribution" in err
@@ -219,13 +200,13 @@ def test_custom_tiles_without_attribution_are_refused_before_anything_is_written
 
 
 def test_unknown_tile_provider_exits_2(project, capsys):
-    assert main(_args(project, "build", "--tiles", "Nowhere.Tiles")) == 2
+    assert main(cli_args(project, "build", "--tiles", "Nowhere.Tiles")) == 2
     assert "unknown tile provider 'Nowhere.Tiles'" in capsys.readouterr().err
 
 
 def test_export_writes_the_images_and_the_embed_snippet(project, capsys):
-    assert main(_args(project, "build")) == 0
-    argv = _args(project, "export", "--format", "png,svg", "--width", "2000", "--embed")
+    assert main(cli_args(project, "build")) == 0
+    argv = cli_args(project, "export", "--format", "png,svg", "--width", "2000", "--embed")
     assert main(argv) == 0
     out = capsys.readouterr().out
     outputs = project / "outputs"
@@ -260,7 +241,7 @@ def test_committed_exports_are_what_the_code_produces(tmp_path):
     ],
 )
 def test_export_options_are_checked(project, capsys, option, value, message):
-    assert main(_args(project, "export", option, value)) == 2
+    assert main(cli_args(project, "export", option, value)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
 
@@ -274,14 +255,14 @@ def test_export_with_unreachable_basemap_warns_and_still_writes(project, capsys,
 
     monkeypatch.setattr(contextily.tile, "_fetch_tile", offline)
     monkeypatch.setenv("XDG_CACHE_HOME", str(project / "cache"))
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "export", "--format", "png", "--basemap")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "export", "--format", "png", "--basemap")) == 0
     err = capsys.readouterr().err
     assert "bordermap: warning:" in err and "could not be fetched" in err
     assert (project / "outputs" / "tumen_border_map.png").is_file()
 
 
 def test_export_in_korean(project):
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "export", "--format", "svg", "--lang", "ko")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "export", "--format", "svg", "--lang", "ko")) == 0
     assert (project / "outputs" / "tumen_border_map.ko.svg").stat().st_size > 10_000

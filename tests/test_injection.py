@@ -14,12 +14,9 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
-import shutil
 import tomllib
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -32,16 +29,6 @@ from bordermap.cli import main
 from bordermap.webmap import render_html
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("BORDERMAP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 
 LINE_SEPARATOR = "line\u2028separator"
 PAYLOADS = (
@@ -398,26 +385,6 @@ def test_links_with_other_schemes_are_dropped_and_their_text_kept(bad_link_page)
 
 
 # --- in the browser -------------------------------------------------------------------------
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests must run in CI: {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("playwright is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        _unavailable(f"no Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
 
 
 class Watched:

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import cli_args
 
 from bordermap.cli import main
 
@@ -25,17 +26,6 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = ("build", "--geodata", "geodata", "--outputs", "outputs")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
 DELAYS = 15
-
-
-def _args(project: Path, command: str, *extra: str) -> list[str]:
-    return [
-        command,
-        "--geodata",
-        str(project / "geodata"),
-        "--outputs",
-        str(project / "outputs"),
-        *extra,
-    ]
 
 
 def _snapshot(project: Path) -> dict[str, bytes]:
@@ -90,8 +80,8 @@ def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("previous")
     (project / "geodata").mkdir()
     shutil.copy(REPO / "geodata" / "facts.toml", project / "geodata" / "facts.toml")
-    assert main(_args(project, "build")) == 0
-    assert main(_args(project, "export", "--embed")) == 0
+    assert main(cli_args(project, "build")) == 0
+    assert main(cli_args(project, "export", "--embed")) == 0
     _change_a_fact(project / "geodata" / "facts.toml")
     return project
 
@@ -189,7 +179,7 @@ def test_a_successful_build_removes_temporary_files_left_by_a_killed_one(previou
     ]
     for path in left:
         path.write_bytes(b"half a file")
-    assert main(_args(project, "build")) == 0
+    assert main(cli_args(project, "build")) == 0
     assert _temporary_files(project) == []
 
 
@@ -218,7 +208,7 @@ def test_a_build_with_bad_facts_exits_2_and_leaves_the_previous_outputs(
     broken = BROKEN_FACTS[problem](facts.read_text(encoding="utf-8"))
     facts.write_bytes(broken.encode("utf-8", errors="surrogateescape"))
     assert facts.read_bytes() != (previous / "geodata" / "facts.toml").read_bytes()
-    assert main(_args(project, "build")) == 2
+    assert main(cli_args(project, "build")) == 2
     err = capsys.readouterr().err
     assert err.startswith("bordermap: error:") and "Traceback" not in err
     assert _snapshot(project) == before

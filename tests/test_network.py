@@ -9,13 +9,13 @@ is the one command that tries, and without a network it warns and still writes.
 
 from __future__ import annotations
 
-import shutil
 import socket
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from helpers import cli_args
 
 from bordermap.cli import main
 
@@ -67,25 +67,6 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     return _block_network(monkeypatch, Blocked)
 
 
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    """A working directory holding a copy of the shipped facts file."""
-    (tmp_path / "geodata").mkdir()
-    shutil.copy(REPO / "geodata" / "facts.toml", tmp_path / "geodata" / "facts.toml")
-    return tmp_path
-
-
-def _args(project: Path, command: str, *extra: str) -> list[str]:
-    return [
-        command,
-        "--geodata",
-        str(project / "geodata"),
-        "--outputs",
-        str(project / "outputs"),
-        *extra,
-    ]
-
-
 def test_the_block_is_real(offline):
     with pytest.raises(Blocked):
         socket.create_connection(("example.org", 80))
@@ -114,30 +95,30 @@ def test_the_block_is_real(offline):
     ids=["default", "cdn", "providers", "url"],
 )
 def test_build_touches_no_network(project, offline, extra):
-    assert main(_args(project, "build", *extra)) == 0
+    assert main(cli_args(project, "build", *extra)) == 0
     assert (project / "outputs" / "tumen_border_map.html").is_file()
     assert offline == []
 
 
 def test_map_with_cdn_links_leaflet_but_fetches_nothing(project, offline):
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "map", "--cdn")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "map", "--cdn")) == 0
     page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
     assert '<script src="https://' in page  # linked, to be fetched by the reader's browser
     assert offline == []
 
 
 def test_export_touches_no_network(project, offline):
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "export", "--format", "png", "--embed")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "export", "--format", "png", "--embed")) == 0
     assert (project / "outputs" / "tumen_border_map.png").is_file()
     assert (project / "outputs" / "embed.html").is_file()
     assert offline == []
 
 
 def test_validate_touches_no_network(project, offline, capsys):
-    assert main(_args(project, "layers")) == 0
-    assert main(_args(project, "validate")) == 0
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "validate")) == 0
     assert "checks passed" in capsys.readouterr().out
     assert offline == []
 
@@ -148,9 +129,9 @@ def test_export_with_basemap_is_the_only_command_that_tries(
     pytest.importorskip("contextily")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # no cached tiles
     attempts = _block_network(monkeypatch, Offline)
-    assert main(_args(project, "layers")) == 0
+    assert main(cli_args(project, "layers")) == 0
     assert attempts == []
-    assert main(_args(project, "export", "--format", "png", "--basemap")) == 0
+    assert main(cli_args(project, "export", "--format", "png", "--basemap")) == 0
     err = capsys.readouterr().err
     assert "bordermap: warning:" in err and "basemap could not be fetched" in err
     assert (project / "outputs" / "tumen_border_map.png").is_file()
