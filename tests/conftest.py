@@ -91,7 +91,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
-    """A working directory holding a copy of the shipped facts file."""
+    """A working directory holding a copy of the shipped facts file and base layers."""
     (tmp_path / "geodata").mkdir()
     shutil.copy(REPO / "geodata" / "facts.toml", tmp_path / "geodata" / "facts.toml")
+    shutil.copytree(REPO / "geodata" / "base", tmp_path / "geodata" / "base")
     return tmp_path

@@ -20,6 +20,7 @@ from PIL import Image
 from pyproj import Geod, Proj
 
 from bordermap import export
+from bordermap import settings as bordermap_settings
 from bordermap.errors import BordermapError
 from bordermap.export import BasemapUnavailableWarning, ExportError, export_image
 from bordermap.facts import Facts
@@ -77,8 +78,15 @@ def exported(tmp_path_factory: pytest.TempPathFactory, geodata_dir: Path) -> dic
 
 
 @pytest.fixture(scope="module")
-def drawing(shipped_layers: Layers) -> export._Drawing:
-    return _draw(shipped_layers)
+def shown_layers(shipped_layers: Layers) -> Layers:
+    """The layers an export draws by default: all but settings.hidden_layers (context)."""
+    hidden = bordermap_settings.hidden_layers
+    return {name: layer for name, layer in shipped_layers.items() if name not in hidden}
+
+
+@pytest.fixture(scope="module")
+def drawing(shown_layers: Layers) -> export._Drawing:
+    return _draw(shown_layers)
 
 
 # ---------------------------------------------------------------------------
@@ -195,11 +203,12 @@ def test_footer_names_sources_and_the_openstreetmap_credit(drawing):
 # ---------------------------------------------------------------------------
 
 
-def test_svg_parses_and_names_every_layer(exported, shipped_layers, facts: Facts):
+def test_svg_parses_and_names_every_layer(exported, shown_layers, facts: Facts):
     text = exported["svg"].read_text(encoding="utf-8")
     root = ET.fromstring(text)
     ids = {element.get("id") for element in root.iter()}
-    for name, layer in shipped_layers.items():
+    assert "layer-context" not in ids  # hidden unless asked for, as in the web map
+    for name, layer in shown_layers.items():
         if layer["features"]:
             assert f"layer-{name}" in ids
         for feature in layer["features"]:
@@ -233,12 +242,12 @@ def _svg_style(root: ET.Element, gid: str) -> dict[str, str]:
 
 
 def test_svg_draws_each_line_in_its_style_at_three_quarter_points_per_pixel(
-    exported, shipped_layers
+    exported, shown_layers
 ):
     root = ET.fromstring(exported["svg"].read_text(encoding="utf-8"))
     lines = [
         feature
-        for layer in shipped_layers.values()
+        for layer in shown_layers.values()
         for feature in layer["features"]
         if feature["geometry"]["type"] == "LineString"
     ]
@@ -489,3 +498,191 @@ def test_basemap_tiles_are_drawn_and_credited(tiles, shipped_layers, tmp_path):
     credit = next(t.get_text() for t in drawing.figure.texts if t.get_gid() == "attribution")
     assert "Basemap © OpenStreetMap contributors" in credit
     assert (tmp_path / "cache" / "bordermap" / "tiles").is_dir()
+
+
+# ---------------------------------------------------------------------------
+# Base (land, sea, countries) and the locator inset
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(geodata_dir: Path) -> Any:
+    from bordermap.base import read_base
+
+    return read_base(geodata_dir)
+
+
+@pytest.fixture(scope="module")
+def based(shipped_layers: Layers, base: Any) -> export._Drawing:
+    """The default page as export_image draws it: with the base and the inset."""
+    return _draw(shipped_layers, base=base)
+
+
+def _inset_extent(drawing: export._Drawing) -> Any:
+    assert drawing.inset_axes is not None
+    return drawing.inset_axes.get_window_extent(drawing.figure.canvas.get_renderer())
+
+
+def _map_without_inset(drawing: export._Drawing, pixels: np.ndarray[Any, Any]) -> Any:
+    """The map's pixels with the inset (and its white margin) painted out."""
+    renderer = drawing.figure.canvas.get_renderer()
+    area = _region(pixels, drawing.map_axes.get_window_extent(renderer)).copy()
+    inset = _inset_extent(drawing).padded(10)
+    map_box = drawing.map_axes.get_window_extent(renderer)
+    height = area.shape[0]
+    top = height - math.ceil(inset.y1 - map_box.y0)
+    bottom = height - math.floor(inset.y0 - map_box.y0)
+    left, right = math.floor(inset.x0 - map_box.x0), math.ceil(inset.x1 - map_box.x0)
+    area[max(top, 0) : bottom, max(left, 0) : right] = 0
+    return area
+
+
+def test_base_fills_the_map_with_distinct_countries(exported, based):
+    from bordermap.base import COUNTRY_STYLES
+
+    pixels = _pixels(exported["png"])
+    area = _map_without_inset(based, pixels)
+    total = area.shape[0] * area.shape[1]
+    # Both banks, each in its own fill, over a good part of the map; China's corner too.
+    assert _count(area, COUNTRY_STYLES["KP"].fill or "", 1) > 0.15 * total
+    assert _count(area, COUNTRY_STYLES["RU"].fill or "", 1) > 0.15 * total
+    assert _count(area, COUNTRY_STYLES["CN"].fill or "", 1) > 0.01 * total
+    assert _count(area, export._LAND, 1) < 0.001 * total  # no plain background left
+    assert based.base_drawn
+
+
+def test_inset_draws_north_east_asia_in_a_corner_of_the_map(exported, based):
+    from bordermap.base import COUNTRY_STYLES, OTHER_LAND_STYLE, SEA_STYLE
+
+    renderer = based.figure.canvas.get_renderer()
+    inset = _inset_extent(based)
+    map_box = based.map_axes.get_window_extent(renderer)
+    assert map_box.contains(inset.x0, inset.y0) and map_box.contains(inset.x1, inset.y1)
+    assert inset.width > 0.2 * map_box.width and inset.width < 0.3 * map_box.width
+    # In a corner: touching neither the middle of the map's width nor of its height.
+    assert inset.x0 > map_box.x0 + map_box.width / 2 or inset.x1 < map_box.x0 + map_box.width / 2
+    assert inset.y0 > map_box.y0 + map_box.height / 2 or inset.y1 < map_box.y0 + map_box.height / 2
+    region = _region(_pixels(exported["png"]), inset)
+    total = region.shape[0] * region.shape[1]
+    assert _count(region, SEA_STYLE.fill or "", 1) > 0.3 * total
+    for code in ("KP", "RU", "CN"):
+        assert _count(region, COUNTRY_STYLES[code].fill or "", 1) > 0.02 * total, code
+    assert _count(region, OTHER_LAND_STYLE.fill or "", 1) > 0.02 * total
+    # The box marking the main map, in its colour, near Vladivostok's south-west.
+    assert _count(region, "#b3261e", 40) > 20
+    # No label of the map covers the inset.
+    for label in based.labels.values():
+        assert not label.get_window_extent(renderer).overlaps(inset)
+
+
+def test_inset_box_marks_the_main_map(based):
+    group = next(a for a in based.inset_axes.artists if a.get_gid() == "inset-names")
+    box = next(c for c in group.children if c.get_gid() == "inset-extent")
+    x0, x1 = based.map_axes.get_xlim()
+    y0, y1 = based.map_axes.get_ylim()
+    centre = (box.get_x() + box.get_width() / 2, box.get_y() + box.get_height() / 2)
+    assert centre == pytest.approx(((x0 + x1) / 2, (y0 + y1) / 2))
+    assert box.get_width() >= x1 - x0  # drawn at least a few points across
+
+
+def test_country_and_city_names_are_in_the_svg(exported):
+    text = exported["svg"].read_text(encoding="utf-8")
+    # Text drawn without a halo keeps its words in a comment (with one, only its id).
+    for name in ("NORTH KOREA", "RUSSIA", "CHINA"):
+        assert f"<!-- {name} -->" in text, name
+    root = ET.fromstring(text)
+    ids = {element.get("id") for element in root.iter()}
+    assert {"base", "base-names", "inset", "inset-base", "inset-names"} <= ids
+    assert {"inset-name-vladivostok", "inset-name-pyongyang", "inset-extent"} <= ids
+    assert {"base-local-kp", "base-local-ru", "base-local-cn", "base-local-sea"} <= ids
+
+
+def test_area_names_lie_in_their_country_clear_of_everything(based, base):
+    from shapely.geometry import Point, shape
+
+    renderer = based.figure.canvas.get_renderer()
+    assert set(based.area_names) >= {"local-kp", "local-ru"}
+    countries = {f["id"]: shape(f["geometry"]) for f in base["local"]["features"]}
+    for feature_id, text in based.area_names.items():
+        lon, lat = export._inverse().transform(*text.get_position())
+        assert countries[feature_id].contains(Point(lon, lat)), feature_id
+        extent = text.get_window_extent(renderer)
+        for label in based.labels.values():
+            assert not extent.overlaps(label.get_window_extent(renderer))
+        assert not extent.overlaps(_inset_extent(based))
+
+
+def test_sea_is_drawn_and_named_at_the_river_mouth(shipped_layers, base, tmp_path):
+    from bordermap.base import SEA_STYLE
+
+    bbox = (130.66, 42.27, 130.74, 42.32)
+    drawing = _draw(shipped_layers, base=base, bbox=bbox)
+    path = export_image(shipped_layers, tmp_path / "mouth.png", bbox=bbox, base=base)
+    area = _map_without_inset(drawing, _pixels(path))
+    assert _count(area, SEA_STYLE.fill or "", 1) > 0.2 * area.shape[0] * area.shape[1]
+    assert drawing.area_names["local-sea"].get_text() == "Sea of Japan"
+
+
+def test_names_follow_the_language(shipped_layers, base):
+    drawing = _draw(shipped_layers, base=base, language="ko")
+    assert drawing.area_names["local-kp"].get_text() == "북한"
+    assert drawing.area_names["local-ru"].get_text() == "러시아"
+    drawing = _draw(shipped_layers, base=base, language="ru")
+    assert drawing.area_names["local-kp"].get_text() == "КНДР"
+    assert drawing.inset_axes is not None
+    group = next(a for a in drawing.inset_axes.artists if a.get_gid() == "inset-names")
+    inset_texts = [c.get_text() for c in group.children if hasattr(c, "get_text")]
+    assert "Владивосток" in inset_texts and "Пхеньян" in inset_texts
+    assert "РОССИЯ" in inset_texts and "Японское\nморе" in inset_texts
+
+
+def test_footer_credits_the_base(based):
+    texts = {text.get_gid(): text.get_text() for text in based.figure.texts}
+    assert texts["base-attribution"] == (
+        "Land, sea and boundaries: © OpenStreetMap contributors (ODbL); Natural Earth."
+    )
+    renderer = based.figure.canvas.get_renderer()
+    credit = next(t for t in based.figure.texts if t.get_gid() == "base-attribution")
+    attribution = next(t for t in based.figure.texts if t.get_gid() == "attribution")
+    projection = next(t for t in based.figure.texts if t.get_gid() == "projection")
+    assert credit.get_window_extent(renderer).x0 > attribution.get_window_extent(renderer).x1
+    assert not credit.get_window_extent(renderer).overlaps(projection.get_window_extent(renderer))
+
+
+def test_base_false_draws_the_plain_map(shipped_layers, tmp_path):
+    from bordermap.base import COUNTRY_STYLES
+
+    path = export_image(shipped_layers, tmp_path / "plain.png", base=False)
+    pixels = _pixels(path)
+    assert _count(pixels, COUNTRY_STYLES["KP"].fill or "", 1) == 0
+    assert _count(pixels, export._LAND, 1) > 500_000
+    drawing = _draw(shipped_layers)
+    assert drawing.inset_axes is None and not drawing.base_drawn
+
+
+def test_inset_can_be_left_out(shipped_layers, base):
+    drawing = _draw(shipped_layers, base=base, inset=False)
+    assert drawing.inset_axes is None and drawing.base_drawn
+
+
+def test_no_base_found_warns_and_draws_the_plain_map(shipped_layers, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no geodata/base here
+    with pytest.warns(export.BaseUnavailableWarning, match="base=False") as record:
+        export_image(shipped_layers, tmp_path / "map.png")
+    assert record[0].filename == __file__  # stacklevel: the caller's line
+
+
+def test_a_broken_base_is_refused_before_anything_is_written(geodata_dir, tmp_path):
+    import shutil
+
+    from bordermap.errors import LayerError
+
+    shutil.copytree(geodata_dir / "base", tmp_path / "base")
+    (tmp_path / "base" / "local.geojson").write_text("{", encoding="utf-8")
+    with pytest.raises(LayerError, match=r"local\.geojson: not valid JSON"):
+        export_image(
+            {"unused": {"type": "FeatureCollection", "features": []}},
+            tmp_path / "map.png",
+            base=tmp_path,
+        )
+    assert not (tmp_path / "map.png").exists()

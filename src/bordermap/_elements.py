@@ -303,3 +303,66 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
         self._name = "AreaLayer"
         self.data_js = js_literal(collection)
         self.style_js = js_literal({**leaflet_style(style), "className": "bm-area"})
+
+
+class BaseLayer(_InertLayer):
+    """Land, sea, the countries and their names, in a pane beneath the tiles.
+
+    Wherever no tile loads (offline, or the tile server is down) it is what the reader
+    sees; when tiles load they cover it. It can be switched off in the layer control.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+(function (map) {
+  if (!map.getPane('bmBase')) { map.createPane('bmBase').style.zIndex = 150; }
+})({{ this._parent.get_name() }});
+var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }}});
+{{ this.get_name() }}.getAttribution = function () { return {{ this.credit_js }}; };
+L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
+  style: function (feature) { return {{ this.styles_js }}[feature.id]; }
+}).addTo({{ this.get_name() }});
+{{ this.names_js }}.forEach(function (name) {
+  L.marker(name.at, {pane: 'bmBase', interactive: false, keyboard: false,
+    icon: L.divIcon({className: name.className, html: name.html, iconSize: null})
+  }).addTo({{ this.get_name() }});
+});
+{% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        title: str,
+        local: Mapping[str, Any],
+        view: tuple[float, float, float, float],
+        language: str = "en",
+        avoid: Any = (),
+        credit: str = "",
+    ) -> None:
+        from bordermap.base import area_label_points, base_name, base_style, features_of_kind
+
+        super().__init__(name=title, overlay=True, show=True)
+        self._name = "BaseLayer"
+        self.credit_js = js_literal(html.escape(credit) or None)
+        drawn = features_of_kind(local, "sea", "country", "boundary")
+        self.data_js = js_literal({"type": "FeatureCollection", "features": drawn})
+        styles = {}
+        for feature in drawn:
+            style = leaflet_style(base_style(feature))
+            if feature["properties"]["kind"] == "country":
+                style["stroke"] = False  # countries meet along the boundaries drawn
+            styles[feature["id"]] = style
+        self.styles_js = js_literal(styles)
+        by_id = {feature["id"]: feature for feature in local["features"]}
+        names = []
+        for feature_id, (lon, lat) in area_label_points(local, view, avoid=avoid).items():
+            sea = by_id[feature_id]["properties"]["kind"] == "sea_name"
+            text = base_name(by_id[feature_id], language)
+            names.append(
+                {
+                    "at": [lat, lon],
+                    "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
+                    "html": html.escape(text if sea else text.upper()),
+                }
+            )
+        self.names_js = js_literal(names)

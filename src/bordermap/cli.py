@@ -112,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="draw OpenStreetMap tiles beneath the layers (fetched and cached; needs a network)",
     )
+    export.add_argument("--no-inset", action="store_true", help="no locator inset")
     export.add_argument(
         "--embed",
         action="store_true",
@@ -133,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="YYYY-MM-DD",
             help="draw the map as it was known on this date (default: today, or the facts' "
             "own 'as of' date if earlier)",
+        )
+        command.add_argument(
+            "--no-base",
+            action="store_true",
+            help="no land, sea and country areas beneath the layers, and no locator inset",
         )
         command.add_argument(
             "--lang",
@@ -185,6 +191,22 @@ def _output(arguments: argparse.Namespace, suffix: str) -> Path:
     stem = Path(settings.map_file).stem
     language = "" if arguments.lang == "en" else f".{arguments.lang}"
     return Path(arguments.outputs) / f"{stem}{language}{suffix}"
+
+
+def _base(arguments: argparse.Namespace) -> Any:
+    """Return the base (land, sea, countries) in ``--geodata``, or False for none."""
+    import warnings
+
+    from bordermap.base import BaseUnavailableWarning, resolve_base
+
+    if arguments.no_base:
+        return False
+    with warnings.catch_warnings(record=True) as missing:
+        warnings.simplefilter("always", BaseUnavailableWarning)
+        found = resolve_base(None, arguments.geodata)
+    for warning in missing:
+        _say(sys.stderr, f"bordermap: warning: {warning.message}")
+    return found or False
 
 
 def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
@@ -300,6 +322,7 @@ def _map(arguments: argparse.Namespace) -> int:
         self_contained=not arguments.cdn,
         as_of=_note_date(layers, arguments),
         language=arguments.lang,
+        base=_base(arguments),
     )
     path = save_map(web_map, _output(arguments, ".html"))
     _say(sys.stdout, f"wrote {path}")
@@ -327,6 +350,7 @@ def _build(arguments: argparse.Namespace) -> int:
             self_contained=not arguments.cdn,
             as_of=_note_date(layers, arguments),
             language=arguments.lang,
+            base=_base(arguments),
         )
     )
     files: dict[Path, str] = {
@@ -358,6 +382,7 @@ def _export(arguments: argparse.Namespace) -> int:
 
     layers = read_layers(arguments.geodata)
     layers = layers_as_of(layers, _note_date(layers, arguments))
+    drawn_base = _base(arguments)
     for image_format in arguments.format:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", BasemapUnavailableWarning)
@@ -370,6 +395,8 @@ def _export(arguments: argparse.Namespace) -> int:
                 bbox=arguments.bbox,
                 basemap=arguments.basemap,
                 language=arguments.lang,
+                base=drawn_base,
+                inset=not arguments.no_inset,
             )
         for warning in caught:
             if issubclass(warning.category, BasemapUnavailableWarning):

@@ -7,15 +7,20 @@ features, the area where each approximate feature may lie, a legend made from th
 styles of what is drawn, a geodesic scale bar, a north arrow, latitude and longitude
 ticks, and the sources and attribution lines.
 
+Beneath the layers it draws the base of :mod:`bordermap.base` (land, sea and the
+three countries in distinct fills, named where they have room) and, in the corner
+of the map that covers the least, a locator inset: north-east Asia with the three
+countries, the Sea of Japan, Vladivostok, Pyongyang and a box marking the map.
+
 The map is drawn in Web Mercator (EPSG:3857), like the web map and its tiles, so
 basemap tiles are used without resampling and the meridians are vertical (the north
 arrow is still computed from the projection, not assumed). The scale bar is measured
 geodesically on the WGS 84 ellipsoid at the bar's latitude.
 
 Nothing is fetched from the network unless ``basemap=True``; then tiles come from
-OpenStreetMap through contextily, cached on disk, and a map without them is written,
-with a :class:`BasemapUnavailableWarning`, when they cannot be fetched. The same
-layers and options give the same bytes.
+OpenStreetMap through contextily, cached on disk, and drawn instead of the base; a
+map with the base is written, with a :class:`BasemapUnavailableWarning`, when they
+cannot be fetched. The same layers and options give the same bytes.
 """
 
 from __future__ import annotations
@@ -46,7 +51,8 @@ from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Polygon, Rectangle
+from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation, Text
 from matplotlib.transforms import Affine2D, Affine2DBase, Bbox, ScaledTranslation, Transform
 from pyproj import CRS, Geod, Transformer
@@ -60,8 +66,21 @@ from bordermap._layout import (
     label_text,
     uncertainty_collection,
 )
+from bordermap.base import (
+    COUNTRY_NAME_COLOUR,
+    EXTENT_STYLE,
+    SEA_NAME_COLOUR,
+    SEA_STYLE,
+    Base,
+    BaseUnavailableWarning,
+    base_credit,
+    base_name,
+    base_style,
+    resolve_base,
+)
 from bordermap.errors import BordermapError
 from bordermap.geometry import Coordinate, distance_m, point_along
+from bordermap.i18n import sentence, translate
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
@@ -72,6 +91,7 @@ __all__ = [
     "EXPORT_CRS",
     "FONT_FAMILIES",
     "FORMATS",
+    "BaseUnavailableWarning",
     "BasemapUnavailableWarning",
     "ExportError",
     "export_image",
@@ -136,6 +156,9 @@ def export_image(
     bbox: tuple[float, float, float, float] | None = None,
     basemap: bool = False,
     language: str = "en",
+    base: Base | str | Path | Literal[False] | None = None,
+    inset: bool = True,
+    hidden: Sequence[str] | None = None,
 ) -> Path:
     """Draw the layers as a static, annotated map and write it as PNG, SVG or PDF.
 
@@ -158,13 +181,27 @@ def export_image(
         proportions, never cropped. Defaults to the bridges with a margin, like the
         web map's first view.
     basemap : bool, default False
-        Draw OpenStreetMap tiles beneath the layers (needs the network; tiles are
-        cached under ``~/.cache/bordermap/tiles``). Without it nothing is fetched
-        and the map has a plain background.
+        Draw OpenStreetMap tiles beneath the layers instead of the base (needs the
+        network; tiles are cached under ``~/.cache/bordermap/tiles``). Without it
+        nothing is fetched.
     language : str, default "en"
-        Language of the feature labels: ``"en"``, ``"ko"`` or ``"ru"`` (any language
-        the layers have ``name_<language>`` for). Title and legend stay as the data
-        and styles give them.
+        Language of the feature labels and of the names of countries, sea and
+        cities, title, legend and notes: ``"en"``, ``"ko"`` or ``"ru"`` (any language
+        the layers have ``name_<language>`` for); interface words come from
+        :mod:`bordermap.i18n`.
+    base : dict, path or False, optional
+        The base drawn beneath the layers (land, sea, the three countries) and in
+        the inset: from :func:`bordermap.base.read_base`, or a geodata directory to
+        read it from. By default it is read from the directory the layers come from
+        (when ``layers`` is a path), else from ``geodata/`` in the working directory;
+        when there is none there, a :class:`BaseUnavailableWarning` says so and the
+        map is drawn on a plain background. ``False`` draws no base and no inset.
+    inset : bool, default True
+        Draw the locator inset (north-east Asia, a box marking the map) in a corner
+        of the map, when the base has one.
+    hidden : sequence of str, optional
+        Layers to leave out; defaults to ``settings.hidden_layers`` (the context
+        layer, which the web map also shows only on request). ``()`` draws all.
 
     Returns
     -------
@@ -177,7 +214,8 @@ def export_image(
         Listing every bad option, or the label characters no installed font can draw
         (e.g. Hangul without Noto Sans CJK).
     LayerError
-        If ``layers`` is a directory whose layer files are missing or malformed.
+        If ``layers`` is a directory whose layer files are missing or malformed, or
+        the base's files are (see :func:`bordermap.base.read_base`).
     OutputError
         If the file cannot be written.
 
@@ -185,15 +223,29 @@ def export_image(
     -----
     BasemapUnavailableWarning
         If ``basemap=True`` and the tiles could not be fetched; the image is written
-        without a basemap.
+        with the base instead.
+    BaseUnavailableWarning
+        If ``base`` was not given and no base was found where it was looked for.
     """
     path = Path(path)
     image_format = _check_options(path, format, width, dpi, bbox, language)
-    if not isinstance(layers, dict):
-        layers = read_layers(Path(layers))
+    geodata = None if isinstance(layers, dict) else Path(layers)
+    if geodata is not None:
+        layers = read_layers(geodata)
+    assert isinstance(layers, dict)
+    left_out = settings.hidden_layers if hidden is None else tuple(hidden)
+    layers = {name: layer for name, layer in layers.items() if name not in left_out}
+    drawn_base = resolve_base(base, geodata)
     with matplotlib.rc_context(_rc_params()):
         drawing = _draw(
-            layers, width=width, dpi=dpi, bbox=bbox, basemap=basemap, language=language
+            layers,
+            width=width,
+            dpi=dpi,
+            bbox=bbox,
+            basemap=basemap,
+            language=language,
+            base=drawn_base,
+            inset=inset,
         )
         data = _render(drawing, image_format, dpi)
     write_atomic(path, data)
@@ -268,6 +320,8 @@ def _rc_params() -> dict[RcKeyType, Any]:
         "pdf.fonttype": 42,  # embedded TrueType: the PDF's text can be searched
         "path.simplify": False,
         "axes.unicode_minus": False,
+        # Text from the data is text: "$x$" must not be read as mathematics.
+        "text.parse_math": False,
     }
 
 
@@ -338,6 +392,9 @@ class _Drawing:
     legend: Legend
     labels: dict[str, Annotation] = field(default_factory=dict)
     basemap_problem: str | None = None
+    base_drawn: bool = False
+    area_names: dict[str, Text] = field(default_factory=dict)
+    inset_axes: Axes | None = None
 
 
 class _Group(Artist):
@@ -413,6 +470,8 @@ def _draw(
     bbox: tuple[float, float, float, float] | None,
     basemap: bool,
     language: str,
+    base: Base | None = None,
+    inset: bool = True,
 ) -> _Drawing:
     """Draw the whole page; call inside ``matplotlib.rc_context(_rc_params())``."""
     meta = _html.metadata(layers)
@@ -441,15 +500,23 @@ def _draw(
             f"{', '.join(sorted(languages))}; give one of these"
         )
     texts = _label_texts(features, language)
-    title = str(meta.get("title") or "bordermap")
-    subject = str(meta.get("subject") or "").strip().rstrip(".")
-    as_of = _html.format_date(str(meta.get("as_of", "")))
-    subtitle = f"{subject}, as of {as_of}." if subject else f"As of {as_of}."
+    title = _html.localized(meta, "title", language) or "bordermap"
+    subject = _html.localized(meta, "subject", language).strip().rstrip(".")
+    as_of = _html.format_date(str(meta.get("as_of", "")), language)
+    subtitle = (
+        sentence(translate("{subject}, as of {date}", language, subject=subject, date=as_of))
+        if subject
+        else sentence(translate("As of {date}", language, date=as_of))
+    )
     publishers, credits = _html.publishers_and_credits(layers)
+    base = base or {}
     _check_fonts(
-        [title, subtitle, _sources_line(publishers), *credits, *texts.values()]
-        + [part for note in _note_texts(features) for part in note]
-        + [style.label for style in _html.legend_entries(features)],
+        [title, subtitle, _sources_line(publishers, language=language), *credits]
+        + list(texts.values())
+        + [part for note in _note_texts(features, language) for part in note]
+        + [translate(style.label, language) for style in _html.legend_entries(features)]
+        + [base_name(f, language) for c in base.values() for f in c.get("features", [])]
+        + [base_credit(base)],
         language,
     )
 
@@ -482,25 +549,47 @@ def _draw(
             areas.append((str(area.get("id")), ring))
 
     basemap_problem: str | None = None
+    tiles = False
     if basemap:  # the only network access
         basemap_credit, basemap_problem = _add_basemap(ax, width * ax.get_position().width)
         if basemap_problem is None:
             credits.append(f"Basemap {basemap_credit}")
+            tiles = True
+    # The tiles show land, sea and countries themselves: the base stands in for them.
+    local = base.get("local") if not tiles else None
+    if local is not None:
+        _draw_base(ax, local, page.scale)
+    drawn_inset = base.get("inset") if inset else None
     obstacles = _draw_layers(ax, layers, areas, page.scale)
 
     _title_block(figure, page, renderer, title, subtitle)
-    notes = _note_texts(shown)
+    notes = _note_texts(shown, language)
     entries = _html.legend_entries(shown)
     if areas:
         entries.append(UNCERTAINTY_STYLE)
-    legend = _legend(figure, page, ax, entries)
-    _footer(figure, page, renderer, publishers, credits)
+    legend = _legend(figure, page, ax, entries, language)
+    used = {
+        scale: collection
+        for scale, collection in (("local", local), ("inset", drawn_inset))
+        if collection is not None
+    }
+    _footer(figure, page, renderer, publishers, credits, base_credit(used), language)
     _notes(figure, page, renderer, legend, notes)
 
     _graticule(ax, view, page.scale)
     reserved = [_scale_bar(ax, renderer, page.scale), _north_arrow(ax, renderer, page.scale)]
+    inset_axes = None
+    if drawn_inset is not None:
+        inset_axes, inset_extent = _inset(
+            figure, page, ax, renderer, drawn_inset, view, obstacles, reserved, language
+        )
+        reserved.append(inset_extent)
     anchors = label_anchors(features, ((view[2], view[0]), (view[3], view[1])))
     labels = _place_labels(ax, renderer, features, anchors, texts, obstacles, reserved, page.scale)
+    area_names: dict[str, Text] = {}
+    if local is not None:
+        taken = [*reserved, *(label.get_window_extent(renderer) for label in labels.values())]
+        area_names = _name_areas(ax, renderer, local, obstacles, taken, language, page.scale)
     return _Drawing(
         figure=figure,
         map_axes=ax,
@@ -509,6 +598,9 @@ def _draw(
         legend=legend,
         labels=labels,
         basemap_problem=basemap_problem,
+        base_drawn=local is not None,
+        area_names=area_names,
+        inset_axes=inset_axes,
     )
 
 
@@ -602,7 +694,9 @@ def _draw_layers(
     return obstacles
 
 
-def _legend(figure: Figure, page: _Page, ax: Axes, entries: Sequence[Style]) -> Legend:
+def _legend(
+    figure: Figure, page: _Page, ax: Axes, entries: Sequence[Style], language: str = "en"
+) -> Legend:
     """Add the legend beside the map, its top level with the map's."""
     position = ax.get_position()
     panel_left = page.fraction(_PANEL_LEFT_IN, 0)[0]
@@ -610,13 +704,13 @@ def _legend(figure: Figure, page: _Page, ax: Axes, entries: Sequence[Style]) -> 
     handles: list[Any] = [_legend_handle(style, page.scale) for style in entries]
     legend = figure.legend(
         handles,
-        [textwrap.fill(style.label, 30) for style in entries],
+        [textwrap.fill(translate(style.label, language), 30) for style in entries],
         loc="upper left",
         bbox_to_anchor=(panel_left, position.y0, panel_right - panel_left, position.height),
         bbox_transform=figure.transFigure,
         mode="expand",
         borderaxespad=0,
-        title="Legend",
+        title=translate("Legend", language),
         alignment="left",
         fontsize=9 * page.scale,
         title_fontproperties={"weight": "bold", "size": 10.5 * page.scale},
@@ -643,11 +737,13 @@ def _footer(
     renderer: RendererBase,
     publishers: Sequence[str],
     credits: Sequence[str],
+    base_credits: str = "",
+    language: str = "en",
 ) -> None:
     """Add the sources (in two lines at most), the credits and the projection at the bottom."""
     x, y = page.fraction(_MARGIN_IN, _MARGIN_IN)
     size = 7.5 * page.scale
-    figure.text(
+    attribution = figure.text(
         x,
         y,
         "; ".join(credits) + "." if credits else "",
@@ -657,6 +753,20 @@ def _footer(
         color=_MUTED,
         gid="attribution",
     )
+    if base_credits:
+        # On the same line, after the layers' credits.
+        end = attribution.get_window_extent(renderer).x1 if credits else x * figure.bbox.width
+        gap = _pixels(renderer, 4 * page.scale) if credits else 0.0
+        figure.text(
+            (end + gap) / figure.bbox.width,
+            y,
+            base_credits + ".",
+            ha="left",
+            va="bottom",
+            fontsize=size,
+            color=_MUTED,
+            gid="base-attribution",
+        )
     crs_name = CRS.from_user_input(EXPORT_CRS).name
     figure.text(
         1 - x,
@@ -683,7 +793,7 @@ def _footer(
     room = figure.bbox.width * (1 - 2 * x)
     # A printed map cannot be clicked: name as many publishers as two lines hold.
     for named in range(len(publishers), -1, -1):
-        if _wrap(text, _sources_line(publishers, named), room, renderer) <= 2:
+        if _wrap(text, _sources_line(publishers, named, language), room, renderer) <= 2:
             break
 
 
@@ -737,7 +847,9 @@ def _notes(
         y -= 0.6 * pad
 
 
-def _note_texts(features: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple[str, str]]:
+def _note_texts(
+    features: Sequence[tuple[str, Mapping[str, Any]]], language: str = "en"
+) -> list[tuple[str, str]]:
     """Return (name, detail) for each unfinished or approximate feature, from its properties."""
     notes = []
     for _, feature in features:
@@ -756,14 +868,35 @@ def _note_texts(features: Sequence[tuple[str, Mapping[str, Any]]]) -> list[tuple
                 ),
                 None,
             )
-            when = f" since {_html.format_date(str(since))}" if since else ""
-            details.append(f"{str(status).capitalize()}{when}.")
+            word = translate(str(status), language)
+            word = word[:1].upper() + word[1:]
+            details.append(
+                sentence(
+                    translate(
+                        "{status} since {date}",
+                        language,
+                        status=word,
+                        date=_html.format_date(str(since), language),
+                    )
+                    if since
+                    else word
+                )
+            )
         if isinstance(properties.get("length_m"), int | float):
-            details.append(f"Drawn {_html.format_metres(float(properties['length_m']))} long.")
+            length = _html.format_metres(float(properties["length_m"]))
+            details.append(sentence(translate("Drawn {length} long", language, length=length)))
         if approximate and isinstance(properties.get("accuracy_m"), int | float):
             away = _html.format_metres(float(properties["accuracy_m"]))
-            details.append(f"Position approximate, within about {away}.")
-        name = str(properties.get("name_en") or feature.get("id"))
+            details.append(
+                sentence(
+                    translate(
+                        "Position approximate, within about {distance}", language, distance=away
+                    )
+                )
+            )
+        name = str(
+            properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
+        )
         notes.append((name, " ".join(details)))
     return notes
 
@@ -863,16 +996,381 @@ def _legend_handle(style: Style, scale: float) -> Artist | tuple[Artist, ...]:
     return (outline, beneath, line)
 
 
-def _sources_line(publishers: Sequence[str], named: int | None = None) -> str:
+def _sources_line(
+    publishers: Sequence[str], named: int | None = None, language: str = "en"
+) -> str:
     """Return "Sources: A, B and N more." naming the first ``named`` publishers."""
     if not publishers:
         return ""
     named = len(publishers) if named is None else named
-    line = "Sources: " + ", ".join(publishers[:named])
+    line = f"{translate('Sources', language)}: " + ", ".join(publishers[:named])
     rest = len(publishers) - named
     if rest:
-        line += f" and {rest} more" if named else f"{rest} publishers"
-    return line + "; each feature's sources are listed in its GeoJSON properties."
+        line += " " + translate("and {n} more", language, n=rest)
+    return line + translate(
+        "; each feature's sources are listed in its GeoJSON properties.", language
+    )
+
+
+# ---------------------------------------------------------------------------
+# Base: land, sea, countries, and the locator inset
+# ---------------------------------------------------------------------------
+
+# The inset's width and its distance from the map's frame, on the reference page.
+_INSET_WIDTH_IN = 2.2
+_INSET_MARGIN_IN = 0.14
+# The smallest the inset's box marking the map is drawn, points on the reference page:
+# a map of a few kilometres would otherwise be a dot.
+_INSET_MIN_BOX_PT = 7.0
+
+
+def _rings(geometry: Mapping[str, Any]) -> list[list[list[list[float]]]]:
+    """Return a Polygon's or MultiPolygon's polygons, each a list of rings."""
+    if geometry.get("type") == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry.get("type") == "MultiPolygon":
+        return list(geometry["coordinates"])
+    return []
+
+
+def _area_path(geometry: Mapping[str, Any]) -> MplPath:
+    """Return a (Multi)Polygon as a projected path: outer rings anticlockwise, holes clockwise."""
+    vertices: list[np.ndarray[Any, Any]] = []
+    codes: list[np.uint8] = []
+    for polygon in _rings(geometry):
+        for index, ring in enumerate(polygon):
+            xy = _project([(c[0], c[1]) for c in ring])
+            x, y = xy[:, 0], xy[:, 1]
+            anticlockwise = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) > 0
+            if anticlockwise != (index == 0):  # holes wind the other way: they stay empty
+                xy = xy[::-1]
+            vertices.append(xy)
+            codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(xy) - 2) + [MplPath.CLOSEPOLY]
+    if not vertices:
+        return MplPath(np.empty((0, 2)))
+    return MplPath(np.vstack(vertices), np.asarray(codes, dtype=np.uint8))
+
+
+def _line_parts(geometry: Mapping[str, Any]) -> list[np.ndarray[Any, Any]]:
+    """Return a LineString's or MultiLineString's parts, projected."""
+    if geometry.get("type") == "LineString":
+        parts = [geometry["coordinates"]]
+    elif geometry.get("type") == "MultiLineString":
+        parts = list(geometry["coordinates"])
+    else:
+        parts = []
+    return [_project([(c[0], c[1]) for c in part]) for part in parts]
+
+
+def _by_kind(collection: Mapping[str, Any], *kinds: str) -> list[dict[str, Any]]:
+    return [
+        feature
+        for feature in collection.get("features") or []
+        if (feature.get("properties") or {}).get("kind") in kinds
+    ]
+
+
+def _draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
+    """Draw the sea, the countries and China's boundaries beneath everything else."""
+    group = _Group("base", zorder=0.3)
+    for feature in _by_kind(local, "sea", "country"):
+        style = base_style(feature)
+        sea = style is SEA_STYLE
+        patch = PathPatch(
+            _area_path(feature["geometry"]),
+            facecolor=style.fill or style.color,
+            # The sea's outline is the coast; the countries meet along the boundaries.
+            edgecolor=style.color if sea else "none",
+            linewidth=_px(style.weight, scale) if sea else 0.0,
+            joinstyle="round",
+            gid=f"base-{feature.get('id')}",
+        )
+        group.add(patch, ax)
+    for feature in _by_kind(local, "boundary"):
+        style = base_style(feature)
+        for index, xy in enumerate(_line_parts(feature["geometry"])):
+            line = Line2D(xy[:, 0], xy[:, 1], **_line_kwargs(style, scale))
+            line.set_gid(f"base-{feature.get('id')}-{index}")
+            group.add(line, ax)
+    ax.add_artist(group)
+
+
+def _area_text(feature: Mapping[str, Any], language: str) -> str:
+    """Country names in capitals (as maps write them), the sea's as it is."""
+    name = base_name(feature, language)
+    kind = (feature.get("properties") or {}).get("kind")
+    return name.upper() if kind == "country" else name
+
+
+def _name_areas(
+    ax: Axes,
+    renderer: RendererBase,
+    local: Mapping[str, Any],
+    obstacles: _Obstacles,
+    taken: Sequence[Bbox],
+    language: str,
+    scale: float,
+) -> dict[str, Text]:
+    """Name each country, and the sea, where its visible part has the most room.
+
+    The name goes where it lies wholly inside the area's visible part, covers no drawn
+    feature, label, scale bar, north arrow or inset, and is farthest from all of them
+    and from the area's edges; an area with no such place is not named.
+    """
+    from shapely import transform as shapely_transform
+    from shapely.geometry import Point, box, shape
+
+    group = _Group("base-names", zorder=1.2)  # beneath the layers and their labels
+    ax.add_artist(group)
+    blockers = obstacles.in_display(ax, renderer)
+    inside = ax.get_window_extent(renderer).padded(-_pixels(renderer, 6 * scale))
+    view = box(inside.x0, inside.y0, inside.x1, inside.y1)
+    boxes = [box(b.x0, b.y0, b.x1, b.y1) for b in taken]
+    xs = np.linspace(inside.x0, inside.x1, 33)[1:-1]
+    ys = np.linspace(inside.y0, inside.y1, 23)[1:-1]
+    grid = np.array([(x, y) for y in ys for x in xs])
+    named: dict[str, Text] = {}
+    # The sea polygon is all the water in the region; its name is the sea_name feature's.
+    sea_name = next(iter(_by_kind(local, "sea_name")), None)
+    areas = [(f, f) for f in _by_kind(local, "country")]
+    areas += [(f, sea_name or f) for f in _by_kind(local, "sea")]
+    for area, named_by in areas:
+        drawn = shapely_transform(
+            shape(area["geometry"]), lambda xy: ax.transData.transform(_project(list(xy)))
+        )
+        visible = drawn.intersection(view)
+        if visible.is_empty:
+            continue
+        is_sea = (area.get("properties") or {}).get("kind") == "sea"
+        text = Text(
+            0,
+            0,
+            _area_text(named_by, language),
+            ha="center",
+            va="center",
+            fontsize=(11.0 if is_sea else 13.0) * scale,
+            fontweight="normal" if is_sea else "bold",
+            fontstyle="italic" if is_sea else "normal",
+            color=SEA_NAME_COLOUR if is_sea else COUNTRY_NAME_COLOUR,
+            gid=f"name-{area.get('id')}",
+        )
+        text.set_figure(ax.figure)
+        extent = text.get_window_extent(renderer).padded(_pixels(renderer, 3 * scale))
+        half_w, half_h = extent.width / 2, extent.height / 2
+        best: tuple[float, float, float] | None = None
+        for x, y in grid:
+            rect = box(x - half_w, y - half_h, x + half_w, y + half_h)
+            if not visible.contains(rect) or any(rect.intersects(b) for b in boxes):
+                continue
+            quad = np.array(rect.exterior.coords[:4])
+            if len(blockers) and np.any(_covered(quad, blockers[:, :2], blockers[:, 2])):
+                continue
+            room = visible.boundary.distance(Point(x, y))
+            if len(blockers):
+                room = min(room, float(np.hypot(*(blockers[:, :2] - (x, y)).T).min()))
+            if best is None or room > best[0]:
+                best = (room, float(x), float(y))
+        if best is None:
+            continue
+        _, x, y = best
+        at = ax.transData.inverted().transform((x, y))
+        text.set_position((float(at[0]), float(at[1])))
+        group.add(text, ax)
+        boxes.append(box(x - half_w, y - half_h, x + half_w, y + half_h))
+        named[str(area.get("id"))] = text
+    return named
+
+
+def _inset_names(name: str) -> str:
+    """Break a name of several words into lines of about eight characters."""
+    return textwrap.fill(name, width=max(8, *(len(word) for word in name.split())))
+
+
+def _inset(
+    figure: Figure,
+    page: _Page,
+    ax: Axes,
+    renderer: RendererBase,
+    collection: Mapping[str, Any],
+    view: tuple[float, float, float, float],
+    obstacles: _Obstacles,
+    reserved: Sequence[Bbox],
+    language: str,
+) -> tuple[Axes, Bbox]:
+    """Draw the locator inset in the corner it covers least of; return it and its extent."""
+    scale = page.scale
+    west, south, east, north = (float(v) for v in collection["bordermap"]["extent"])
+    (x0, y0), (x1, y1) = _project([(west, south), (east, north)])
+    frame_box = ax.get_window_extent(renderer)
+    width = _pixels(renderer, _INSET_WIDTH_IN * 72 * scale)
+    height = width * (y1 - y0) / (x1 - x0)
+    margin = _pixels(renderer, _INSET_MARGIN_IN * 72 * scale)
+    corners = {
+        "bottom-right": (frame_box.x1 - margin - width, frame_box.y0 + margin),
+        "top-left": (frame_box.x0 + margin, frame_box.y1 - margin - height),
+        "bottom-left": (frame_box.x0 + margin, frame_box.y0 + margin),
+        "top-right": (frame_box.x1 - margin - width, frame_box.y1 - margin - height),
+    }
+    blockers = obstacles.in_display(ax, renderer)
+
+    def cost(corner: tuple[float, float]) -> float:
+        left, bottom = corner
+        quad = np.array(
+            [
+                (left, bottom),
+                (left + width, bottom),
+                (left + width, bottom + height),
+                (left, bottom + height),
+            ]
+        )
+        covered = np.count_nonzero(_covered(quad, blockers[:, :2], blockers[:, 2]))
+        area = Bbox.from_bounds(left, bottom, width, height)
+        return covered + 1e6 * sum(area.overlaps(other) for other in reserved)
+
+    left, bottom = min(corners.values(), key=cost)  # the first of equals: bottom right
+    inset_ax = figure.add_axes(
+        (
+            left / figure.bbox.width,
+            bottom / figure.bbox.height,
+            width / figure.bbox.width,
+            height / figure.bbox.height,
+        ),
+        gid="inset",
+    )
+    inset_ax.set_zorder(2)
+    inset_ax.set_xlim(x0, x1)
+    inset_ax.set_ylim(y0, y1)
+    inset_ax.set_autoscale_on(False)
+    inset_ax.set_xticks([])
+    inset_ax.set_yticks([])
+    inset_ax.set_facecolor(SEA_STYLE.fill or SEA_STYLE.color)
+    for spine in inset_ax.spines.values():
+        spine.set_edgecolor(_FRAME)
+        spine.set_linewidth(0.8 * scale)
+    # A white margin around the inset sets it off from the map beneath.
+    halo = _pixels(renderer, 2.5 * scale)
+    figure.add_artist(
+        Rectangle(
+            ((left - halo) / figure.bbox.width, (bottom - halo) / figure.bbox.height),
+            (width + 2 * halo) / figure.bbox.width,
+            (height + 2 * halo) / figure.bbox.height,
+            transform=figure.transFigure,
+            facecolor="white",
+            edgecolor="none",
+            zorder=1.5,
+            gid="inset-halo",
+        )
+    )
+    group = _Group("inset-base", zorder=1)
+    for feature in _by_kind(collection, "country"):
+        style = base_style(feature)
+        group.add(
+            PathPatch(
+                _area_path(feature["geometry"]),
+                facecolor=style.fill or style.color,
+                edgecolor=style.color,
+                linewidth=_px(style.weight, scale) * 0.6,
+                joinstyle="round",
+                gid=f"inset-{feature.get('id')}",
+            ),
+            inset_ax,
+        )
+    for feature in _by_kind(collection, "sea"):
+        group.add(
+            PathPatch(
+                _area_path(feature["geometry"]),
+                facecolor="none",
+                edgecolor=SEA_STYLE.color,
+                linewidth=_px(SEA_STYLE.weight, scale) * 0.6,
+                joinstyle="round",
+                gid="inset-coast",
+            ),
+            inset_ax,
+        )
+    inset_ax.add_artist(group)
+
+    names = _Group("inset-names", zorder=3)
+    halo_effect = [patheffects.withStroke(linewidth=2.2 * scale, foreground=_HALO)]
+    for feature in _by_kind(collection, "country"):
+        label_at = (feature.get("properties") or {}).get("label_at")
+        if not label_at:
+            continue
+        at = _project([(label_at[0], label_at[1])])[0]
+        names.add(
+            Text(
+                at[0],
+                at[1],
+                _inset_names(_area_text(feature, language)),
+                ha="center",
+                va="center",
+                fontsize=6.5 * scale,
+                fontweight="bold",
+                color=COUNTRY_NAME_COLOUR,
+                linespacing=1.0,
+                gid=f"inset-name-{feature.get('id')}",
+            ),
+            inset_ax,
+        )
+    for feature in _by_kind(collection, "sea_name"):
+        at = _project([tuple(feature["geometry"]["coordinates"][:2])])[0]
+        names.add(
+            Text(
+                at[0],
+                at[1],
+                _inset_names(base_name(feature, language)),
+                ha="center",
+                va="center",
+                fontsize=6.5 * scale,
+                fontstyle="italic",
+                color=SEA_NAME_COLOUR,
+                linespacing=1.0,
+                gid=f"inset-name-{feature.get('id')}",
+            ),
+            inset_ax,
+        )
+    for feature in _by_kind(collection, "city"):
+        style = base_style(feature)
+        at = _project([tuple(feature["geometry"]["coordinates"][:2])])[0]
+        names.add(
+            Line2D([at[0]], [at[1]], linestyle="none", **_marker_kwargs(style, scale)),
+            inset_ax,
+        )
+        names.add(
+            Annotation(
+                base_name(feature, language),
+                xy=(at[0], at[1]),
+                xytext=(_px(style.radius + 2.5, scale), 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=6 * scale,
+                color=_INK,
+                path_effects=halo_effect,
+                gid=f"inset-name-{feature.get('id')}",
+            ),
+            inset_ax,
+        )
+    # The box marking the main map, drawn at least _INSET_MIN_BOX_PT across.
+    (bx0, by0), (bx1, by1) = _project([(view[0], view[2]), (view[1], view[3])])
+    per_point = (x1 - x0) / (width / _pixels(renderer, 1.0))
+    least = _INSET_MIN_BOX_PT * scale * per_point
+    centre_x, centre_y = (bx0 + bx1) / 2, (by0 + by1) / 2
+    half_w, half_h = max(bx1 - bx0, least) / 2, max(by1 - by0, least) / 2
+    names.add(
+        Rectangle(
+            (centre_x - half_w, centre_y - half_h),
+            2 * half_w,
+            2 * half_h,
+            facecolor=to_rgba(EXTENT_STYLE.color, 0.15),
+            edgecolor=EXTENT_STYLE.color,
+            linewidth=_px(EXTENT_STYLE.weight, scale),
+            gid="inset-extent",
+        ),
+        inset_ax,
+    )
+    inset_ax.add_artist(names)
+    extent = Bbox.from_bounds(left - halo, bottom - halo, width + 2 * halo, height + 2 * halo)
+    return inset_ax, extent
 
 
 # ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["LANGUAGES", "format_date", "translate"]
+__all__ = ["LANGUAGES", "format_date", "sentence", "translate"]
 
 #: Languages the map can be drawn in.
 LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")
@@ -112,6 +112,19 @@ _WORDS: dict[str, tuple[str, str]] = {
         "положение приблизительное, в пределах {accuracy}",
     ),
     "Show the timeline": ("연표 보기", "Показать хронологию"),
+    "{subject}, as of {date}": ("{subject}, {date} 기준", "{subject}, по состоянию на {date}"),
+    "As of {date}": ("{date} 기준", "По состоянию на {date}"),
+    "{status} since {date}": ("{date}부터 {status}", "{status} с {date}"),
+    "Drawn {length} long": ("길이 {length}로 표시", "Длина на карте {length}"),
+    "Position approximate, within about {distance}": (
+        "위치는 대략적, 오차 약 {distance}",
+        "Положение приблизительное, в пределах около {distance}",
+    ),
+    "; each feature's sources are listed in its GeoJSON properties.": (
+        "; 각 요소의 출처는 GeoJSON 속성에 있습니다.",
+        "; источники каждого объекта указаны в его свойствах GeoJSON.",
+    ),
+    "Land, sea and countries": ("육지, 바다, 나라", "суша, море и страны"),
 }
 
 _RU_MONTHS = (
@@ -220,3 +233,8 @@ def format_date(text: str, language: str = "en") -> str:
     if month is None:
         return str(year)
     return (f"{day} " if day else "") + f"{_EN_MONTHS[month - 1]} {year}"
+
+
+def sentence(text: str) -> str:
+    """End ``text`` with one full stop (a Russian date already ends with "г.")."""
+    return text if text.endswith(".") else text + "."

@@ -18,6 +18,9 @@ layer_names: tuple[str, ...] = (
     "context",
 )
 
+#: Layers the web map offers switched off, and static exports leave out by default.
+hidden_layers: tuple[str, ...] = ("context",)
+
 #: File name of the web map inside the outputs directory.
 map_file: str = "tumen_border_map.html"
 

@@ -15,12 +15,19 @@ import html
 import itertools
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from bordermap import _assets, _html
+from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
-from bordermap._layout import frame, label_anchors, label_text, uncertainty_collection
+from bordermap._layout import (
+    feature_coords,
+    frame,
+    label_anchors,
+    label_text,
+    uncertainty_collection,
+)
+from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.i18n import LANGUAGES, translate
 from bordermap.layers import Layers, read_layers
@@ -34,8 +41,8 @@ if TYPE_CHECKING:
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
 #: Names of the map layers in the layer control, by layer file name.
-#: Layers that start switched off in the layer control.
-HIDDEN_LAYERS: tuple[str, ...] = ("context",)
+#: Layers that start switched off in the layer control (``settings.hidden_layers``).
+HIDDEN_LAYERS: tuple[str, ...] = settings.hidden_layers
 
 LAYER_TITLES: dict[str, str] = {
     "tumen_river": "Tumen River",
@@ -54,6 +61,7 @@ def build_map(
     self_contained: bool = True,
     as_of: dt.date | str | None = None,
     language: str = "en",
+    base: Base | str | Path | Literal[False] | None = None,
 ) -> folium.Map:
     """Draw the layers on an annotated Folium map.
 
@@ -77,6 +85,11 @@ def build_map(
         The page's time control goes back from this date without rebuilding.
     language : str, default "en"
         ``"en"``, ``"ko"`` or ``"ru"``: labels, popups, legend, title and notes.
+    base : dict, path or False, optional
+        Land, sea and the countries beneath the layers (seen wherever no tile loads)
+        and the locator inset: from :func:`bordermap.base.read_base`, or a geodata
+        directory to read it from; by default from the directory the layers come
+        from, else ``geodata/`` (with a warning when there is none). ``False``: none.
 
     Returns
     -------
@@ -98,11 +111,14 @@ def build_map(
 
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    if layers is None or isinstance(layers, str | Path):
-        layers = read_layers(Path("geodata") if layers is None else Path(layers))
-    date = effective_date(layers, parse_date(as_of) if isinstance(as_of, str) else as_of)
-    full_history = layers
-    layers = layers_as_of(layers, date)
+    if isinstance(layers, dict):
+        geodata, full_history = None, layers
+    else:
+        geodata = Path(layers or "geodata")
+        full_history = read_layers(geodata)
+    drawn_base = resolve_base(base, geodata)
+    date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
+    layers = layers_as_of(full_history, date)
     meta = _html.metadata(layers)
     features = [
         (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])
@@ -154,6 +170,18 @@ def build_map(
             overlay=False,
         ).add_to(web_map)
     web_map.add_child(_elements.Script(_tile_notice_js(language)))
+    (south, west), (north, east) = view
+    if drawn_base:
+        web_map.add_child(
+            _elements.BaseLayer(
+                translate("Land, sea and countries", language),
+                drawn_base["local"],
+                (west, south, east, north),
+                language,
+                [feature_coords(f) for _, f in shown],
+                base_credit(drawn_base),
+            )
+        )
 
     # Inside a frame (an embed, a notebook) the map zooms only with Ctrl/⌘ + wheel or two
     # fingers, so that it never hijacks the page's scrolling; on its own page it zooms freely.
@@ -210,6 +238,15 @@ def build_map(
         )
     )
     folium.LayerControl(position="topright", collapsed=True).add_to(web_map)
+    if drawn_base and "inset" in drawn_base:
+        web_map.add_child(
+            _elements.Panel(
+                inset_svg(drawn_base["inset"], (west, south, east, north), language=language),
+                "topright",
+                "bm-inset",
+            )
+        )
+        web_map.add_child(_elements.Script(_INSET_JS))
     web_map.fit_bounds([list(view[0]), list(view[1])], padding=(40, 40))
     _stabilise_ids(figure)
     return web_map
@@ -349,6 +386,26 @@ _TIMELINE_JS = """(function (map) {
   map.on('overlayadd overlayremove', function () { apply(current); });
   map.on('popupopen', function (event) { refreshPopup(event.popup); });
   apply(current);
+})({map});"""
+
+
+# Keeps the inset's box on the part of the region the map shows, as it moves.
+_INSET_JS = """(function (map) {
+  var rect = document.querySelector('.bm-inset-extent');
+  if (!rect) { return; }
+  var num = function (name) { return parseFloat(rect.getAttribute('data-' + name)); };
+  var least = num('least'), x0 = num('x0'), y0 = num('y0'), unit = num('unit');
+  var update = function () {
+    var bounds = map.getBounds();
+    var sw = L.CRS.EPSG3857.project(bounds.getSouthWest());
+    var ne = L.CRS.EPSG3857.project(bounds.getNorthEast());
+    var w = Math.max((ne.x - sw.x) / unit, least), h = Math.max((ne.y - sw.y) / unit, least);
+    var cx = ((sw.x + ne.x) / 2 - x0) / unit, cy = (y0 - (sw.y + ne.y) / 2) / unit;
+    rect.setAttribute('x', cx - w / 2); rect.setAttribute('y', cy - h / 2);
+    rect.setAttribute('width', w); rect.setAttribute('height', h);
+  };
+  map.on('moveend', update);
+  update();
 })({map});"""
 
 
