@@ -50,3 +50,7 @@ position_tolerance_m: float = 100.0
 #: Largest facts or layer file read, in bytes: a larger one is refused before it is
 #: read (a river of a million vertices is about 40 MB of GeoJSON).
 max_input_bytes: int = 64 * 1024 * 1024
+
+#: The web map draws long lines simplified, never farther than this from the layers'
+#: full detail, in metres (the GeoJSON layers keep every vertex).
+web_max_deviation_m: float = 2.0

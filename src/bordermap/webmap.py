@@ -32,6 +32,7 @@ from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.i18n import LANGUAGES, translate
 from bordermap.layers import Layers, read_layers
 from bordermap.schema import STATUSES, parse_date
+from bordermap.simplify import web_ready
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
 from bordermap.timeline import effective_date, key_dates, layers_as_of, status_on
 
@@ -118,7 +119,11 @@ def build_map(
         full_history = read_layers(geodata)
     drawn_base = resolve_base(base, geodata)
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
-    layers = layers_as_of(full_history, date)
+    # Long lines are drawn simplified, within settings.web_max_deviation_m of the
+    # layers' full detail (a river of a million vertices makes a page of kilobytes).
+    layers, _ = web_ready(
+        layers_as_of(full_history, date), max_deviation_m=settings.web_max_deviation_m
+    )
     meta = _html.metadata(layers)
     features = [
         (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])

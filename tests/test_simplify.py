@@ -1,0 +1,339 @@
+"""Web-ready geometry: the deviation bound, what stays exact, topology, speed at 10^6 vertices.
+
+Every deviation is measured here independently of bordermap.simplify: the lines are
+projected to UTM 52N with pyproj and compared with shapely's Hausdorff distance (or,
+for a million vertices, the distance from each original vertex to the simplified line).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pyproj import Transformer
+
+from bordermap import settings as bordermap_settings
+from bordermap.simplify import MAX_DEVIATION_M, web_ready
+
+TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32652", always_xy=True)
+FROM_UTM = Transformer.from_crs("EPSG:32652", "EPSG:4326", always_xy=True)
+# A spot on the Tumen, in UTM 52N metres, for lines made in local metres.
+ORIGIN = np.array([648_000.0, 4_695_000.0])
+BRIDGE_KINDS = ("rail_bridge", "road_bridge")
+
+
+def test_the_projected_crs_is_the_one_measured_in():
+    assert bordermap_settings.projected_crs == "EPSG:32652"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _utm(coordinates: Any) -> np.ndarray:
+    lonlat = np.asarray(coordinates, dtype=float).reshape(-1, 2)
+    xs, ys = TO_UTM.transform(lonlat[:, 0], lonlat[:, 1])
+    return np.column_stack([xs, ys])
+
+
+def _lonlat(xy: np.ndarray) -> list[list[float]]:
+    return _lonlat_array(xy).tolist()
+
+
+def _lonlat_array(xy: np.ndarray) -> np.ndarray:
+    lons, lats = FROM_UTM.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([lons, lats])
+
+
+def _line_feature(feature_id: str, coordinates: Any, kind: str = "river") -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "id": feature_id,
+        "properties": {"kind": kind, "name_en": feature_id},
+        "geometry": {"type": "LineString", "coordinates": coordinates},
+    }
+
+
+def _layers(*features: dict[str, Any]) -> dict[str, Any]:
+    return {"lines": {"type": "FeatureCollection", "features": list(features)}}
+
+
+def _coords(layers: dict[str, Any], feature_id: str) -> list[Any]:
+    for layer in layers.values():
+        for feature in layer["features"]:
+            if feature["id"] == feature_id:
+                return list(feature["geometry"]["coordinates"])
+    raise KeyError(feature_id)
+
+
+def _hausdorff_m(original: Any, simplified: Any, densify: float | None = None) -> float:
+    a = shapely.linestrings(_utm(original))
+    b = shapely.linestrings(_utm(simplified))
+    return float(shapely.hausdorff_distance(a, b, densify=densify))
+
+
+def _farthest_vertex_m(original: Any, simplified: Any) -> float:
+    """Return the largest distance from an original vertex to the simplified line."""
+    xy = _utm(simplified)
+    segments = shapely.linestrings(np.stack([xy[:-1], xy[1:]], axis=1))
+    tree = shapely.STRtree(segments)
+    _, distances = tree.query_nearest(shapely.points(_utm(original)), return_distance=True)
+    return float(distances.max())
+
+
+def _noisy_channel(
+    channel: Any, vertices: int, *, seed: int = 1, noise_m: float = 0.3
+) -> list[list[float]]:
+    """Return the channel resampled at ``vertices`` points, meandering and noisy."""
+    xy = _utm(channel)
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(xy, axis=0).T))])
+    s = np.linspace(0.0, along[-1], vertices)
+    base = np.column_stack([np.interp(s, along, xy[:, 0]), np.interp(s, along, xy[:, 1])])
+    tangent = np.gradient(base, axis=0)
+    tangent /= np.hypot(tangent[:, 0], tangent[:, 1])[:, None]
+    normal = np.column_stack([-tangent[:, 1], tangent[:, 0]])
+    rng = np.random.default_rng(seed)
+    offset = 4.0 * np.sin(s / 60.0) + 1.5 * np.sin(s / 9.0) + rng.normal(0.0, noise_m, vertices)
+    offset *= np.clip(np.minimum(s, along[-1] - s) / 100.0, 0.0, 1.0)  # ends stay put
+    coordinates = np.round(_lonlat_array(base + offset[:, None] * normal), 6).tolist()
+    coordinates[0], coordinates[-1] = list(channel[0]), list(channel[-1])
+    return coordinates  # at 6 decimals, as in the layers
+
+
+def _with_river(layers: dict[str, Any], coordinates: list[list[float]]) -> dict[str, Any]:
+    """Put a river geometry into the river and the border drawn on it."""
+    for layer in layers.values():
+        for feature in layer["features"]:
+            if feature["properties"]["kind"] in ("river", "border"):
+                feature["geometry"] = {"type": "LineString", "coordinates": coordinates}
+    return layers
+
+
+def _crossings(layers: dict[str, Any]) -> dict[str, int]:
+    """Return how many times each bridge crosses the river, in UTM."""
+    river = next(
+        shapely.linestrings(_utm(f["geometry"]["coordinates"]))
+        for layer in layers.values()
+        for f in layer["features"]
+        if f["properties"]["kind"] == "river"
+    )
+    counts = {}
+    for layer in layers.values():
+        for feature in layer["features"]:
+            if feature["properties"]["kind"] in BRIDGE_KINDS:
+                bridge = shapely.linestrings(_utm(feature["geometry"]["coordinates"]))
+                meeting = shapely.intersection(bridge, river)
+                counts[feature["id"]] = int(shapely.get_num_geometries(meeting))
+    return counts
+
+
+# --------------------------------------------------------------------------- the bound
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.floats(-40, 40, allow_nan=False, allow_infinity=False),
+            st.floats(-40, 40, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=2,
+        max_size=80,
+    ),
+    bound=st.sampled_from([0.3, 1.0, 2.0, 7.5, 40.0]),
+)
+def test_a_wiggly_line_stays_within_the_bound(steps, bound):
+    xy = ORIGIN + np.vstack([[0.0, 0.0], np.cumsum(np.asarray(steps), axis=0)])
+    original = _lonlat(xy)
+    web, deviations = web_ready(_layers(_line_feature("wiggle", original)), max_deviation_m=bound)
+    simplified = _coords(web, "wiggle")
+    assert deviations["wiggle"] <= bound
+    measured = _hausdorff_m(original, simplified, densify=0.02)
+    assert measured <= bound + 1e-6
+    assert measured <= deviations["wiggle"] + 1e-6  # the reported figure is an upper bound
+    assert simplified[0] == original[0] and simplified[-1] == original[-1]
+    assert 2 <= len(simplified) <= len(original)
+    if shapely.is_simple(shapely.linestrings(_utm(original))):
+        assert shapely.is_simple(shapely.linestrings(_utm(simplified)))
+
+
+def test_a_synthetic_tumen_of_100_000_vertices(shipped_layers):
+    channel = _coords(shipped_layers, "tumen-river")
+    river = _noisy_channel(channel, 100_000)
+    web, deviations = web_ready(_layers(_line_feature("river", river)))
+    simplified = _coords(web, "river")
+    assert 0 < deviations["river"] <= MAX_DEVIATION_M
+    assert _hausdorff_m(river, simplified) <= MAX_DEVIATION_M + 1e-6
+    assert _farthest_vertex_m(river, simplified) <= deviations["river"] + 1e-6
+    assert len(simplified) < len(river) / 20
+    assert simplified[0] == river[0] and simplified[-1] == river[-1]
+    # Kept vertices are the river's own (6 decimals already suit a 2 m bound).
+    assert {tuple(c) for c in simplified} <= {tuple(c) for c in river}
+
+
+def test_a_million_vertices_simplify_to_far_fewer_within_the_bound(shipped_layers):
+    channel = _coords(shipped_layers, "tumen-river")
+    river = _noisy_channel(channel, 1_000_000, noise_m=0.05)
+    web, deviations = web_ready(_layers(_line_feature("river", river)))
+    simplified = _coords(web, "river")
+    assert len(simplified) < len(river) / 200
+    assert deviations["river"] <= MAX_DEVIATION_M
+    assert _farthest_vertex_m(river, simplified) <= MAX_DEVIATION_M + 1e-6
+
+
+@pytest.mark.parametrize("bound", [0.5, 2.0, 10.0, 60.0])
+def test_a_larger_bound_keeps_fewer_vertices_and_fewer_decimals(shipped_layers, bound):
+    river = _noisy_channel(_coords(shipped_layers, "tumen-river"), 20_000)
+    web, deviations = web_ready(_layers(_line_feature("river", river)), max_deviation_m=bound)
+    simplified = _coords(web, "river")
+    assert _hausdorff_m(river, simplified) <= min(deviations["river"], bound) + 1e-6
+    decimals = max(len(repr(value).split(".")[1]) for c in simplified[1:-1] for value in c)
+    # Rounding may use at most a quarter of the bound: 6 decimals (about 0.1 m) up to
+    # about 3 m, fewer above.
+    assert decimals <= (6 if bound < 3.2 else 5 if bound < 32 else 4)
+
+
+def test_zero_keeps_every_vertex(shipped_layers):
+    river = _noisy_channel(_coords(shipped_layers, "tumen-river"), 1_000)
+    web, deviations = web_ready(_layers(_line_feature("river", river)), max_deviation_m=0)
+    assert _coords(web, "river") == river and deviations == {"river": 0.0}
+
+
+@pytest.mark.parametrize("bound", [-1.0, math.nan, math.inf, "2", True])
+def test_a_bad_bound_is_refused_naming_it(shipped_layers, bound):
+    with pytest.raises(ValueError, match="max_deviation_m") as raised:
+        web_ready(shipped_layers, max_deviation_m=bound)
+    assert repr(bound) in str(raised.value)
+
+
+# --------------------------------------------------------------------------- what stays
+
+
+def test_the_shipped_layers(shipped_layers):
+    before = copy.deepcopy(shipped_layers)
+    web, deviations = web_ready(shipped_layers)
+    assert shipped_layers == before  # the layers themselves keep full detail
+    assert set(deviations) == {
+        f["id"] for layer in shipped_layers.values() for f in layer["features"]
+    }
+    assert all(0.0 <= value <= MAX_DEVIATION_M for value in deviations.values())
+    assert list(web) == list(shipped_layers)
+    for name, layer in shipped_layers.items():
+        assert list(web[name]) == list(layer)
+        for original, drawn in zip(layer["features"], web[name]["features"], strict=True):
+            assert list(drawn) == list(original)  # same keys, same order
+            assert drawn["properties"] == original["properties"]
+            assert drawn["properties"] is not original["properties"]  # a copy
+            geometry = original["geometry"]
+            if geometry["type"] == "Point" or len(geometry["coordinates"]) == 2:
+                assert drawn["geometry"] == geometry, original["id"]
+                assert deviations[original["id"]] == 0.0
+    once = {"friendship-bridge": 1, "road-bridge": 1}
+    assert _crossings(web) == _crossings(shipped_layers) == once
+
+
+@pytest.mark.parametrize("bound", [2.0, 30.0, 150.0])
+def test_bridges_still_cross_a_simplified_river_once(shipped_layers, bound):
+    layers = copy.deepcopy(shipped_layers)
+    _with_river(layers, _noisy_channel(_coords(layers, "tumen-river"), 100_000))
+    assert set(_crossings(layers).values()) == {1}
+    web, deviations = web_ready(layers, max_deviation_m=bound)
+    assert _crossings(web) == _crossings(layers)
+    # The river keeps full detail only near the bridges and places (a zone that grows
+    # with the bound).
+    assert len(_coords(web, "tumen-river")) < 100_000 / (20 if bound < 100 else 5)
+    for layer_name in ("rail_bridge", "road_bridge", "places"):
+        assert web[layer_name]["features"] == layers[layer_name]["features"]
+    assert max(deviations.values()) <= bound
+
+
+def test_the_border_stays_identical_to_the_river(shipped_layers):
+    layers = _with_river(
+        copy.deepcopy(shipped_layers),
+        _noisy_channel(_coords(shipped_layers, "tumen-river"), 30_000),
+    )
+    web, deviations = web_ready(layers)
+    assert _coords(web, "kp-ru-border") == _coords(web, "tumen-river")
+    assert deviations["kp-ru-border"] == deviations["tumen-river"] > 0
+
+
+def test_a_reversed_line_is_simplified_as_the_line_reversed(shipped_layers):
+    river = _noisy_channel(_coords(shipped_layers, "tumen-river"), 30_000)
+    web, _ = web_ready(
+        _layers(_line_feature("downstream", river), _line_feature("upstream", river[::-1]))
+    )
+    assert _coords(web, "upstream") == _coords(web, "downstream")[::-1]
+
+
+def test_the_same_input_gives_the_same_output(shipped_layers):
+    layers = _with_river(
+        copy.deepcopy(shipped_layers),
+        _noisy_channel(_coords(shipped_layers, "tumen-river"), 30_000),
+    )
+    assert web_ready(layers) == web_ready(copy.deepcopy(layers))
+
+
+# --------------------------------------------------------------------------- topology
+
+
+def _local(points: list[tuple[float, float]]) -> list[list[float]]:
+    return _lonlat(ORIGIN + np.asarray(points, dtype=float))
+
+
+def test_a_bridge_over_a_small_bend_still_crosses_it():
+    # The river runs east with a 1.5 m bend; a short footbridge crosses the bend only.
+    river = _local(
+        [
+            (0, 0), (10, 0.3), (20, 0), (30, 0.2), (40, 0), (49, 0), (50, 1.5), (51, 0),
+            (60, 0), (70, 0.3), (80, 0), (100, 0),
+        ]
+    )  # fmt: skip
+    bridge = _local([(50, 0.5), (50, 3.0)])
+    layers = _layers(_line_feature("river", river), _line_feature("bridge", bridge, "rail_bridge"))
+    # Without care the bend goes (it is within the bound) and the bridge crosses nothing.
+    flat = shapely.simplify(shapely.linestrings(_utm(river)), 2.0)
+    assert not shapely.intersects(flat, shapely.linestrings(_utm(bridge)))
+    web, deviations = web_ready(layers)
+    assert _crossings(web) == {"bridge": 1}
+    assert _coords(web, "bridge") == bridge
+    assert len(_coords(web, "river")) < len(river)  # the rest is simplified
+    assert deviations["river"] <= MAX_DEVIATION_M
+
+
+def test_a_place_beside_the_river_keeps_its_distance_to_it():
+    river = _local([(0, 0), (30, 0), (49, 0), (50, 1.8), (51, 0), (70, 0), (100, 0.5)])
+    place = {
+        "type": "Feature",
+        "id": "place",
+        "properties": {"kind": "station"},
+        "geometry": {"type": "Point", "coordinates": _local([(50, 2.5)])[0]},
+    }
+    web, _ = web_ready(_layers(_line_feature("river", river), place))
+    point = shapely.points(_utm(place["geometry"]["coordinates"]))
+    before = shapely.distance(point, shapely.linestrings(_utm(river)))
+    after = shapely.distance(point, shapely.linestrings(_utm(_coords(web, "river"))))
+    assert after == pytest.approx(before, abs=1e-9)
+
+
+def test_a_hairpin_does_not_cross_itself():
+    # Out east along y = 0 past a 5 m spike, back west along y = 4 with a 1.8 m notch
+    # that wraps around the spike's tip: flattening the notch would cut through it.
+    hairpin = _local(
+        [
+            (0, 0), (49, 0), (50, 5), (51, 0), (100, 0),
+            (100, 4), (52, 4), (51.5, 5.8), (48.5, 5.8), (48, 4), (0, 4),
+        ]
+    )  # fmt: skip
+    xy = shapely.linestrings(_utm(hairpin))
+    assert shapely.is_simple(xy)
+    assert not shapely.is_simple(shapely.simplify(xy, 2.0, preserve_topology=False))
+    web, deviations = web_ready(_layers(_line_feature("hairpin", hairpin)))
+    simplified = _coords(web, "hairpin")
+    assert shapely.is_simple(shapely.linestrings(_utm(simplified)))
+    assert _hausdorff_m(hairpin, simplified, densify=0.01) <= deviations["hairpin"] + 1e-6
+    assert deviations["hairpin"] <= MAX_DEVIATION_M
