@@ -14,7 +14,7 @@ import matplotlib
 import numpy as np
 import pytest
 from matplotlib import font_manager
-from matplotlib.colors import to_rgb
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Rectangle
 from PIL import Image
 from pyproj import Geod, Proj
@@ -686,3 +686,49 @@ def test_a_broken_base_is_refused_before_anything_is_written(geodata_dir, tmp_pa
             base=tmp_path,
         )
     assert not (tmp_path / "map.png").exists()
+
+
+def _text_image(text: str, family: list[str]) -> np.ndarray[Any, Any]:
+    """Draw ``text`` alone in ``family`` and return the pixels."""
+    import warnings
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 0.6), dpi=100)
+    figure.text(0.05, 0.3, text, fontsize=20, family=family)
+    canvas = FigureCanvasAgg(figure)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a font without Hangul warns of missing glyphs
+        canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+
+
+@pytest.mark.parametrize(
+    ("language", "feature_id"), [("ko", "tumen-river"), ("ru", "tumen-river")]
+)
+def test_korean_and_russian_labels_are_drawn_on_the_image(
+    shown_layers, tmp_path, language, feature_id, facts: Facts
+):
+    """Checked on the pixels: the label's box holds ink, and differs from the English one."""
+    pixels = {}
+    boxes = {}
+    colour = "#000000"
+    for code in ("en", language):
+        path = export_image(shown_layers, tmp_path / f"{code}.png", language=code)
+        pixels[code] = _pixels(path)
+        with matplotlib.rc_context(export._rc_params()):
+            drawing = _draw(shown_layers, language=code)
+            renderer = drawing.figure.canvas.get_renderer()
+            boxes[code] = drawing.labels[feature_id].get_window_extent(renderer)
+            colour = to_hex(drawing.labels[feature_id].get_color())
+    crop = _region(pixels[language], boxes[language])
+    assert _count(crop, colour, 40) > 50, "no ink of the label's colour where the label is"
+    assert not np.array_equal(crop, _region(pixels["en"], boxes[language]))
+    # And the font the export uses draws these letters, not the boxes a font without
+    # them draws ("tofu"): the same word in DejaVu Sans (no Hangul) looks different.
+    word = facts.feature(feature_id).name[language]
+    drawn = _text_image(word, export._font_families())
+    assert np.count_nonzero(drawn.max(axis=-1) < 120) > 50
+    if language == "ko":
+        assert not np.array_equal(drawn, _text_image(word, ["DejaVu Sans"]))
