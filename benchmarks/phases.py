@@ -4,10 +4,9 @@ Usage: ``python benchmarks/phases.py GEODATA_DIR``
 
 Prints one JSON object a line, ``{"phase": ..., "seconds": ...}``, as each step ends
 (so that a run stopped by a timeout still tells how far it got), and last
-``{"page_bytes": ...}``, the size of the page. The map is drawn from
-web-ready layers (:func:`bordermap.simplify.web_ready`), as the wired build will do;
-``build_map`` on the full layers is the step that makes big rivers slow today and is
-left to the real ``bordermap build`` runs.
+``{"page_bytes": ...}``, the size of the page. ``web_ready`` is timed on its own
+(:func:`bordermap.simplify.web_ready`, which ``build_map`` applies to the layers it
+draws), and the map is drawn from its result.
 """
 
 from __future__ import annotations

@@ -753,9 +753,9 @@ def report(results: dict[str, Any]) -> str:
         "",
         f"## Where a build of the {results.get('phases_size', 0):,}-vertex river spends its time",
         "",
-        "Each step of `bordermap build` timed in one process (`benchmarks/phases.py`), the "
-        "map drawn from `web_ready()` layers as the wired build will draw it. Their sum "
-        "is what a wired build would take, less process start-up.",
+        "Each step of `bordermap build` timed in one process (`benchmarks/phases.py`); "
+        "`web_ready()`, which `build_map` applies to the layers it draws, is timed on its "
+        "own. Their sum is about what the build takes, less process start-up.",
         "",
     ]
     lines += _table(["step", "time"], [[name, _s(seconds)] for name, seconds in timed.steps])
@@ -817,7 +817,7 @@ def targets(results: dict[str, Any]) -> list[list[str]]:
     projected = ""
     if timed is not None and timed.steps and not timed.problem:
         projected = (
-            f"; with web-ready geometry wired in, its steps add up to {_s(timed.total)} "
+            f"; its steps, timed in one process, add up to {_s(timed.total)} "
             f"and its page to {_bytes(timed.page_bytes)}"
         )
     if big is None:

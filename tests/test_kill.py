@@ -56,7 +56,7 @@ def _stray_names(project: Path, expected: dict[str, bytes]) -> list[str]:
         for directory in ("geodata", "outputs")
         if (project / directory).is_dir()
         for path in (project / directory).iterdir()
-        if path.name != "facts.toml"
+        if path.name not in ("facts.toml", "base")  # the inputs
         and not TEMPORARY.match(path.name)
         and f"{directory}/{path.name}" not in expected
     )
@@ -80,6 +80,7 @@ def previous(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = tmp_path_factory.mktemp("previous")
     (project / "geodata").mkdir()
     shutil.copy(REPO / "geodata" / "facts.toml", project / "geodata" / "facts.toml")
+    shutil.copytree(REPO / "geodata" / "base", project / "geodata" / "base")
     assert main(cli_args(project, "build")) == 0
     assert main(cli_args(project, "export", "--embed")) == 0
     _change_a_fact(project / "geodata" / "facts.toml")

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from bordermap import settings as bordermap_settings
-from bordermap.simplify import MAX_DEVIATION_M, web_ready
+from bordermap.simplify import web_ready
 
+MAX_DEVIATION_M = bordermap_settings.web_max_deviation_m
 TO_UTM = Transformer.from_crs("EPSG:4326", "EPSG:32652", always_xy=True)
 FROM_UTM = Transformer.from_crs("EPSG:32652", "EPSG:4326", always_xy=True)
 # A spot on the Tumen, in UTM 52N metres, for lines made in local metres.
@@ -28,8 +29,9 @@ ORIGIN = np.array([648_000.0, 4_695_000.0])
 BRIDGE_KINDS = ("rail_bridge", "road_bridge")
 
 
-def test_the_projected_crs_is_the_one_measured_in():
-    assert bordermap_settings.projected_crs == "EPSG:32652"
+def test_the_settings_these_tests_rely_on():
+    assert bordermap_settings.projected_crs == "EPSG:32652"  # measured in below
+    assert bordermap_settings.web_max_deviation_m == 2.0  # the default bound
 
 
 # --------------------------------------------------------------------------- helpers

@@ -44,11 +44,7 @@ from bordermap import settings
 if TYPE_CHECKING:
     from bordermap.layers import Layers
 
-__all__ = ["MAX_DEVIATION_M", "web_ready"]
-
-#: Largest distance, in metres, that a line drawn on the web map may lie from the same
-#: line in the layers (a Hausdorff distance, measured in ``settings.projected_crs``).
-MAX_DEVIATION_M: float = 2.0
+__all__ = ["web_ready"]
 
 # Segments of a line within this many times the bound of another feature keep every
 # vertex, so that the other feature meets the simplified line as it met the original:
@@ -83,7 +79,7 @@ def web_ready(
         are not modified.
     max_deviation_m : float, optional
         Largest distance, in metres, that a simplified line may lie from the
-        original; defaults to :data:`MAX_DEVIATION_M`. ``0`` keeps every vertex.
+        original; defaults to ``settings.web_max_deviation_m``. ``0`` keeps every vertex.
 
     Returns
     -------
@@ -108,10 +104,10 @@ def web_ready(
     Examples
     --------
     >>> web_layers, deviations = web_ready(layers)  # doctest: +SKIP
-    >>> max(deviations.values()) <= MAX_DEVIATION_M  # doctest: +SKIP
+    >>> max(deviations.values()) <= settings.web_max_deviation_m  # doctest: +SKIP
     True
     """
-    bound = MAX_DEVIATION_M if max_deviation_m is None else max_deviation_m
+    bound = settings.web_max_deviation_m if max_deviation_m is None else max_deviation_m
     if (
         isinstance(bound, bool)
         or not isinstance(bound, int | float)
