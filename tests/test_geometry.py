@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from helpers import TUMEN_CHANNEL_LAT_LON
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,28 +22,7 @@ from bordermap.geometry import (
 
 # The Tumen River's main channel from the tripoint to the mouth, as FACTS.md lists it
 # (``lat, lon`` there), turned into GeoJSON's ``(lon, lat)``.
-TUMEN_LAT_LON = [
-    (42.418332, 130.637009),
-    (42.411224, 130.646762),
-    (42.401639, 130.650969),
-    (42.393956, 130.653276),
-    (42.378186, 130.669560),
-    (42.373007, 130.672274),
-    (42.367112, 130.670098),
-    (42.365702, 130.667785),
-    (42.360310, 130.656480),
-    (42.358858, 130.654789),
-    (42.352816, 130.648894),
-    (42.349682, 130.646538),
-    (42.339158, 130.646313),
-    (42.330185, 130.650381),
-    (42.324801, 130.654542),
-    (42.313965, 130.667841),
-    (42.308123, 130.677735),
-    (42.296168, 130.689978),
-    (42.293308, 130.696680),
-    (42.292735, 130.702100),
-]
+TUMEN_LAT_LON = TUMEN_CHANNEL_LAT_LON
 TUMEN = [(lon, lat) for lat, lon in TUMEN_LAT_LON]
 TUMEN_LENGTH = geodesic_length(TUMEN)
 

@@ -10,6 +10,7 @@ import re
 import stat
 
 import pytest
+from helpers import TUMEN_CHANNEL_LAT_LON
 
 from bordermap import settings
 from bordermap._io import dumps_geojson
@@ -27,28 +28,7 @@ from bordermap.layers import build_layers, layer_path, read_layers, write_layers
 # FACTS.md, ``lat, lon``.
 TRIPOINT = (42.418332, 130.637009)
 MOUTH = (42.292735, 130.702100)
-CHANNEL = [
-    TRIPOINT,
-    (42.411224, 130.646762),
-    (42.401639, 130.650969),
-    (42.393956, 130.653276),
-    (42.378186, 130.669560),
-    (42.373007, 130.672274),
-    (42.367112, 130.670098),
-    (42.365702, 130.667785),
-    (42.360310, 130.656480),
-    (42.358858, 130.654789),
-    (42.352816, 130.648894),
-    (42.349682, 130.646538),
-    (42.339158, 130.646313),
-    (42.330185, 130.650381),
-    (42.324801, 130.654542),
-    (42.313965, 130.667841),
-    (42.308123, 130.677735),
-    (42.296168, 130.689978),
-    (42.293308, 130.696680),
-    MOUTH,
-]
+CHANNEL = TUMEN_CHANNEL_LAT_LON
 RAIL_BRIDGE_CENTRE = (42.415167, 130.641056)
 KHASAN_STATION = (42.430056, 130.644917)
 KHASAN_STATION_RUWIKI = (42.428056, 130.645278)
