@@ -418,3 +418,24 @@ def test_time_control_shows_the_road_bridge_as_it_was(desktop):
     page.keyboard.press("End")
     expect(road).to_have_attribute("stroke-dasharray", building)
     expect(page.locator(".bm-label", has_text="Road bridge (under construction)")).to_have_count(1)
+
+
+def test_offline_map_shows_the_countries_the_sea_their_names_and_the_inset(desktop):
+    """Issue 8: without tiles a reader still sees which bank is which, and where on Earth."""
+    page = desktop.page
+    fills = page.evaluate(
+        "() => [...document.querySelectorAll('.leaflet-bmBase-pane path')]"
+        ".map(p => p.getAttribute('fill')).filter(f => f && f !== 'none')"
+    )
+    assert len(set(fills)) >= 4, fills  # North Korea, Russia, China and the sea
+    names = [n.upper() for n in page.locator(".bm-area-name").all_inner_texts()]
+    for country in ("NORTH KOREA", "RUSSIA"):
+        assert country in names, names
+    inset = page.locator(".bm-inset svg")
+    assert inset.is_visible()
+    text = inset.inner_html()
+    for word in ("Vladivostok", "Pyongyang", "Sea of Japan", "bm-inset-extent"):
+        assert word in text, word
+    # The base is credited: OpenStreetMap's boundaries and Natural Earth.
+    credits = page.locator(".leaflet-control-attribution").inner_text()
+    assert "Natural Earth" in credits and "OpenStreetMap" in credits
