@@ -54,6 +54,32 @@ def read_input(path: Path, missing: str) -> str:
     return text
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows: coordinates must be finite")
+
+
+def read_json(path: Path, problems: list[str], missing: str) -> Any:
+    """Read a JSON file the user gave, or add one line to ``problems`` and return None.
+
+    NaN and Infinity, which Python's json reads, are refused: coordinates are finite.
+    ``missing`` is what to say when the file does not exist (see :func:`read_input`).
+    """
+    try:
+        text = read_input(path, missing)
+    except ValueError as error:
+        problems.append(str(error))
+        return None
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        problems.append(
+            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
+        )
+    except ValueError as error:
+        problems.append(f"{path}: {error}")
+    return None
+
+
 def dumps_geojson(collection: Mapping[str, Any]) -> str:
     """Return GeoJSON text: keys in insertion order, two-space indent, one position a line."""
     return _dump(collection, 0, None) + "\n"

@@ -20,13 +20,12 @@ are the ones the static export draws with, for the web map to draw with too.
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-from bordermap._io import read_input
+from bordermap._io import read_json
 from bordermap._layercheck import (
     NESTING,
     flatten_positions,
@@ -116,6 +115,9 @@ def base_path(geodata_dir: str | Path, scale: str) -> Path:
     return Path(geodata_dir) / BASE_DIRECTORY / BASE_FILES[scale]
 
 
+_BASE_MISSING = "base file not found (run 'python scripts/make_base.py' to make it)"
+
+
 def read_base(geodata_dir: str | Path) -> Base:
     """Read the base layers from ``<geodata_dir>/base/``, refusing any file with a problem.
 
@@ -142,7 +144,9 @@ def read_base(geodata_dir: str | Path) -> Base:
     base: Base = {}
     for scale in BASE_FILES:
         path = base_path(geodata_dir, scale)
-        data = _read_json(path, problems)
+        data = read_json(
+            path, problems, "base file not found (run 'python scripts/make_base.py' to make it)"
+        )
         if data is None:
             continue
         found = collection_problems(data, str(path))
@@ -203,30 +207,6 @@ def resolve_base(
         )
         return None
     return read_base(directory)
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows: coordinates must be finite")
-
-
-def _read_json(path: Path, problems: list[str]) -> Any:
-    """Read one JSON file, adding a line to ``problems`` (and returning None) if it fails."""
-    try:
-        text = read_input(
-            path, "base file not found (run 'python scripts/make_base.py' to make it)"
-        )
-    except ValueError as error:
-        problems.append(str(error))
-        return None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
-        problems.append(
-            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        )
-    except ValueError as error:
-        problems.append(f"{path}: {error}")
-    return None
 
 
 def collection_problems(data: Any, where: str) -> list[str]:

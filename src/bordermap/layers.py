@@ -7,14 +7,13 @@ reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, read_input, write_all
+from bordermap._io import dumps_geojson, read_json, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
@@ -164,8 +163,10 @@ def _path(
     coords: list[Coordinate] = []
     for feature_id in spec.through:
         part = list(_resolve(facts.feature(feature_id), facts, resolved, chain).coords)
-        if coords and len(part) > 1 and distance_m(coords[-1], part[-1]) < distance_m(
-            coords[-1], part[0]
+        if (
+            coords
+            and len(part) > 1
+            and distance_m(coords[-1], part[-1]) < distance_m(coords[-1], part[0])
         ):
             part.reverse()
         coords.extend(point for point in part if not coords or point != coords[-1])
@@ -354,6 +355,9 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     return list(rendered)
 
 
+_LAYER_MISSING = "layer file not found (run 'bordermap layers' to make it)"
+
+
 def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> Layers:
     """Read layers from GeoJSON files, refusing any file with a problem.
 
@@ -385,7 +389,9 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     seen_ids: dict[str, str] = {}
     for name in names or settings.layer_names:
         path = layer_path(directory, name)
-        data = _read_json(path, problems)
+        data = read_json(
+            path, problems, "layer file not found (run 'bordermap layers' to make it)"
+        )
         if data is None:
             continue
         found = collection_problems(data, str(path), seen_ids)
@@ -396,28 +402,6 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     if problems:
         raise LayerError(problems)
     return layers
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not a number JSON allows: coordinates must be finite")
-
-
-def _read_json(path: Path, problems: list[str]) -> Any:
-    """Read one JSON file, adding a line to ``problems`` (and returning None) if it fails."""
-    try:
-        text = read_input(path, "layer file not found (run 'bordermap layers' to make it)")
-    except ValueError as error:
-        problems.append(str(error))
-        return None
-    try:
-        return json.loads(text, parse_constant=_refuse_constant)
-    except json.JSONDecodeError as error:
-        problems.append(
-            f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
-        )
-    except ValueError as error:
-        problems.append(f"{path}: {error}")
-    return None
 
 
 def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:
