@@ -164,18 +164,30 @@ def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
         return f"{expected} 'coordinates' are missing or not nested lists of positions"
     if expected == "LineString" and len(positions) < 2:
         return f"a LineString needs at least two positions, got {len(positions)}"
+    return drawn_problem(geometry, positions, region)
+
+
+def drawn_problem(
+    geometry: dict[str, Any], positions: list[Any], region: Any = None
+) -> str | None:
+    """Say what is wrong with a geometry's positions or its shape, or return ``None``.
+
+    Each position must be a finite WGS 84 ``[lon, lat]`` (inside ``region`` if given);
+    then the geometry must read as a non-empty, valid shape.
+    """
     for index, position in enumerate(positions):
         problem = position_problem(position, region)
         if problem is not None:
             return f"position #{index + 1} {problem}"
+    kind = geometry.get("type")
     try:
         drawn = shape(geometry)
     except (ShapelyError, ValueError, TypeError) as error:
-        return f"{expected} cannot be read: {' '.join(str(error).split())}"
+        return f"{kind} cannot be read: {' '.join(str(error).split())}"
     if drawn.is_empty:
-        return f"{expected} is empty"
+        return f"{kind} is empty"
     if not drawn.is_valid:
-        return f"{expected} is not valid: {explain_validity(drawn)}"
+        return f"{kind} is not valid: {explain_validity(drawn)}"
     return None
 
 

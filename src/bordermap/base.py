@@ -28,6 +28,7 @@ from typing import Any, Literal
 from bordermap._io import read_json
 from bordermap._layercheck import (
     NESTING,
+    drawn_problem,
     flatten_positions,
     is_finite,
     label_of,
@@ -314,10 +315,6 @@ def _geometry_problem(
     geometry: Any, allowed: Sequence[str], extent: tuple[float, float, float, float] | None
 ) -> str | None:
     """Say what is wrong with a base feature's geometry, or return ``None``."""
-    from shapely.errors import ShapelyError
-    from shapely.geometry import shape
-    from shapely.validation import explain_validity
-
     if not isinstance(geometry, dict):
         return f"no geometry (expected a {' or '.join(allowed)})"
     kind = geometry.get("type")
@@ -328,19 +325,7 @@ def _geometry_problem(
         return f"{kind} 'coordinates' are missing or not nested lists of positions"
     # The base is clipped to its extent: allow for the rounding of its positions.
     margin = None if extent is None else _grown(extent, 1e-3)
-    for number, position in enumerate(positions):
-        problem = position_problem(position, margin)
-        if problem is not None:
-            return f"position #{number + 1} {problem}"
-    try:
-        drawn = shape(geometry)
-    except (ShapelyError, ValueError, TypeError) as error:
-        return f"{kind} cannot be read: {' '.join(str(error).split())}"
-    if drawn.is_empty:
-        return f"{kind} is empty"
-    if not drawn.is_valid:
-        return f"{kind} is not valid: {explain_validity(drawn)}"
-    return None
+    return drawn_problem(geometry, positions, margin)
 
 
 def _grown(box: tuple[float, float, float, float], by: float) -> tuple[float, float, float, float]:
