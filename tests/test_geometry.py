@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bordermap.geometry import (
+    Line,
     azimuth_along,
     distance_along,
     distance_m,
@@ -17,6 +18,7 @@ from bordermap.geometry import (
     line_across,
     point_along,
     round_coordinate,
+    round_coordinates,
     side_of_line,
 )
 
@@ -289,6 +291,99 @@ def test_round_coordinate_normalises_negative_zero(value):
 
 def test_round_coordinate_keeps_real_negatives():
     assert round_coordinate((-5.5000004, -41.3200006)) == (-5.5, -41.320001)
+
+
+# --- round_coordinates: many at once, exactly as round_coordinate ----------------------
+
+
+def test_round_coordinates_agrees_with_round_coordinate_on_ties():
+    # Decimal ties at the 7th place: which way each goes depends on the float's exact
+    # binary value, which Python's round() honours and a scaled numpy round may not.
+    values = [
+        130.6370095,
+        42.4183325,
+        130.0000005,
+        0.0000005,
+        -0.0000005,
+        42.1234565,
+        130.7021005,
+        -41.3200005,
+        179.9999995,
+        89.9999995,
+    ]
+    coords = [(a, b) for a, b in zip(values, values[::-1], strict=True)]
+    rounded = round_coordinates(coords)
+    assert [tuple(row) for row in rounded.tolist()] == [round_coordinate(c) for c in coords]
+
+
+def test_round_coordinates_has_no_negative_zero():
+    rounded = round_coordinates([(-0.0000001, -0.0)])
+    assert all(math.copysign(1.0, value) == 1.0 for value in rounded.ravel())
+
+
+@settings(deadline=None, max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(min_value=-180.0, max_value=180.0, allow_nan=False),
+            st.floats(min_value=-90.0, max_value=90.0, allow_nan=False),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    st.integers(min_value=0, max_value=7),
+)
+def test_property_round_coordinates_is_round_coordinate(coords, decimals):
+    # Many near-ties: values with one decimal more than kept, ending in 5.
+    coords += [(round(lon, decimals + 1), round(lat, decimals + 1)) for lon, lat in coords]
+    expected = [round_coordinate(c, decimals) for c in coords]
+    got = [tuple(row) for row in round_coordinates(coords, decimals).tolist()]
+    assert got == expected
+
+
+# --- Line: measured once, asked many times ----------------------------------------------
+
+
+def test_line_answers_as_the_functions_do():
+    line = Line(TUMEN)
+    assert line.length_m == geodesic_length(TUMEN)
+    for distance in (0.0, 480.0, 5_000.0, TUMEN_LENGTH):
+        assert line.point_at(distance) == point_along(TUMEN, distance)
+        assert line.azimuth_at(distance, 250.0) == azimuth_along(TUMEN, distance, 250.0)
+    bridge = (130.6442, 42.4213)
+    assert line.distance_to(bridge) == distance_along(TUMEN, bridge)
+    assert line.side_of(bridge) == side_of_line(TUMEN, bridge)
+
+
+def test_line_needs_two_vertices():
+    with pytest.raises(ValueError, match="at least two vertices"):
+        Line([(130.64, 42.42)])
+
+
+def test_line_with_a_repeated_vertex():
+    # A zero-length segment (a vertex given twice) neither divides by zero nor shifts
+    # distances: the line measures as if the repeat were not there.
+    repeated = [SOUTHWARD[0], SOUTHWARD[0], SOUTHWARD[1]]
+    line = Line(repeated)
+    assert line.length_m == pytest.approx(geodesic_length(SOUTHWARD), abs=1e-9)
+    middle = point_along(SOUTHWARD, 1_000.0)
+    assert line.point_at(1_000.0) == pytest.approx(middle, abs=1e-12)
+    assert line.distance_to(middle) == pytest.approx(1_000.0, abs=0.01)
+    assert line.side_of((130.65, 42.41)) == side_of_line(SOUTHWARD, (130.65, 42.41))
+
+
+def test_long_line_round_trip():
+    # A line of 100,000 vertices (a river surveyed every 20 cm): every answer agrees
+    # with the geometry, and none walks the vertices in Python.
+    lats = [42.42 - index * 1.8e-6 for index in range(100_000)]
+    long_line = Line(
+        [(130.64 + 1e-4 * math.sin(index / 500.0), lat) for index, lat in enumerate(lats)]
+    )
+    for distance in (0.0, 3_333.3, 12_000.0, long_line.length_m):
+        point = long_line.point_at(distance)
+        assert long_line.distance_to(point) == pytest.approx(distance, abs=0.01)
+    assert long_line.side_of((130.70, 42.33)) == 1  # east of a southward line: its left
+    assert long_line.side_of((130.58, 42.33)) == -1
 
 
 # --- properties -------------------------------------------------------------------------

@@ -7,12 +7,11 @@ the same areas of uncertainty.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bordermap.geometry import Coordinate, buffer_polygon, distance_m, point_along
+from bordermap.geometry import Coordinate, Line, buffer_polygon, distance_m, point_along
 from bordermap.i18n import translate
 
 #: Kinds of features the initial view is framed on.
@@ -137,8 +136,8 @@ def label_anchors(
     (south, west), (north, east) = view
     margin_lat, margin_lon = (north - south) * 0.15, (east - west) * 0.15
     for feature, coords, text in long_lines:
-        total = sum(distance_m(a, b) for a, b in itertools.pairwise(coords))
-        candidates = [point_along(coords, step * 25.0) for step in range(int(total // 25) + 1)]
+        line = Line(coords)  # measured once for the hundreds of candidates along it
+        candidates = [line.point_at(step * 25.0) for step in range(int(line.length_m // 25) + 1)]
         inside = [
             c
             for c in candidates

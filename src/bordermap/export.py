@@ -79,7 +79,7 @@ from bordermap.base import (
     resolve_base,
 )
 from bordermap.errors import BordermapError
-from bordermap.geometry import Coordinate, distance_m, point_along
+from bordermap.geometry import Coordinate, Line, distance_m
 from bordermap.i18n import sentence, translate
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
@@ -1829,7 +1829,8 @@ def _river_candidates(
     ax: Axes, coords: Sequence[Coordinate], anchor: Any, style: Style
 ) -> list[_Candidate]:
     """Positions along a river, parallel to it, on either bank; nearest the anchor first."""
-    total = sum(distance_m(a, b) for a, b in itertools.pairwise(coords))
+    line = Line(coords)  # measured once for the hundreds of stations along it
+    total = line.length_m
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     inner = Bbox(
@@ -1840,7 +1841,7 @@ def _river_candidates(
     )
     start = (anchor.lon, anchor.lat)
     stations = [step * 50.0 for step in range(int(total // 50) + 1)]
-    points = [(along, point_along(coords, along)) for along in stations]
+    points = [(along, line.point_at(along)) for along in stations]
     projected = _project([point for _, point in points])
     inside = [
         (along, tuple(xy))
@@ -1853,7 +1854,7 @@ def _river_candidates(
     candidates: list[_Candidate] = []
     for along, at in inside[:24]:
         before, after = _project(
-            [point_along(coords, along - 120.0), point_along(coords, along + 120.0)]
+            [line.point_at(along - 120.0), line.point_at(along + 120.0)]
         )
         dx, dy = ax.transData.transform(after) - ax.transData.transform(before)
         angle = math.degrees(math.atan2(dy, dx))

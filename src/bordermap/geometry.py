@@ -8,11 +8,11 @@ this point on?) are answered in the projected CRS of :mod:`bordermap.settings`
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, cached_property
 
+import numpy as np
+from numpy.typing import NDArray
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point
 
@@ -20,6 +20,7 @@ from bordermap import settings
 
 __all__ = [
     "Coordinate",
+    "Line",
     "azimuth_along",
     "buffer_polygon",
     "distance_along",
@@ -28,6 +29,7 @@ __all__ = [
     "line_across",
     "point_along",
     "round_coordinate",
+    "round_coordinates",
     "side_of_line",
 ]
 
@@ -56,6 +58,153 @@ def _projected(coords: Sequence[Coordinate]) -> list[tuple[float, float]]:
     return list(zip(xs, ys, strict=True))
 
 
+class Line:
+    """A line of ``(lon, lat)`` vertices, measured once and asked many questions.
+
+    Measuring a line is the costly part of every question about it (a geodesic per
+    segment; a river surveyed in full detail has a million of them), so a ``Line``
+    measures its segments on first need and keeps them: where a point lies along
+    it, what lies a distance along it, which side a point is on.
+
+    Parameters
+    ----------
+    coords : sequence of (lon, lat), or an ``(n, 2)`` array
+        The line's vertices, at least two.
+    """
+
+    def __init__(self, coords: Sequence[Sequence[float]] | NDArray[np.float64]) -> None:
+        self.vertices: NDArray[np.float64] = np.asarray(coords, dtype=float).reshape(-1, 2)
+        if len(self.vertices) < 2:
+            raise ValueError(f"a line needs at least two vertices, got {len(self.vertices)}")
+
+    @cached_property
+    def segments_m(self) -> NDArray[np.float64]:
+        """Geodesic length of each segment, in metres."""
+        lons, lats = self.vertices[:, 0], self.vertices[:, 1]
+        return np.asarray(_geod().line_lengths(lons, lats), dtype=float).reshape(-1)
+
+    @cached_property
+    def _walked_m(self) -> NDArray[np.float64]:
+        # Geodesic distance from the first vertex to each vertex. A running sum, as
+        # pyproj's line_length adds, so the last equals it exactly.
+        return np.concatenate([[0.0], np.cumsum(self.segments_m)])
+
+    @property
+    def length_m(self) -> float:
+        """Geodesic length of the line, in metres."""
+        return float(self._walked_m[-1])
+
+    @cached_property
+    def _planar(self) -> NDArray[np.float64]:
+        xs, ys = _to_projected().transform(self.vertices[:, 0], self.vertices[:, 1])
+        return np.column_stack([xs, ys])
+
+    def point_at(self, distance: float) -> Coordinate:
+        """Return the point ``distance`` metres along the line, following its geodesics.
+
+        Parameters
+        ----------
+        distance : float
+            Metres from the first vertex; clamped to the line's ends.
+
+        Returns
+        -------
+        tuple of float
+            ``(lon, lat)`` of the point.
+        """
+        walked = self._walked_m
+        remaining = max(distance, 0.0)
+        if remaining >= walked[-1]:
+            return (float(self.vertices[-1, 0]), float(self.vertices[-1, 1]))
+        # The first segment whose far end is at or past the distance.
+        index = min(int(np.searchsorted(walked[1:], remaining, side="left")), len(walked) - 2)
+        (lon1, lat1), (lon2, lat2) = self.vertices[index], self.vertices[index + 1]
+        geod = _geod()
+        azimuth, _, _ = geod.inv(lon1, lat1, lon2, lat2)
+        lon, lat, _ = geod.fwd(lon1, lat1, azimuth, remaining - walked[index])
+        return (float(lon), float(lat))
+
+    def distance_to(self, point: Coordinate) -> float:
+        """Return how far along the line the point nearest to ``point`` lies, in metres.
+
+        Parameters
+        ----------
+        point : (lon, lat)
+            Any point; it is projected onto the line (in the projected CRS).
+
+        Returns
+        -------
+        float
+            Geodesic distance from the first vertex, along the line, to the projection.
+        """
+        planar = self._planar
+        (projected_point,) = _projected([point])
+        along_planar = LineString(planar).project(Point(projected_point))
+        # Find the segment the projection falls on, then measure geodesically up to it.
+        steps = np.hypot(*np.diff(planar, axis=0).T)
+        ends = np.cumsum(steps)
+        index = min(int(np.searchsorted(ends, along_planar, side="left")), len(steps) - 1)
+        segment = float(steps[index])
+        walked_planar = float(ends[index - 1]) if index else 0.0
+        fraction = 0.0 if segment == 0 else (along_planar - walked_planar) / segment
+        return float(self._walked_m[index] + fraction * self.segments_m[index])
+
+    def azimuth_at(self, distance: float, span: float) -> float:
+        """Return the line's general direction at ``distance`` metres along it.
+
+        The direction is the azimuth of the chord from ``span`` metres before to
+        ``span`` metres after the point, which smooths out short bends.
+
+        Parameters
+        ----------
+        distance : float
+            Metres from the first vertex.
+        span : float
+            Half-length of the chord, in metres.
+
+        Returns
+        -------
+        float
+            Azimuth in degrees clockwise from north, in (-180, 180].
+        """
+        before = self.point_at(distance - span)
+        after = self.point_at(distance + span)
+        azimuth, _, _ = _geod().inv(before[0], before[1], after[0], after[1])
+        return float(azimuth)
+
+    def side_of(self, point: Coordinate) -> int:
+        """Tell on which side of the line, in its direction, a point lies.
+
+        Parameters
+        ----------
+        point : (lon, lat)
+            The point.
+
+        Returns
+        -------
+        int
+            ``1`` on the left, ``-1`` on the right, ``0`` on the line; judged against
+            the segment nearest to the point (the first of equally near ones).
+        """
+        planar = self._planar
+        (target,) = _projected([point])
+        start, step = planar[:-1], np.diff(planar, axis=0)
+        squared = np.einsum("ij,ij->i", step, step)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = np.einsum("ij,ij->i", np.asarray(target) - start, step) / squared
+        t = np.where(squared > 0, np.clip(t, 0.0, 1.0), 0.0)
+        nearest_points = start + t[:, None] * step
+        gaps = np.hypot(*(nearest_points - np.asarray(target)).T)
+        nearest = int(np.argmin(gaps))
+        (x1, y1), (dx, dy) = start[nearest], step[nearest]
+        cross = float(dx * (target[1] - y1) - dy * (target[0] - x1))
+        return (cross > 0) - (cross < 0)
+
+
+def _as_line(coords: Sequence[Coordinate] | Line) -> Line:
+    return coords if isinstance(coords, Line) else Line(coords)
+
+
 def round_coordinate(coord: Sequence[float], decimals: int | None = None) -> Coordinate:
     """Round a ``(lon, lat)`` coordinate to GeoJSON precision.
 
@@ -75,18 +224,47 @@ def round_coordinate(coord: Sequence[float], decimals: int | None = None) -> Coo
     return (round(coord[0], places) + 0.0, round(coord[1], places) + 0.0)
 
 
+def round_coordinates(
+    coords: Sequence[Sequence[float]] | NDArray[np.float64], decimals: int | None = None
+) -> NDArray[np.float64]:
+    """Round many ``(lon, lat)`` coordinates at once, exactly as :func:`round_coordinate`.
+
+    Parameters
+    ----------
+    coords : sequence of (lon, lat), or an ``(n, 2)`` array
+        Positions in degrees.
+    decimals : int, optional
+        Decimal places; defaults to ``settings.coordinate_decimals``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(n, 2)`` rounded positions, no ``-0.0``.
+    """
+    places = settings.coordinate_decimals if decimals is None else decimals
+    values = np.asarray(coords, dtype=float).reshape(-1, 2)
+    rounded = np.round(values, places)
+    # numpy rounds the scaled binary value, Python's round() the exact one: they can
+    # differ only where the scaled value is within rounding error of a half.
+    scaled = np.abs(values) * 10.0**places
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 64 * np.finfo(float).eps * scaled
+    for index in zip(*np.nonzero(near_half), strict=True):
+        rounded[index] = round(float(values[index]), places)
+    return rounded + 0.0
+
+
 def distance_m(a: Coordinate, b: Coordinate) -> float:
     """Return the geodesic distance between two ``(lon, lat)`` points, in metres."""
     _, _, distance = _geod().inv(a[0], a[1], b[0], b[1])
     return float(distance)
 
 
-def geodesic_length(coords: Sequence[Coordinate]) -> float:
+def geodesic_length(coords: Sequence[Coordinate] | Line) -> float:
     """Return the geodesic length of a line of ``(lon, lat)`` vertices, in metres.
 
     Parameters
     ----------
-    coords : sequence of (lon, lat)
+    coords : sequence of (lon, lat), or Line
         The line's vertices.
 
     Returns
@@ -94,6 +272,8 @@ def geodesic_length(coords: Sequence[Coordinate]) -> float:
     float
         The sum of the geodesic lengths of its segments.
     """
+    if isinstance(coords, Line):
+        return coords.length_m
     if len(coords) < 2:
         return 0.0
     lons = [c[0] for c in coords]
@@ -101,12 +281,12 @@ def geodesic_length(coords: Sequence[Coordinate]) -> float:
     return float(_geod().line_length(lons, lats))
 
 
-def point_along(coords: Sequence[Coordinate], distance: float) -> Coordinate:
+def point_along(coords: Sequence[Coordinate] | Line, distance: float) -> Coordinate:
     """Return the point ``distance`` metres along a line, following its geodesics.
 
     Parameters
     ----------
-    coords : sequence of (lon, lat)
+    coords : sequence of (lon, lat), or Line
         The line's vertices.
     distance : float
         Metres from the first vertex; clamped to the line's ends.
@@ -116,23 +296,15 @@ def point_along(coords: Sequence[Coordinate], distance: float) -> Coordinate:
     tuple of float
         ``(lon, lat)`` of the point.
     """
-    geod = _geod()
-    remaining = max(distance, 0.0)
-    for start, end in itertools.pairwise(coords):
-        azimuth, _, segment = geod.inv(start[0], start[1], end[0], end[1])
-        if remaining <= segment:
-            lon, lat, _ = geod.fwd(start[0], start[1], azimuth, remaining)
-            return (float(lon), float(lat))
-        remaining -= segment
-    return (float(coords[-1][0]), float(coords[-1][1]))
+    return _as_line(coords).point_at(distance)
 
 
-def distance_along(coords: Sequence[Coordinate], point: Coordinate) -> float:
+def distance_along(coords: Sequence[Coordinate] | Line, point: Coordinate) -> float:
     """Return how far along a line the point nearest to ``point`` lies, in metres.
 
     Parameters
     ----------
-    coords : sequence of (lon, lat)
+    coords : sequence of (lon, lat), or Line
         The line's vertices.
     point : (lon, lat)
         Any point; it is projected onto the line.
@@ -142,23 +314,10 @@ def distance_along(coords: Sequence[Coordinate], point: Coordinate) -> float:
     float
         Geodesic distance from the first vertex, along the line, to the projection.
     """
-    line = LineString(_projected(coords))
-    (projected_point,) = _projected([point])
-    along_planar = line.project(Point(projected_point))
-    # Find the segment the projection falls on, then measure geodesically up to it.
-    walked = 0.0
-    vertices = list(line.coords)
-    for index in range(len(vertices) - 1):
-        segment = math.dist(vertices[index], vertices[index + 1])
-        if walked + segment >= along_planar or index == len(vertices) - 2:
-            fraction = 0.0 if segment == 0 else (along_planar - walked) / segment
-            head = geodesic_length(coords[: index + 1])
-            return head + fraction * distance_m(coords[index], coords[index + 1])
-        walked += segment
-    return 0.0
+    return _as_line(coords).distance_to(point)
 
 
-def azimuth_along(coords: Sequence[Coordinate], distance: float, span: float) -> float:
+def azimuth_along(coords: Sequence[Coordinate] | Line, distance: float, span: float) -> float:
     """Return the line's general direction at ``distance`` metres along it.
 
     The direction is the azimuth of the chord from ``span`` metres before to
@@ -166,7 +325,7 @@ def azimuth_along(coords: Sequence[Coordinate], distance: float, span: float) ->
 
     Parameters
     ----------
-    coords : sequence of (lon, lat)
+    coords : sequence of (lon, lat), or Line
         The line's vertices.
     distance : float
         Metres from the first vertex.
@@ -178,10 +337,7 @@ def azimuth_along(coords: Sequence[Coordinate], distance: float, span: float) ->
     float
         Azimuth in degrees clockwise from north, in (-180, 180].
     """
-    before = point_along(coords, distance - span)
-    after = point_along(coords, distance + span)
-    azimuth, _, _ = _geod().inv(before[0], before[1], after[0], after[1])
-    return float(azimuth)
+    return _as_line(coords).azimuth_at(distance, span)
 
 
 def line_across(centre: Coordinate, azimuth: float, length: float) -> list[Coordinate]:
@@ -210,12 +366,12 @@ def line_across(centre: Coordinate, azimuth: float, length: float) -> list[Coord
     return ends
 
 
-def side_of_line(coords: Sequence[Coordinate], point: Coordinate) -> int:
+def side_of_line(coords: Sequence[Coordinate] | Line, point: Coordinate) -> int:
     """Tell on which side of a directed line a point lies.
 
     Parameters
     ----------
-    coords : sequence of (lon, lat)
+    coords : sequence of (lon, lat), or Line
         The line's vertices, in its direction (downstream for a river).
     point : (lon, lat)
         The point.
@@ -226,15 +382,7 @@ def side_of_line(coords: Sequence[Coordinate], point: Coordinate) -> int:
         ``1`` on the left, ``-1`` on the right, ``0`` on the line; judged against
         the segment nearest to the point.
     """
-    vertices = _projected(coords)
-    (target,) = _projected([point])
-    nearest = min(
-        range(len(vertices) - 1),
-        key=lambda i: LineString(vertices[i : i + 2]).distance(Point(target)),
-    )
-    (x1, y1), (x2, y2) = vertices[nearest], vertices[nearest + 1]
-    cross = (x2 - x1) * (target[1] - y1) - (y2 - y1) * (target[0] - x1)
-    return (cross > 0) - (cross < 0)
+    return _as_line(coords).side_of(point)
 
 
 def buffer_polygon(coords: Sequence[Coordinate], metres: float) -> list[Coordinate]:

@@ -9,24 +9,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from bordermap import settings
 from bordermap._io import dumps_geojson, read_json, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
-from bordermap.geometry import (
-    Coordinate,
-    azimuth_along,
-    distance_along,
-    distance_m,
-    geodesic_length,
-    line_across,
-    point_along,
-    round_coordinate,
-)
+from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
 
 if TYPE_CHECKING:
     import geopandas
@@ -44,14 +39,41 @@ __all__ = [
 Layers = dict[str, dict[str, Any]]
 
 
+class _Drawing:
+    """Drawn coordinates, measured at most once however many features share them."""
+
+    def __init__(self, coords: Any) -> None:
+        # (lon, lat) rows; a river in full detail has a million of them.
+        self.coords: NDArray[np.float64] = np.asarray(coords, dtype=float).reshape(-1, 2)
+
+    @cached_property
+    def line(self) -> Line:
+        """The geometry as a line, measured once however often it is asked about."""
+        return Line(self.coords)
+
+    @cached_property
+    def rounded(self) -> NDArray[np.float64]:
+        """The coordinates at GeoJSON precision, as the layer writes them."""
+        return round_coordinates(self.coords)
+
+    @cached_property
+    def rounded_line(self) -> Line:
+        """The line as the layer writes it: ``line`` itself when rounding changes nothing."""
+        return self.line if np.array_equal(self.rounded, self.coords) else Line(self.rounded)
+
+
 class _Resolved:
     """A feature's drawn geometry and what was learnt while drawing it."""
 
-    def __init__(self, coords: list[Coordinate], *, along_m: float | None = None) -> None:
-        self.coords = coords
+    def __init__(self, drawing: _Drawing | Any, *, along_m: float | None = None) -> None:
+        self.drawing = drawing if isinstance(drawing, _Drawing) else _Drawing(drawing)
         self.along_m = along_m  # for a crossing: where it crosses, metres along its river
         self.accuracy_m: float | None = None
         self.accuracy_note: str | None = None
+
+    @property
+    def coords(self) -> NDArray[np.float64]:
+        return self.drawing.coords
 
 
 def build_layers(facts: Facts) -> Layers:
@@ -129,12 +151,13 @@ def _resolve(
     chain = (*chain, feature.id)
     spec = feature.geometry
     if spec.method == "line":
-        result = _Resolved([(lon, lat) for lat, lon in spec.vertices])
+        result = _Resolved(np.asarray(spec.vertices, dtype=float).reshape(-1, 2)[:, ::-1])
     elif spec.method == "point":
         assert spec.point is not None
         result = _Resolved([(spec.point.lon, spec.point.lat)])
         spread = [
-            distance_m(result.coords[0], (other.lon, other.lat)) for other in spec.alternatives
+            distance_m((spec.point.lon, spec.point.lat), (other.lon, other.lat))
+            for other in spec.alternatives
         ]
         if spread:
             result.accuracy_m = _round_up(max(spread))
@@ -144,7 +167,7 @@ def _resolve(
     elif spec.method == "same_as":
         assert spec.feature is not None
         target = _resolve(facts.feature(spec.feature), facts, resolved, chain)
-        result = _Resolved(list(target.coords))
+        result = _Resolved(target.drawing)  # shared: measured once for both
         result.accuracy_m, result.accuracy_note = target.accuracy_m, target.accuracy_note
     elif spec.method == "path":
         result = _Resolved(_path(spec, facts, resolved, chain))
@@ -158,19 +181,25 @@ def _resolve(
 
 def _path(
     spec: GeometrySpec, facts: Facts, resolved: dict[str, _Resolved], chain: tuple[str, ...]
-) -> list[Coordinate]:
+) -> NDArray[np.float64]:
     """Join the features ``spec.through`` names, each line turned to continue the path."""
-    coords: list[Coordinate] = []
+    parts: list[NDArray[np.float64]] = []
     for feature_id in spec.through:
-        part = list(_resolve(facts.feature(feature_id), facts, resolved, chain).coords)
-        if (
-            coords
-            and len(part) > 1
-            and distance_m(coords[-1], part[-1]) < distance_m(coords[-1], part[0])
-        ):
-            part.reverse()
-        coords.extend(point for point in part if not coords or point != coords[-1])
-    return coords
+        part = _resolve(facts.feature(feature_id), facts, resolved, chain).coords
+        if parts and len(part) > 1:
+            last = _coordinate(parts[-1][-1])
+            if distance_m(last, _coordinate(part[-1])) < distance_m(last, _coordinate(part[0])):
+                part = part[::-1]
+        parts.append(part)
+    joined = np.concatenate(parts)
+    # A vertex that repeats the one before it (where parts meet) is dropped.
+    keep = np.concatenate([[True], np.any(joined[1:] != joined[:-1], axis=1)])
+    path: NDArray[np.float64] = joined[keep]
+    return path
+
+
+def _coordinate(row: NDArray[np.float64]) -> Coordinate:
+    return (float(row[0]), float(row[1]))
 
 
 def _crossing(
@@ -179,10 +208,10 @@ def _crossing(
     """Draw a bridge across its river, square to the river's general direction."""
     spec = feature.geometry
     assert spec.river is not None and spec.length_m is not None
-    river = _resolve(facts.feature(spec.river), facts, resolved, chain).coords
+    river = _resolve(facts.feature(spec.river), facts, resolved, chain).drawing.line
     if spec.point is not None:
         centre = (spec.point.lon, spec.point.lat)
-        along = distance_along(river, centre)
+        along = river.distance_to(centre)
         position_error = spec.centre_uncertainty_m
     else:
         assert spec.downstream_of is not None and spec.downstream_m is not None
@@ -193,14 +222,14 @@ def _crossing(
                 f"'{spec.downstream_of}' is not a crossing"
             )
         along = upstream.along_m + spec.downstream_m
-        if along > geodesic_length(river):
+        if along > river.length_m:
             raise FactsError(
                 f"{facts.path}: feature '{feature.id}', geometry, field 'downstream_m': "
                 f"{spec.downstream_m:g} m downstream is past the river's end"
             )
-        centre = point_along(river, along)
+        centre = river.point_at(along)
         position_error = _spread(feature, "downstream distance", spec.downstream_m)
-    azimuth = azimuth_along(river, along, settings.river_direction_span_m)
+    azimuth = river.azimuth_at(along, settings.river_direction_span_m)
     result = _Resolved(line_across(centre, azimuth, spec.length_m), along_m=along)
     bearing_error = spec.length_m / 2.0 * math.sin(math.radians(spec.bearing_uncertainty_deg))
     length_error = _spread(feature, "length", spec.length_m) / 2.0
@@ -245,7 +274,7 @@ def _round_up(metres: float) -> float:
 
 def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> dict[str, Any]:
     """Return the GeoJSON Feature for one feature, properties in a fixed order."""
-    coords = [round_coordinate(coord) for coord in drawn.coords]
+    coords = drawn.drawing.rounded
     is_point = len(coords) == 1
     properties: dict[str, Any] = {
         "name_en": feature.name["en"],
@@ -263,7 +292,9 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
     properties["events"] = [_event_record(event) for event in feature.events]
     properties["figures"] = [_figure_record(figure) for figure in feature.figures]
     if not is_point:
-        properties["length_m"] = round(geodesic_length(coords), settings.length_decimals)
+        properties["length_m"] = round(
+            drawn.drawing.rounded_line.length_m, settings.length_decimals
+        )
     properties["approximate"] = drawn.accuracy_m is not None
     if drawn.accuracy_m is not None:
         properties["accuracy_m"] = drawn.accuracy_m
@@ -277,7 +308,7 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
                 "lat": alternative.lat,
                 "lon": alternative.lon,
                 "distance_m": round(
-                    distance_m(coords[0], (alternative.lon, alternative.lat)),
+                    distance_m(_coordinate(coords[0]), (alternative.lon, alternative.lat)),
                     settings.length_decimals,
                 ),
                 "sources": list(alternative.sources),
@@ -290,9 +321,9 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
         facts.sources[source_id].as_properties() for source_id in feature.cited_sources()
     ]
     geometry: dict[str, Any] = (
-        {"type": "Point", "coordinates": list(coords[0])}
+        {"type": "Point", "coordinates": coords[0].tolist()}
         if is_point
-        else {"type": "LineString", "coordinates": [list(coord) for coord in coords]}
+        else {"type": "LineString", "coordinates": coords.tolist()}
     )
     return {"type": "Feature", "id": feature.id, "properties": properties, "geometry": geometry}
 
