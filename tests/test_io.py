@@ -368,3 +368,35 @@ def test_write_all_that_fails_changes_no_file(tmp_path, failing):
         if index != failing:
             assert (tmp_path / name).read_text(encoding="utf-8") == f"old {name}", name
     assert not [name for name in os.listdir(tmp_path) if TEMPORARY.match(name)]
+
+
+@pytest.mark.parametrize(
+    "coordinates",
+    [
+        [[130.6, 42.4], [130.7, True]],
+        [[130.6, 42.4], [130.7, "42.3"]],
+        [[130.6, 42.4], [130.7, None]],
+        [[130.6, 42.4], []],
+        [[[130.6, 42.4], [130.7, 42.3]], [[130.6, {"lat": 42.4}]]],
+    ],
+)
+def test_coordinates_that_are_not_all_numbers_are_written_as_they_are(coordinates):
+    # The one-position-a-line writing is for numbers only; anything else in a
+    # geometry's coordinates (a mistake a check will report) is still written faithfully.
+    geometry = {"type": "LineString", "coordinates": coordinates}
+    assert json.loads(dumps_geojson(geometry)) == geometry
+
+
+def test_a_long_line_is_written_one_position_a_line():
+    coordinates = [[130.6 + index * 1e-6, 42.4 - index * 1e-6] for index in range(100_000)]
+    coordinates = [[round(lon, 6), round(lat, 6)] for lon, lat in coordinates]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": coordinates},
+    }
+    text = dumps_geojson(feature)
+    assert json.loads(text) == feature
+    position_lines = [line for line in text.splitlines() if line.startswith("      [")]
+    assert len(position_lines) == len(coordinates)
+    assert position_lines[0] == "      [130.6, 42.4],"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import tempfile
@@ -82,50 +83,70 @@ def read_json(path: Path, problems: list[str], missing: str) -> Any:
 
 def dumps_geojson(collection: Mapping[str, Any]) -> str:
     """Return GeoJSON text: keys in insertion order, two-space indent, one position a line."""
-    return _dump(collection, 0, None) + "\n"
+    # Written as a list of pieces joined once at the end: a string built level by
+    # level would copy a million-position line once per level of nesting.
+    out: list[str] = []
+    _write(collection, 0, None, False, out)
+    out.append("\n")
+    return "".join(out)
 
 
-def _dump(value: Any, depth: int, key: str | None, in_geometry: bool = False) -> str:
+def _write(value: Any, depth: int, key: str | None, in_geometry: bool, out: list[str]) -> None:
     pad = "  " * depth
     inner = "  " * (depth + 1)
     if key == "coordinates" and in_geometry and _is_positions(value):
-        return _dump_coordinates(value, depth)
-    if isinstance(value, Mapping):
+        _write_coordinates(value, depth, out)
+    elif isinstance(value, Mapping):
         if not value:
-            return "{}"
+            out.append("{}")
+            return
         for k in value:
             if not isinstance(k, str):
                 raise TypeError(f"GeoJSON keys must be text, got {k!r}")
         # A geometry is a mapping with a "type" and "coordinates".
         geometry = isinstance(value.get("type"), str) and "coordinates" in value
-        items = [
-            f"{inner}{json.dumps(k, ensure_ascii=False)}: {_dump(v, depth + 1, k, geometry)}"
-            for k, v in value.items()
-        ]
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, list | tuple):
+        separator = "{\n"
+        for k, v in value.items():
+            out.append(f"{separator}{inner}{json.dumps(k, ensure_ascii=False)}: ")
+            _write(v, depth + 1, k, geometry, out)
+            separator = ",\n"
+        out.append(f"\n{pad}}}")
+    elif isinstance(value, list | tuple):
         if not value:
-            return "[]"
-        if all(not isinstance(item, Mapping | list | tuple) for item in value):
-            return "[" + ", ".join(_scalar(item) for item in value) + "]"
-        items = [f"{inner}{_dump(item, depth + 1, None)}" for item in value]
-        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
-    return _scalar(value)
+            out.append("[]")
+        elif all(not isinstance(item, Mapping | list | tuple) for item in value):
+            out.append("[" + ", ".join(_scalar(item) for item in value) + "]")
+        else:
+            separator = "[\n"
+            for item in value:
+                out.append(separator + inner)
+                _write(item, depth + 1, None, False, out)
+                separator = ",\n"
+            out.append(f"\n{pad}]")
+    else:
+        out.append(_scalar(value))
 
 
 def _is_positions(value: Any) -> bool:
     """Whether ``value`` is a position, or nested lists of positions, of numbers."""
-    if isinstance(value, list | tuple) and value:
-        if all(isinstance(n, int | float) and not isinstance(n, bool) for n in value):
+    if not isinstance(value, list | tuple) or not value:
+        return False
+    kinds = set(map(type, value))
+    if kinds <= {int, float}:  # a position (bool is neither)
+        return True
+    if kinds <= {list, tuple} and min(map(len, value)) > 0:
+        # A list of positions, checked at C speed: a river can have a million.
+        members = set(map(type, itertools.chain.from_iterable(value)))
+        if members <= {int, float}:
             return True
-        return all(_is_positions(item) for item in value)
-    return False
+    return all(_is_positions(item) for item in value)
 
 
-def _dump_coordinates(value: Any, depth: int) -> str:
+def _write_coordinates(value: Any, depth: int, out: list[str]) -> None:
     """Write a position on one line, and a list of positions one position a line."""
     if value and isinstance(value[0], int | float):
-        return "[" + ", ".join(_scalar(number) for number in value) + "]"
+        out.append("[" + ", ".join(_scalar(number) for number in value) + "]")
+        return
     pad = "  " * depth
     inner = "  " * (depth + 1)
     if (
@@ -137,9 +158,14 @@ def _dump_coordinates(value: Any, depth: int) -> str:
         # A list of positions (a line, a ring): one json.dumps call, not one per number,
         # then one position a line; a river of a million vertices is written in seconds.
         flat = json.dumps(value, allow_nan=False)[1:-1]
-        return "[\n" + inner + flat.replace("], [", "],\n" + inner + "[") + "\n" + pad + "]"
-    items = [f"{inner}{_dump_coordinates(item, depth + 1)}" for item in value]
-    return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+        out += ["[\n", inner, flat.replace("], [", "],\n" + inner + "["), f"\n{pad}]"]
+        return
+    separator = "[\n"
+    for item in value:
+        out.append(separator + inner)
+        _write_coordinates(item, depth + 1, out)
+        separator = ",\n"
+    out.append(f"\n{pad}]")
 
 
 def _scalar(value: Any) -> str:
