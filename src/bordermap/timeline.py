@@ -115,13 +115,21 @@ def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Laye
     Returns
     -------
     dict of str to dict
-        New FeatureCollections; the input is not changed.
+        New FeatureCollections; the input is not changed. Geometries are the
+        input's own objects, not copies (they do not change with the date, and a
+        river in full detail is a million positions): do not modify them in place.
     """
     result: Layers = {}
     for name, layer in layers.items():
-        copied = copy.deepcopy(dict(layer))
+        copied = {
+            key: copy.deepcopy(value) for key, value in layer.items() if key != "features"
+        }
         features = []
-        for feature in copied.get("features", []):
+        for original in layer.get("features", []):
+            feature = {
+                key: value if key == "geometry" else copy.deepcopy(value)
+                for key, value in original.items()
+            }
             properties = feature.get("properties") or {}
             status = status_on(properties.get("events") or [], date)
             if status is None:
