@@ -67,6 +67,17 @@ def test_as_of_drops_what_was_not_yet_known(shipped_layers):
     )  # the input is not changed
 
 
+def test_layers_as_of_copies_properties_and_shares_geometries(shipped_layers):
+    # Properties change with the date and are copied; geometries do not and are
+    # shared (a river in full detail is a million positions).
+    early = layers_as_of(shipped_layers, dt.date(2024, 7, 1))
+    road, original = (layers["road_bridge"]["features"][0] for layers in (early, shipped_layers))
+    assert road["geometry"] is original["geometry"]
+    assert road["properties"] is not original["properties"]
+    road["properties"]["events"].clear()
+    assert original["properties"]["events"]
+
+
 def test_status_on_ignores_expected_events():
     events = [
         {"date": "2025-04-30", "status": "under construction"},
