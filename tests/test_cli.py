@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -52,6 +53,16 @@ def test_build_writes_layers_and_map_identical_to_the_committed_ones(project, ca
         assert built == (REPO / "geodata" / f"{name}.geojson").read_bytes(), name
     built_map = (project / "outputs" / "tumen_border_map.html").read_bytes()
     assert built_map == (REPO / "outputs" / "tumen_border_map.html").read_bytes()
+
+
+def test_a_command_leaves_the_garbage_collector_as_it_found_it(project):
+    # main() collects garbage less often while it runs (it makes millions of small
+    # objects for a detailed river) and must give a library caller its settings back.
+    before = gc.get_threshold()
+    assert main(cli_args(project, "layers")) == 0
+    assert gc.get_threshold() == before
+    assert main(["validate", "--geodata", str(project / "missing")]) == 2
+    assert gc.get_threshold() == before
 
 
 def test_running_twice_changes_no_byte(project):
