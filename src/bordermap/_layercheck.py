@@ -222,6 +222,19 @@ _WGS84_NAMES = {
 }
 
 
+def crs_problem(crs: Any) -> str | None:
+    """Say why a GeoJSON ``crs`` member is not WGS 84, or return ``None`` (also for none)."""
+    if crs is None:
+        return None
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    if isinstance(name, str) and name.lower() in _WGS84_NAMES:
+        return None
+    return (
+        f"the file declares {name or crs!r}; it must be WGS 84 [lon, lat] in degrees "
+        "(RFC 7946): reproject it to EPSG:4326"
+    )
+
+
 def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> list[str]:
     """Return every problem with a layer read from a file, one line each.
 
@@ -243,14 +256,9 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
         got = layer.get("type") if isinstance(layer, dict) else type(layer).__name__
         return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {got!r}"]
     problems: list[str] = []
-    crs = layer.get("crs")
+    crs = crs_problem(layer.get("crs"))
     if crs is not None:
-        name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
-        if not isinstance(name, str) or name.lower() not in _WGS84_NAMES:
-            problems.append(
-                f"{where}: field 'crs': the layer declares {name or crs!r}; layers must be "
-                "WGS 84 [lon, lat] in degrees (RFC 7946): reproject it to EPSG:4326"
-            )
+        problems.append(f"{where}: field 'crs': {crs}")
     features = layer.get("features")
     if not isinstance(features, list):
         return [*problems, f"{where}: field 'features': expected a list of features"]

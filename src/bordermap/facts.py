@@ -8,13 +8,17 @@ problem found, each naming the file, the feature and the field.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bordermap._io import read_input
+import numpy as np
+
+from bordermap._io import read_input, read_json
+from bordermap._layercheck import crs_problem
 from bordermap.errors import FactsError
 from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
 from bordermap.timeline import status_on
@@ -107,7 +111,8 @@ class Position:
 class GeometrySpec:
     """How a feature's geometry is made from the facts.
 
-    ``method`` is one of ``"line"`` (vertices given), ``"point"`` (a published
+    ``method`` is one of ``"line"`` (vertices given, ``(lat, lon)``, in the facts
+    file or in a GeoJSON file it names), ``"point"`` (a published
     point), ``"same_as"`` (another feature's geometry), ``"crossing"`` (a bridge
     drawn across a river from a centre or a distance downstream of another crossing)
     or ``"path"`` (a schematic line through other features, ``through`` in order,
@@ -232,6 +237,9 @@ class _Problems:
         # The map's region (west, south, east, north), once read: positions far
         # outside it are mistakes, usually latitude and longitude swapped.
         self.region: tuple[float, float, float, float] | None = None
+        # Ids of features left out for problems already reported: a reference to one
+        # is not reported again as an unknown feature.
+        self.left_out: set[str] = set()
 
     def add(self, where: str, field_name: str, message: str) -> None:
         self.lines.append(f"{self.path}: {where}, field '{field_name}': {message}")
@@ -557,6 +565,8 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
     )
     geometry = _geometry(raw.get("geometry"), where, problems)
     if geometry is None or not (feature_id and kind in KINDS):
+        if feature_id:
+            problems.left_out.add(feature_id)
         return None
     return FeatureFacts(
         id=feature_id,
@@ -644,20 +654,20 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
         return None
     note = _text(raw, "note", where, problems, required=False) or None
     if method == "line":
-        vertices = raw.get("lat_lon")
-        if not isinstance(vertices, list) or len(vertices) < 2:
-            problems.add(where, "lat_lon", "a line needs at least two [lat, lon] vertices")
+        if ("lat_lon" in raw) == ("file" in raw):
+            problems.add(
+                where,
+                "lat_lon",
+                "give the line's vertices either as lat_lon = [[lat, lon], ...] or as "
+                'file = "<GeoJSON file>", not both',
+            )
             return None
-        checked = []
-        for position, vertex in enumerate(vertices):
-            vertex_where = f"{where}, vertex #{position + 1}"
-            if not isinstance(vertex, list) or len(vertex) != 2:
-                problems.add(vertex_where, "lat_lon", f"expected [lat, lon], got {vertex!r}")
-                continue
-            point = _checked_position(vertex[0], vertex[1], (), vertex_where, problems)
-            if point is not None:
-                checked.append((point.lat, point.lon))
-        return GeometrySpec(method, note, vertices=tuple(checked))
+        if "file" in raw:
+            path, positions = _line_file(raw["file"], where, problems)
+            vertices = _vertices(positions, "file", f"{where}, {path}", problems)
+        else:
+            vertices = _vertices(raw["lat_lon"], "lat_lon", where, problems)
+        return None if vertices is None else GeometrySpec(method, note, vertices=vertices)
     if method == "point":
         point = _position(raw, where, problems)
         alternatives = []
@@ -724,6 +734,138 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
     )
 
 
+#: How many bad vertices of one line are reported one by one; the rest are counted.
+_VERTEX_PROBLEMS_SHOWN = 5
+
+
+def _vertices(
+    positions: Any, field_name: str, where: str, problems: _Problems
+) -> tuple[tuple[float, float], ...] | None:
+    """Check a line's positions and return them as ``(lat, lon)`` pairs.
+
+    ``field_name`` is ``"lat_lon"`` for ``[lat, lon]`` pairs written in the facts
+    file, ``"file"`` for the ``[lon, lat]`` positions of a GeoJSON file (RFC 7946
+    order; an altitude is dropped), which ``where`` then names.
+    """
+    if positions is None:  # the file could not be read: already said why
+        return None
+    order = "[lat, lon]" if field_name == "lat_lon" else "[lon, lat]"
+    if not isinstance(positions, list) or len(positions) < 2:
+        problems.add(where, field_name, f"a line needs at least two {order} vertices")
+        return None
+    table = _position_table(positions, field_name == "file", problems.region)
+    if table is not None:
+        return table
+    # Something is wrong: look at the positions one by one to say what and where.
+    checked = []
+    bad = 0
+    for index, position in enumerate(positions):
+        vertex_where = f"{where}, vertex #{index + 1}"
+        shown = bad < _VERTEX_PROBLEMS_SHOWN
+        sizes = (2, 3) if field_name == "file" else (2,)
+        if not isinstance(position, list) or len(position) not in sizes:
+            bad += 1
+            if shown:
+                problems.add(vertex_where, field_name, f"expected {order}, got {position!r}")
+            continue
+        lat, lon = position[:2] if field_name == "lat_lon" else position[1::-1]
+        found = _Problems(problems.path)
+        found.region = problems.region
+        point = _checked_position(lat, lon, (), vertex_where, found)
+        if point is None:
+            bad += 1
+            if shown:
+                problems.lines += found.lines
+            continue
+        checked.append((point.lat, point.lon))
+    if bad > _VERTEX_PROBLEMS_SHOWN:
+        problems.add(
+            where,
+            field_name,
+            f"and {bad - _VERTEX_PROBLEMS_SHOWN:,} more of its {len(positions):,} vertices "
+            "have problems like these",
+        )
+    return tuple(checked)
+
+
+def _position_table(
+    positions: list[Any], lon_first: bool, region: tuple[float, float, float, float] | None
+) -> tuple[tuple[float, float], ...] | None:
+    """Return ``(lat, lon)`` pairs if every position is sound, else ``None``.
+
+    Checks a whole line at once (a river in full detail has a million vertices):
+    positions are lists of two numbers (three, with an altitude, in GeoJSON), finite,
+    in WGS 84 range and inside ``region`` if there is one; what fails is then
+    looked at one by one.
+    """
+    if set(map(type, positions)) != {list}:
+        return None
+    lengths = set(map(len, positions))
+    if lengths not in ({2}, {3}) or (lengths == {3} and not lon_first):
+        return None
+    # int or float exactly: not bool, and not text that numpy would read as a number.
+    if not set(map(type, itertools.chain.from_iterable(positions))) <= {int, float}:
+        return None
+    table = np.asarray(positions, dtype=float)[:, :2]
+    lon, lat = (table[:, 0], table[:, 1]) if lon_first else (table[:, 1], table[:, 0])
+    if not np.isfinite(table).all():
+        return None
+    west, south, east, north = region if region is not None else (-180.0, -90.0, 180.0, 90.0)
+    if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():
+        return None
+    return tuple(zip(lat.tolist(), lon.tolist(), strict=True))
+
+
+def _line_file(value: Any, where: str, problems: _Problems) -> tuple[Path | None, Any]:
+    """Read the positions of a line from a GeoJSON file named in the facts file.
+
+    The file holds one LineString: as a geometry, a Feature, or a FeatureCollection
+    of one feature, in WGS 84 ``[lon, lat]`` (as OpenStreetMap extracts come). Its
+    path is relative to the facts file. Returns the path and the LineString's
+    coordinates, unchecked (``None`` when they cannot be had: the problem is added).
+    """
+    if not isinstance(value, str) or not value.strip():
+        problems.add(where, "file", f"expected the path of a GeoJSON file, got {value!r}")
+        return None, None
+    path = problems.path.parent / value
+    unread: list[str] = []
+    data = read_json(path, unread, "geometry file not found")
+    for line in unread:
+        problems.add(where, "file", line)
+    if data is None:
+        return path, None
+    crs = crs_problem(data.get("crs") if isinstance(data, dict) else None)
+    if crs is not None:
+        problems.add(where, "file", f"{path}: {crs}")
+        return path, None
+    geometry = data
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features")
+        if not isinstance(features, list) or len(features) != 1:
+            count = len(features) if isinstance(features, list) else 0
+            problems.add(
+                where, "file", f"{path}: expected one feature, a LineString; found {count}"
+            )
+            return path, None
+        geometry = features[0]
+    if isinstance(geometry, dict) and geometry.get("type") == "Feature":
+        geometry = geometry.get("geometry")
+    kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
+    if kind != "LineString" or not isinstance(geometry, dict):
+        problems.add(
+            where,
+            "file",
+            f"{path}: expected a GeoJSON LineString (a geometry, a Feature or a "
+            f"FeatureCollection of one), got {kind!r}",
+        )
+        return path, None
+    coordinates = geometry.get("coordinates")
+    if not isinstance(coordinates, list):
+        problems.add(where, "file", f"{path}: the LineString has no coordinates")
+        return path, None
+    return path, coordinates
+
+
 def _check_references(
     features: list[FeatureFacts], sources: dict[str, Source], problems: _Problems
 ) -> None:
@@ -736,10 +878,10 @@ def _check_references(
         spec = feature.geometry
         for key in ("feature", "river", "downstream_of"):
             target = getattr(spec, key)
-            if target is not None and target not in by_id:
+            if target is not None and target not in by_id and target not in problems.left_out:
                 problems.add(f"{where}, geometry", key, f"unknown feature {target!r}")
         for target in spec.through:
-            if target not in by_id:
+            if target not in by_id and target not in problems.left_out:
                 problems.add(f"{where}, geometry", "through", f"unknown feature {target!r}")
         if spec.river in by_id and by_id[spec.river].kind != "river":
             problems.add(f"{where}, geometry", "river", f"{spec.river!r} is not a river")
