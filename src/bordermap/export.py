@@ -1853,9 +1853,7 @@ def _river_candidates(
     offset = style.weight / 2 * PT_PER_PX + 4.0
     candidates: list[_Candidate] = []
     for along, at in inside[:24]:
-        before, after = _project(
-            [line.point_at(along - 120.0), line.point_at(along + 120.0)]
-        )
+        before, after = _project([line.point_at(along - 120.0), line.point_at(along + 120.0)])
         dx, dy = ax.transData.transform(after) - ax.transData.transform(before)
         angle = math.degrees(math.atan2(dy, dx))
         if angle > 90:

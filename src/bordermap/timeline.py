@@ -121,9 +121,7 @@ def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Laye
     """
     result: Layers = {}
     for name, layer in layers.items():
-        copied = {
-            key: copy.deepcopy(value) for key, value in layer.items() if key != "features"
-        }
+        copied = {key: copy.deepcopy(value) for key, value in layer.items() if key != "features"}
         features = []
         for original in layer.get("features", []):
             feature = {
