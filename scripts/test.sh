@@ -25,5 +25,6 @@ fi
 .venv/bin/python -m pip install -q -e ".[test]"
 
 .venv/bin/ruff check src tests benchmarks scripts
+.venv/bin/ruff format --check src tests benchmarks scripts
 .venv/bin/mypy
 .venv/bin/python -m pytest "$@"
