@@ -8,17 +8,21 @@ reads defensively: a hand-edited file may hold anything.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from typing import Any, TypeGuard
 from urllib.parse import urlsplit
 
+import numpy as np
+from numpy.typing import NDArray
+from shapely import linestrings
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from bordermap import settings
-from bordermap.geometry import geodesic_length
+from bordermap.geometry import Line, geodesic_length
 from bordermap.schema import GEOMETRY_TYPES, LANGUAGES, STATUSES, parse_date
 
 #: How many coordinate levels each GeoJSON geometry type nests below its positions.
@@ -137,6 +141,49 @@ def in_box(box: tuple[float, float, float, float], lon: float, lat: float) -> bo
     return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
+def position_table(
+    positions: Any, region: Any = None, *, lon_first: bool = True, sizes: tuple[int, ...] = (2, 3)
+) -> NDArray[np.float64] | None:
+    """Return the positions as an ``(n, 2)`` array of ``[lon, lat]`` if all are sound.
+
+    Checks a whole line at once (a river in full detail has a million positions):
+    each is a list of ``sizes`` numbers (``int`` or ``float``: not ``bool``, not
+    text), finite, in WGS 84 range and inside ``region`` (``[west, south, east,
+    north]``) when that is a valid box. ``lon_first=False`` reads ``[lat, lon]``.
+    An altitude is dropped.
+
+    Returns ``None`` when any position is not sound, and for valid but unusual
+    input (positions of mixed sizes): look at them one by one to say what is wrong.
+    """
+    if not isinstance(positions, list) or not positions:
+        return None
+    if not set(map(type, positions)) <= {list, tuple}:
+        return None
+    lengths = set(map(len, positions))
+    if len(lengths) != 1 or not lengths <= set(sizes):
+        return None
+    if not set(map(type, itertools.chain.from_iterable(positions))) <= {int, float}:
+        return None
+    try:
+        table = np.asarray(positions, dtype=float)[:, :2]
+    except (OverflowError, ValueError):  # an int too large for a float
+        return None
+    if not lon_first:
+        table = table[:, ::-1]
+    lon, lat = table[:, 0], table[:, 1]
+    west, south, east, north = region_box(region) or (-180.0, -90.0, 180.0, 90.0)
+    sound = (
+        np.isfinite(table).all(axis=1)
+        & (np.abs(lon) <= 180.0)
+        & (np.abs(lat) <= 90.0)
+        & (lon >= west)
+        & (lon <= east)
+        & (lat >= south)
+        & (lat <= north)
+    )
+    return table if bool(sound.all()) else None
+
+
 def flatten_positions(coordinates: Any, depth: int) -> list[Any] | None:
     """Flatten ``depth`` levels of nested lists into positions; ``None`` if not lists."""
     level = [coordinates]
@@ -175,13 +222,17 @@ def drawn_problem(
     Each position must be a finite WGS 84 ``[lon, lat]`` (inside ``region`` if given);
     then the geometry must read as a non-empty, valid shape.
     """
-    for index, position in enumerate(positions):
-        problem = position_problem(position, region)
-        if problem is not None:
-            return f"position #{index + 1} {problem}"
     kind = geometry.get("type")
+    table = position_table(positions, region)
+    if table is None:
+        for index, position in enumerate(positions):
+            problem = position_problem(position, region)
+            if problem is not None:
+                return f"position #{index + 1} {problem}"
     try:
-        drawn = shape(geometry)
+        # A sound line is made from its array at once; shape() reads lists one by one.
+        sound_line = kind == "LineString" and table is not None
+        drawn = linestrings(table) if sound_line else shape(geometry)
     except (ShapelyError, ValueError, TypeError) as error:
         return f"{kind} cannot be read: {' '.join(str(error).split())}"
     if drawn.is_empty:
@@ -340,7 +391,11 @@ def _length_problems(
 ) -> list[tuple[str, str, str]]:
     if feature["geometry"]["type"] != "LineString":
         return []
-    measured = geodesic_length([(p[0], p[1]) for p in feature["geometry"]["coordinates"]])
+    coordinates = feature["geometry"]["coordinates"]
+    table = position_table(coordinates)
+    measured = geodesic_length(
+        Line(table) if table is not None else [(p[0], p[1]) for p in coordinates]
+    )
     stated = properties.get("length_m")
     if not is_finite(stated):
         return [(place, "length_m", f"missing: the line measures {measured:.1f} m")]

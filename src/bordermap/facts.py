@@ -8,17 +8,14 @@ problem found, each naming the file, the feature and the field.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bordermap._io import read_input, read_json
-from bordermap._layercheck import crs_problem
+from bordermap._layercheck import crs_problem, position_table
 from bordermap.errors import FactsError
 from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
 from bordermap.timeline import status_on
@@ -753,16 +750,16 @@ def _vertices(
     if not isinstance(positions, list) or len(positions) < 2:
         problems.add(where, field_name, f"a line needs at least two {order} vertices")
         return None
-    table = _position_table(positions, field_name == "file", problems.region)
+    sizes = (2, 3) if field_name == "file" else (2,)
+    table = position_table(positions, problems.region, lon_first=field_name == "file", sizes=sizes)
     if table is not None:
-        return table
+        return tuple(zip(table[:, 1].tolist(), table[:, 0].tolist(), strict=True))
     # Something is wrong: look at the positions one by one to say what and where.
     checked = []
     bad = 0
     for index, position in enumerate(positions):
         vertex_where = f"{where}, vertex #{index + 1}"
         shown = bad < _VERTEX_PROBLEMS_SHOWN
-        sizes = (2, 3) if field_name == "file" else (2,)
         if not isinstance(position, list) or len(position) not in sizes:
             bad += 1
             if shown:
@@ -786,34 +783,6 @@ def _vertices(
             "have problems like these",
         )
     return tuple(checked)
-
-
-def _position_table(
-    positions: list[Any], lon_first: bool, region: tuple[float, float, float, float] | None
-) -> tuple[tuple[float, float], ...] | None:
-    """Return ``(lat, lon)`` pairs if every position is sound, else ``None``.
-
-    Checks a whole line at once (a river in full detail has a million vertices):
-    positions are lists of two numbers (three, with an altitude, in GeoJSON), finite,
-    in WGS 84 range and inside ``region`` if there is one; what fails is then
-    looked at one by one.
-    """
-    if set(map(type, positions)) != {list}:
-        return None
-    lengths = set(map(len, positions))
-    if lengths not in ({2}, {3}) or (lengths == {3} and not lon_first):
-        return None
-    # int or float exactly: not bool, and not text that numpy would read as a number.
-    if not set(map(type, itertools.chain.from_iterable(positions))) <= {int, float}:
-        return None
-    table = np.asarray(positions, dtype=float)[:, :2]
-    lon, lat = (table[:, 0], table[:, 1]) if lon_first else (table[:, 1], table[:, 0])
-    if not np.isfinite(table).all():
-        return None
-    west, south, east, north = region if region is not None else (-180.0, -90.0, 180.0, 90.0)
-    if not ((lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)).all():
-        return None
-    return tuple(zip(lat.tolist(), lon.tolist(), strict=True))
 
 
 def _line_file(value: Any, where: str, problems: _Problems) -> tuple[Path | None, Any]:

@@ -24,15 +24,10 @@ from bordermap._layercheck import id_of as _feature_id
 from bordermap._layercheck import is_finite as _is_finite
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
+from bordermap._layercheck import position_table
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
-from bordermap.geometry import (
-    Coordinate,
-    azimuth_along,
-    distance_along,
-    geodesic_length,
-    side_of_line,
-)
+from bordermap.geometry import Coordinate, Line, azimuth_along
 from bordermap.layers import Layers
 from bordermap.schema import GEOMETRY_TYPES
 
@@ -77,11 +72,14 @@ class Check:
 
 @dataclasses.dataclass(frozen=True)
 class _Line:
-    """A river or border line, checked, with its measured length."""
+    """A river or border line, checked, measured once for every bridge end asking it."""
 
     id: str
-    coords: list[Coordinate]
-    length_m: float
+    line: Line
+
+    @property
+    def length_m(self) -> float:
+        return self.line.length_m
 
 
 @dataclasses.dataclass(frozen=True)
@@ -152,6 +150,12 @@ def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
     """Return the ``(lon, lat)`` vertices of a feature whose LineString checked valid."""
     positions = feature["geometry"]["coordinates"]
     return [(float(position[0]), float(position[1])) for position in positions]
+
+
+def _line_of(feature: dict[str, Any]) -> Line:
+    """Return a feature whose LineString checked valid as a Line (made at once when it can)."""
+    table = position_table(feature["geometry"]["coordinates"])
+    return Line(table if table is not None else _line_coords(feature))
 
 
 def _is_line(feature: dict[str, Any]) -> bool:
@@ -241,7 +245,7 @@ def _check_lengths(name: str, layer: Any) -> Check:
             skipped += 1
             continue
         label = _label(feature, index)
-        length = geodesic_length(_line_coords(feature))
+        length = _line_of(feature).length_m
         stated = _properties(feature).get("length_m")
         if not _is_finite(stated):
             problems.append(
@@ -316,8 +320,7 @@ def _the_line(layers: Layers, layer_name: str, kind: str) -> _Line | str:
     problem = _geometry_problem(feature)
     if problem is not None:
         return f"layer '{layer_name}', {_label(feature, index)}: {problem}"
-    coords = _line_coords(feature)
-    return _Line(_feature_id(feature, index), coords, geodesic_length(coords))
+    return _Line(_feature_id(feature, index), _line_of(feature))
 
 
 def _check_bridges(layers: Layers) -> list[Check]:
@@ -414,14 +417,14 @@ def _river_crossing(
     Returns how far along the river it crosses (if exactly once), what is wrong
     with the crossing (or ``None``) and what was measured (or ``None``).
     """
-    meeting = LineString(coords).intersection(LineString(river.coords))
+    meeting = LineString(coords).intersection(LineString(river.line.vertices))
     if meeting.is_empty:
         return None, f"does not cross {river.id}", None
     if meeting.geom_type == "MultiPoint":
         return None, f"crosses {river.id} {len(meeting.geoms)} times, not once", None
     if meeting.geom_type != "Point":
         return None, f"runs along {river.id} ({meeting.geom_type} in common), not across it", None
-    along = distance_along(river.coords, (meeting.x, meeting.y))
+    along = river.line.distance_to((meeting.x, meeting.y))
     angle = _crossing_angle(coords, river, along)
     measured = (
         f"crosses {river.id} once, {along:.1f} m along it from its start, "
@@ -440,14 +443,14 @@ def _crossing_angle(coords: Sequence[Coordinate], river: _Line, along: float) ->
     """Return the angle, 0° to 90°, between a bridge's chord and the river where it crosses."""
     # azimuth_along clamps to the line's ends, so an infinite span gives the whole chord.
     bridge_azimuth = azimuth_along(coords, 0.0, math.inf)
-    river_azimuth = azimuth_along(river.coords, along, settings.river_direction_span_m)
+    river_azimuth = river.line.azimuth_at(along, settings.river_direction_span_m)
     difference = (bridge_azimuth - river_azimuth) % 180.0
     return min(difference, 180.0 - difference)
 
 
 def _bank(border: _Line, position: Coordinate) -> tuple[str | None, str, str | None]:
     """Return the country a bridge end is in, where it lies, and what is wrong with that."""
-    along = distance_along(border.coords, position)
+    along = border.line.distance_to(position)
     # A point beyond either end of the border projects onto that end exactly.
     if along <= 0.0:
         where = f"beyond the tripoint end of {border.id}"
@@ -455,7 +458,7 @@ def _bank(border: _Line, position: Coordinate) -> tuple[str | None, str, str | N
     if along >= border.length_m - 1e-6:
         where = f"beyond the mouth end of {border.id}"
         return None, where, where
-    side = side_of_line(border.coords, position)
+    side = border.line.side_of(position)
     if side == 0:
         where = f"on {border.id} itself, {along:.1f} m along it"
         return None, where, f"{where}, on neither bank"
