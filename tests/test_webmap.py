@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import html
+import itertools
 import json
 import re
 from pathlib import Path
@@ -267,3 +268,48 @@ def test_chosen_basemaps_replace_the_defaults(map_layers):
 
 def test_basemap_notice_is_on_the_page(page):
     assert "bm-tile-notice" in page and "Basemap unavailable" in page
+
+
+def _dense_wiggly(coords: list[list[float]], per_segment: int = 200) -> list[list[float]]:
+    """Return the line with ``per_segment`` points a segment, zig-zagging ~0.4 m aside."""
+    dense = []
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(coords):
+        for step in range(per_segment):
+            t = step / per_segment
+            aside = 4e-6 * (1 if step % 2 else -1) if step else 0.0  # 4e-6° of latitude
+            dense.append(
+                [round(lon1 + t * (lon2 - lon1), 7), round(lat1 + t * (lat2 - lat1) + aside, 7)]
+            )
+    return [*dense, coords[-1]]
+
+
+@pytest.mark.parametrize(
+    ("language", "pattern"),
+    [
+        ("en", r"Lines drawn simplified, at most ([0-9.]+) m from the GeoJSON layers"),
+        ("ko", r"최대 ([0-9.]+) m"),
+        ("ru", r"не дальше ([0-9.]+) м"),
+    ],
+)
+def test_legend_says_how_far_simplified_lines_may_be_from_the_layers(
+    map_layers, language, pattern
+):
+    layers = copy.deepcopy(map_layers)
+    for name in ("tumen_river", "border"):
+        geometry = layers[name]["features"][0]["geometry"]
+        geometry["coordinates"] = _dense_wiggly(geometry["coordinates"])
+    page_text = render_html(build_map(layers, language=language))
+    # The legend panel's HTML is a JavaScript string in the page.
+    [literal] = re.findall(r'(<p class=\\"bm-legend-note\\".*?</p>)', _unescape_js(page_text))
+    found = re.search(pattern, html.unescape(literal))
+    assert found, literal
+    assert 0.0 < float(found.group(1)) <= 2.0  # the web map's bound, rounded up
+
+
+def _unescape_js(text: str) -> str:
+    return text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+
+
+def test_legend_has_no_simplification_note_when_every_vertex_is_drawn(page):
+    assert "bm-legend-note" in page  # the stylesheet has the rule ...
+    assert 'class=\\"bm-legend-note' not in page  # ... but the legend has no note

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -166,12 +167,17 @@ def title_html(meta: Mapping[str, Any], layers: Layers, language: str = "en") ->
 
 
 def legend_html(
-    styles: Sequence[tuple[str, str | None]], uncertainty: bool, language: str = "en"
+    styles: Sequence[tuple[str, str | None]],
+    uncertainty: bool,
+    language: str = "en",
+    simplified_m: float = 0.0,
 ) -> str:
     """Return the legend: one entry per (kind, status) style, in the order given.
 
     Each entry carries ``data-style="kind|status"`` so that the time control can show
-    only the entries in use on the chosen date.
+    only the entries in use on the chosen date. ``simplified_m``, when above zero, is
+    the farthest that a line drawn simplified lies from the layers' full detail: the
+    legend says so, rounded up to the decimetre.
     """
     rows = []
     seen: list[Style] = []
@@ -192,9 +198,18 @@ def legend_html(
             '<span class="bm-legend-label">'
             f"{html.escape(translate(UNCERTAINTY_STYLE.label, language))}</span></li>"
         )
+    note = ""
+    if simplified_m > 0:
+        metres = f"{math.ceil(simplified_m * 10) / 10:g}"
+        text = translate(
+            "Lines drawn simplified, at most {m} m from the GeoJSON layers' full detail.",
+            language,
+            m=metres,
+        )
+        note = f'<p class="bm-legend-note">{html.escape(text)}</p>'
     return (
         f'<details class="bm-legend-box" open><summary>{translate("Legend", language)}'
-        f'</summary><ul class="bm-legend-list">{"".join(rows)}</ul></details>'
+        f'</summary><ul class="bm-legend-list">{"".join(rows)}</ul>{note}</details>'
     )
 
 

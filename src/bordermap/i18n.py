@@ -95,6 +95,10 @@ _WORDS: dict[str, tuple[str, str]] = {
         "находиться объект с приблизительным положением.",
     ),
     "and {n} more": ("외 {n}곳", "и ещё {n}"),
+    "Lines drawn simplified, at most {m} m from the GeoJSON layers' full detail.": (
+        "선은 단순화해 그렸으며, GeoJSON 레이어의 원래 선과 최대 {m} m 떨어져 있습니다.",
+        "Линии упрощены: не дальше {m} м от полных линий слоёв GeoJSON.",
+    ),
     "Descriptions and events are given in English, as most sources are.": (
         "설명과 사건은 대부분의 출처처럼 영어로 적었습니다.",
         "Описания и события приведены на английском, как в большинстве источников.",

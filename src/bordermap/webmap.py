@@ -121,7 +121,7 @@ def build_map(
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
     # Long lines are drawn simplified, within settings.web_max_deviation_m of the
     # layers' full detail (a river of a million vertices makes a page of kilobytes).
-    layers, _ = web_ready(
+    layers, deviations = web_ready(
         layers_as_of(full_history, date), max_deviation_m=settings.web_max_deviation_m
     )
     meta = _html.metadata(layers)
@@ -220,7 +220,12 @@ def build_map(
     data = _timeline_data(full_history, layers, story, language)
     web_map.add_child(
         _elements.Panel(
-            _html.legend_html(data.pop("legend"), bool(uncertainty["features"]), language),
+            _html.legend_html(
+                data.pop("legend"),
+                bool(uncertainty["features"]),
+                language,
+                simplified_m=max(deviations.values(), default=0.0),
+            ),
             "bottomright",
             "bm-legend",
         )
