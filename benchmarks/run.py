@@ -15,8 +15,10 @@ runs, interleaved so that drift on the machine hits all alike):
   line feature drawn (``path.bm-feature``);
 - scaling: synthetic rivers of 10^3 to 10^6 vertices (the real channel with
   meanders, ``benchmarks/synthetic.py``) built with ``bordermap build`` in a temporary
-  geodata directory: time, page bytes, peak memory, positions in the page, drawing
-  time; and :func:`bordermap.simplify.web_ready` on the same layers;
+  geodata directory, the river in a GeoJSON file the facts name (as a detailed river
+  comes): time, page bytes, peak memory, positions in the page, drawing time; the same
+  river written inline in ``facts.toml``: time and peak memory; and
+  :func:`bordermap.simplify.web_ready` on the same layers;
 - where import time goes (``python -X importtime``).
 
 It prints the tables and writes them, with the machine's facts and the targets met
@@ -48,7 +50,12 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from synthetic import facts_with_river, synthetic_river  # noqa: E402
+from synthetic import (  # noqa: E402
+    facts_with_river,
+    facts_with_river_file,
+    river_geojson,
+    synthetic_river,
+)
 
 PYTHON = sys.executable
 CHROMIUM = os.environ.get("BORDERMAP_CHROMIUM", "/usr/bin/chromium")
@@ -62,6 +69,8 @@ CHROMIUM_ARGS = [  # as tests/test_browser.py
     "--disable-quic",
 ]
 MAP_FILE = "tumen_border_map.html"
+#: The synthetic river's GeoJSON file, beside the facts file that names it.
+RIVER_FILE = "river.geojson"
 HEAVY = ("geopandas", "folium", "matplotlib")
 PACKAGES = (
     "bordermap",
@@ -367,7 +376,7 @@ def expected_lines(geodata: Path) -> int:
     except ImportError:
         hidden = set()
     count = 0
-    for path in sorted(geodata.glob("*.geojson")):
+    for path in _layer_files(geodata):
         if path.stem in hidden:
             continue
         layer = json.loads(path.read_text(encoding="utf-8"))
@@ -377,6 +386,14 @@ def expected_lines(geodata: Path) -> int:
             if (feature.get("geometry") or {}).get("type") in ("LineString", "MultiLineString")
         )
     return count
+
+
+def _layer_files(geodata: Path) -> list[Path]:
+    """Return the layer files a build wrote in ``geodata`` (not the river's own file)."""
+    from bordermap import settings
+
+    paths = [geodata / f"{name}.geojson" for name in settings.layer_names]
+    return [path for path in paths if path.exists()]
 
 
 def draw_times(pages: Sequence[Drawn], runs: int, timeout_s: float) -> str:
@@ -445,9 +462,12 @@ class Scale:
     """One size of synthetic river."""
 
     vertices: int
-    facts_bytes: int = 0
+    river_bytes: int = 0
     build: Run | None = None
     skipped: str = ""
+    inline_bytes: int = 0
+    inline: Run | None = None
+    inline_skipped: str = ""
     html_bytes: int = 0
     positions: int = 0
     drawn: Drawn | None = None
@@ -460,9 +480,13 @@ class Scale:
 def scaling(
     sizes: Sequence[int], work: Path, geodata: Path, timeout: float, say: Callable[[str], None]
 ) -> list[Scale]:
-    """Build a map for each size of synthetic river; stop building after a timeout."""
+    """Build a map for each size of synthetic river; stop building after a timeout.
+
+    Each river is built twice: from a GeoJSON file the facts name (``file = ...``, the
+    way a detailed river is brought in), and written inline in ``facts.toml``.
+    """
     results = []
-    stop = ""
+    stop = stop_inline = ""
     facts_text = (geodata / "facts.toml").read_text(encoding="utf-8")
     for vertices in sizes:
         scale = Scale(vertices)
@@ -471,9 +495,24 @@ def scaling(
         shutil.copytree(geodata, directory / "geodata")
         river = synthetic_river(vertices, facts_text=facts_text)
         facts = directory / "geodata" / "facts.toml"
-        facts.write_text(facts_with_river(river, facts_text=facts_text), encoding="utf-8")
-        scale.facts_bytes = facts.stat().st_size
+        facts.write_text(facts_with_river_file(RIVER_FILE, facts_text=facts_text), "utf-8")
+        river_path = directory / "geodata" / RIVER_FILE
+        river_path.write_text(river_geojson(river), encoding="utf-8")
+        scale.river_bytes = river_path.stat().st_size
+        inline = directory / "inline" / "geodata"
+        shutil.copytree(geodata, inline)
+        (inline / "facts.toml").write_text(
+            facts_with_river(river, facts_text=facts_text), encoding="utf-8"
+        )
+        scale.inline_bytes = (inline / "facts.toml").stat().st_size
         _simplify_stats(scale, river, directory / "geodata")
+        if stop_inline:
+            scale.inline_skipped = stop_inline
+        else:
+            say(f"  {vertices:>9,} vertices, inline in facts.toml: building ...")
+            scale.inline = run(build_argv(inline, inline.parent / "outputs"), timeout=timeout)
+            if scale.inline.timed_out:
+                stop_inline = f"{vertices:,} vertices took over {timeout:.0f} s"
         if stop:
             scale.skipped = stop
             say(f"  {vertices:>9,} vertices: build skipped ({stop})")
@@ -506,8 +545,13 @@ class Phases:
 
     @property
     def total(self) -> float:
-        """Seconds of all steps (tomllib is part of load_facts: counted once)."""
-        return sum(seconds for name, seconds in self.steps if not name.startswith("tomllib"))
+        """Seconds of all steps (parsing is part of load_facts: counted once)."""
+        return sum(seconds for name, seconds in self.steps if not _within_load(name))
+
+
+def _within_load(step: str) -> bool:
+    """Whether a timed step is part of load_facts (parsing), timed again on its own."""
+    return "(part of load_facts)" in step
 
 
 def phases(geodata: Path, timeout: float) -> Phases:
@@ -544,7 +588,7 @@ def _simplify_stats(scale: Scale, river: Any, geodata: Path) -> None:
         scale.simplify_note = f"bordermap.simplify not importable: {error}"
         return
     layers: dict[str, Any] = {}
-    for path in sorted(geodata.glob("*.geojson")):
+    for path in _layer_files(geodata):
         layers[path.stem] = json.loads(path.read_text(encoding="utf-8"))
     coordinates = river[:, ::-1].tolist()  # [lat, lon] -> [lon, lat]
     for layer in layers.values():
@@ -585,6 +629,15 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
+
+
+def _run_cell(done: Run) -> str:
+    """Say how long a run took, or how it failed."""
+    if done.ok:
+        return _s(done.seconds)
+    if done.timed_out:
+        return f"> {_s(done.seconds)}"
+    return f"failed {_s(done.seconds)}: {done.stderr[-150:].strip()}"
 
 
 def report(results: dict[str, Any]) -> str:
@@ -695,13 +748,7 @@ def report(results: dict[str, Any]) -> str:
     for scale in results["scaling"]:
         build_cell = scale.skipped and f"skipped: {scale.skipped}"
         if scale.build is not None:
-            build_cell = (
-                _s(scale.build.seconds)
-                if scale.build.ok
-                else ("> " if scale.build.timed_out else "failed ")
-                + _s(scale.build.seconds)
-                + ("" if scale.build.timed_out else f": {scale.build.stderr[-150:].strip()}")
-            )
+            build_cell = _run_cell(scale.build)
         draw_cell = ""
         if scale.drawn is not None:
             draw_cell = (
@@ -712,7 +759,7 @@ def report(results: dict[str, Any]) -> str:
         rows.append(
             [
                 f"{scale.vertices:,}",
-                _bytes(scale.facts_bytes),
+                _bytes(scale.river_bytes),
                 build_cell,
                 _bytes(scale.html_bytes) if scale.html_bytes else "",
                 f"{scale.build.peak_mib:.0f} MiB" if scale.build and scale.build.ok else "",
@@ -729,7 +776,7 @@ def report(results: dict[str, Any]) -> str:
     lines += _table(
         [
             "river vertices",
-            "facts file",
+            "river's GeoJSON file",
             "`bordermap build`",
             "page",
             "peak memory",
@@ -746,7 +793,20 @@ def report(results: dict[str, Any]) -> str:
         "draws the layers' full detail or web-ready geometry. `web_ready()` alone is "
         "`bordermap.simplify.web_ready` (default bound) on the layers with the synthetic "
         "river, in this process: time, the river's vertices kept, the largest deviation.",
+        "",
+        "The same rivers written inline in `facts.toml` (`lat_lon = [...]`) instead of in "
+        "a GeoJSON file the facts name: Python's TOML parser (`tomllib`, pure Python) "
+        "reads them several times slower than `json` reads the file.",
+        "",
     ]
+    rows = []
+    for scale in results["scaling"]:
+        cell = scale.inline_skipped and f"skipped: {scale.inline_skipped}"
+        if scale.inline is not None:
+            cell = _run_cell(scale.inline)
+        memory = f"{scale.inline.peak_mib:.0f} MiB" if scale.inline and scale.inline.ok else ""
+        rows.append([f"{scale.vertices:,}", _bytes(scale.inline_bytes), cell, memory])
+    lines += _table(["river vertices", "`facts.toml`", "`bordermap build`", "peak memory"], rows)
 
     timed: Phases = results.get("phases", Phases())
     lines += [
@@ -759,11 +819,11 @@ def report(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _table(["step", "time"], [[name, _s(seconds)] for name, seconds in timed.steps])
-    lines += ["", f"Sum of the steps (tomllib counted once, in load_facts): {_s(timed.total)}."]
+    lines += ["", f"Sum of the steps (parsing counted once, in load_facts): {_s(timed.total)}."]
     if timed.page_bytes:
         lines[-1] += f" The page drawn from web-ready layers: {_bytes(timed.page_bytes)}."
     slowest = sorted(
-        (step for step in timed.steps if not step[0].startswith("tomllib")),
+        (step for step in timed.steps if not _within_load(step[0])),
         key=lambda step: -step[1],
     )[:3]
     if slowest:

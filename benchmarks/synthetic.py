@@ -85,10 +85,25 @@ def synthetic_river(
 
 def facts_with_river(river: NDArray[np.float64], *, facts_text: str | None = None) -> str:
     """Return the facts text with the river's ``lat_lon`` replaced by ``river``."""
-    text = facts_text if facts_text is not None else FACTS.read_text("utf-8")
     body = ",\n".join(f"  [{lat:.6f}, {lon:.6f}]" for lat, lon in river.tolist())
+    return _replace_river(f"lat_lon = [\n{body}\n]\n", facts_text)
+
+
+def facts_with_river_file(name: str, *, facts_text: str | None = None) -> str:
+    """Return the facts text with the river's ``lat_lon`` replaced by ``file = name``."""
+    return _replace_river(f'file = "{name}"\n', facts_text)
+
+
+def river_geojson(river: NDArray[np.float64]) -> str:
+    """Return ``river`` (``[lat, lon]`` rows) as a GeoJSON LineString, as exports write it."""
+    positions = ",".join(f"[{lon:.6f},{lat:.6f}]" for lat, lon in river.tolist())
+    return f'{{"type":"LineString","coordinates":[{positions}]}}\n'
+
+
+def _replace_river(replacement: str, facts_text: str | None) -> str:
+    text = facts_text if facts_text is not None else FACTS.read_text("utf-8")
     pattern = re.compile(r"^lat_lon = \[\n.*?^\]\n", re.DOTALL | re.MULTILINE)
     match = pattern.search(text)
     if match is None:
         raise ValueError("no 'lat_lon = [' block found in the facts text")
-    return text[: match.start()] + f"lat_lon = [\n{body}\n]\n" + text[match.end() :]
+    return text[: match.start()] + replacement + text[match.end() :]
