@@ -284,6 +284,9 @@ def geodesic_length(coords: Sequence[Coordinate] | Line) -> float:
 def point_along(coords: Sequence[Coordinate] | Line, distance: float) -> Coordinate:
     """Return the point ``distance`` metres along a line, following its geodesics.
 
+    The same as :meth:`Line.point_at` on ``Line(coords)``; to ask a long line many
+    questions, make the :class:`Line` once and ask it.
+
     Parameters
     ----------
     coords : sequence of (lon, lat), or Line
@@ -301,6 +304,9 @@ def point_along(coords: Sequence[Coordinate] | Line, distance: float) -> Coordin
 
 def distance_along(coords: Sequence[Coordinate] | Line, point: Coordinate) -> float:
     """Return how far along a line the point nearest to ``point`` lies, in metres.
+
+    The same as :meth:`Line.distance_to` on ``Line(coords)``; to ask a long line many
+    questions, make the :class:`Line` once and ask it.
 
     Parameters
     ----------
@@ -320,8 +326,8 @@ def distance_along(coords: Sequence[Coordinate] | Line, point: Coordinate) -> fl
 def azimuth_along(coords: Sequence[Coordinate] | Line, distance: float, span: float) -> float:
     """Return the line's general direction at ``distance`` metres along it.
 
-    The direction is the azimuth of the chord from ``span`` metres before to
-    ``span`` metres after the point, which smooths out short bends.
+    The same as :meth:`Line.azimuth_at` on ``Line(coords)``; to ask a long line many
+    questions, make the :class:`Line` once and ask it.
 
     Parameters
     ----------
@@ -369,6 +375,9 @@ def line_across(centre: Coordinate, azimuth: float, length: float) -> list[Coord
 def side_of_line(coords: Sequence[Coordinate] | Line, point: Coordinate) -> int:
     """Tell on which side of a directed line a point lies.
 
+    The same as :meth:`Line.side_of` on ``Line(coords)``; to ask a long line many
+    questions, make the :class:`Line` once and ask it.
+
     Parameters
     ----------
     coords : sequence of (lon, lat), or Line
@@ -379,8 +388,7 @@ def side_of_line(coords: Sequence[Coordinate] | Line, point: Coordinate) -> int:
     Returns
     -------
     int
-        ``1`` on the left, ``-1`` on the right, ``0`` on the line; judged against
-        the segment nearest to the point.
+        ``1`` on the left, ``-1`` on the right, ``0`` on the line.
     """
     return _as_line(coords).side_of(point)
 
