@@ -6,8 +6,10 @@ comes as GeoJSON; the facts file names the file instead of listing the vertices.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +19,9 @@ from helpers import TUMEN_CHANNEL_LAT_LON, cli_args
 from bordermap.cli import main
 from bordermap.errors import FactsError
 from bordermap.facts import load_facts
-from bordermap.layers import build_layers
+from bordermap.geometry import distance_m
+from bordermap.layers import CoordinatePrecisionWarning, build_layers
+from bordermap.validate import validate_layers
 
 # The river's inline vertices in the shipped facts file.
 LAT_LON_BLOCK = re.compile(r"^lat_lon = \[\n.*?^\]\n", re.DOTALL | re.MULTILINE)
@@ -214,3 +218,72 @@ def test_a_missing_line_file_fails_the_command_in_one_line(tmp_path, facts_text,
     assert len(err) == 1
     assert "channel.geojson: geometry file not found" in err[0]
     assert not (project / "outputs").exists()
+
+
+def _dense_channel(per_segment: int) -> list[list[float]]:
+    """The shipped channel with ``per_segment`` vertices a segment, at full float precision.
+
+    As a survey would give it (OpenStreetMap keeps 7 decimals): vertices 18 cm apart
+    for 5,000 a segment, closer than the layers' 6 decimals (about 0.1 m) can write.
+    """
+    dense = []
+    for (lon1, lat1), (lon2, lat2) in itertools.pairwise(CHANNEL_LON_LAT):
+        dense += [
+            [lon1 + (lon2 - lon1) * step / per_segment, lat1 + (lat2 - lat1) * step / per_segment]
+            for step in range(per_segment)
+        ]
+    return [*dense, CHANNEL_LON_LAT[-1]]
+
+
+def test_a_river_surveyed_every_18_cm_places_the_bridges_as_the_published_channel(
+    file_facts, shipped_layers
+):
+    # The same river as the 20 published vertices, so the same bridges and checks,
+    # now worked out by whole-line numpy and pyproj calls, not vertex by vertex.
+    dense = _dense_channel(5_000)
+    write_line(file_facts.parent, line_string(dense))
+    with pytest.warns(CoordinatePrecisionWarning) as caught:
+        layers = build_layers(load_facts(file_facts))
+
+    river = layers["tumen_river"]["features"][0]
+    written = river["geometry"]["coordinates"]
+    assert len(written) == len(dense)  # the layers keep every vertex, rounded
+    assert all(
+        abs(a - b) <= 0.5e-6 + 1e-12
+        for position, given in zip(written, dense, strict=True)
+        for a, b in zip(position, given, strict=True)
+    )
+    for name in ("rail_bridge", "road_bridge"):
+        drawn = layers[name]["features"][0]["geometry"]["coordinates"]
+        shipped = shipped_layers[name]["features"][0]["geometry"]["coordinates"]
+        for end, shipped_end in zip(drawn, shipped, strict=True):
+            assert distance_m(tuple(end), tuple(shipped_end)) < 0.5, name
+    failed = [check for check in validate_layers(layers) if not check.passed]
+    assert not failed, failed
+
+    # Rounded, 18 cm steps become a staircase: the warning says by how much it is
+    # longer than the channel (17,753.9 m, FACTS.md's 17.7 km) and names the feature.
+    [warning] = caught.list
+    message = str(warning.message)
+    assert f"{file_facts}: feature 'tumen-river', field 'geometry'" in message
+    assert f"{len(dense):,} vertices" in message
+    assert "more than the line given (17,753.9 m)" in message
+    assert f"measures {river['properties']['length_m']:,.1f} m" in message
+
+
+def test_a_line_at_the_layers_precision_gives_no_warning(facts):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CoordinatePrecisionWarning)
+        build_layers(facts)
+
+
+def test_the_command_says_the_precision_warning_in_one_line(tmp_path, facts_text, capsys):
+    (tmp_path / "geodata").mkdir()
+    (tmp_path / "geodata" / "facts.toml").write_text(with_line_file(facts_text), "utf-8")
+    write_line(tmp_path / "geodata", line_string(_dense_channel(500)))
+    assert main(cli_args(tmp_path, "layers")) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert err[0].startswith("bordermap: warning: ")
+    assert "feature 'tumen-river'" in err[0]
+    assert "Thin the line" in err[0]

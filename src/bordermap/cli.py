@@ -11,7 +11,8 @@ import argparse
 import datetime as dt
 import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -197,19 +198,40 @@ def _output(arguments: argparse.Namespace, suffix: str) -> Path:
     return Path(arguments.outputs) / f"{stem}{language}{suffix}"
 
 
-def _base(arguments: argparse.Namespace) -> Any:
-    """Return the base (land, sea, countries) in ``--geodata``, or False for none."""
+@contextmanager
+def _warnings_said(*categories: type[Warning]) -> Iterator[None]:
+    """Say each warning of ``categories`` raised inside as one ``bordermap: warning:`` line."""
     import warnings
 
+    with warnings.catch_warnings(record=True) as caught:
+        for category in categories:
+            warnings.simplefilter("always", category)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, categories):
+            _say(sys.stderr, f"bordermap: warning: {warning.message}")
+        else:  # someone else's: shown as Python would have shown it
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+def _built_layers(facts: Any) -> Any:
+    """Return the layers made from the facts, saying any precision warning."""
+    from bordermap.layers import CoordinatePrecisionWarning, build_layers
+
+    with _warnings_said(CoordinatePrecisionWarning):
+        return build_layers(facts)
+
+
+def _base(arguments: argparse.Namespace) -> Any:
+    """Return the base (land, sea, countries) in ``--geodata``, or False for none."""
     from bordermap.base import BaseUnavailableWarning, resolve_base
 
     if arguments.no_base:
         return False
-    with warnings.catch_warnings(record=True) as missing:
-        warnings.simplefilter("always", BaseUnavailableWarning)
+    with _warnings_said(BaseUnavailableWarning):
         found = resolve_base(None, arguments.geodata)
-    for warning in missing:
-        _say(sys.stderr, f"bordermap: warning: {warning.message}")
     return found or False
 
 
@@ -310,11 +332,11 @@ def _say(stream: TextIO, line: str) -> None:
 
 def _layers(arguments: argparse.Namespace) -> int:
     from bordermap.facts import load_facts
-    from bordermap.layers import build_layers, write_layers
+    from bordermap.layers import write_layers
 
     facts_path = arguments.facts or arguments.geodata / settings.facts_file
     facts = load_facts(facts_path)
-    written = write_layers(build_layers(facts), arguments.geodata)
+    written = write_layers(_built_layers(facts), arguments.geodata)
     for path in written:
         _say(sys.stdout, f"wrote {path}")
     return EXIT_OK
@@ -346,14 +368,14 @@ def _build(arguments: argparse.Namespace) -> int:
     from bordermap._io import dumps_geojson, write_all
     from bordermap.basemaps import resolve_basemaps
     from bordermap.facts import load_facts
-    from bordermap.layers import build_layers, layer_path
+    from bordermap.layers import layer_path
     from bordermap.webmap import build_map, render_html
 
     # Everything is made in memory first, then written together: a build that fails
     # or is interrupted leaves the previous layers and map as they were.
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
-    layers = build_layers(facts)
+    layers = _built_layers(facts)
     page = render_html(
         build_map(
             layers,

@@ -8,6 +8,7 @@ reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     import geopandas
 
 __all__ = [
+    "CoordinatePrecisionWarning",
     "Layers",
     "build_layers",
     "layer_path",
@@ -37,6 +39,16 @@ __all__ = [
 
 #: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
 Layers = dict[str, dict[str, Any]]
+
+
+class CoordinatePrecisionWarning(UserWarning):
+    """A line's vertices are closer together than the layers' coordinates can write.
+
+    Rounded to ``settings.coordinate_decimals`` (6: about 0.1 m), vertices a few
+    centimetres apart become a staircase, and the line written measures longer than
+    the line given. The layer is still written (its ``length_m`` is the length of
+    what it holds); the warning says by how much, so that the line can be thinned.
+    """
 
 
 class _Drawing:
@@ -98,6 +110,8 @@ def build_layers(facts: Facts) -> Layers:
     resolved: dict[str, _Resolved] = {}
     for feature in facts.features:
         _resolve(feature, facts, resolved, ())
+        if feature.geometry.method == "line":
+            _warn_if_rounding_lengthens(feature, facts, resolved[feature.id].drawing)
     names = list(settings.layer_names)
     names += sorted({feature.layer for feature in facts.features} - set(names))
     layers: Layers = {}
@@ -123,6 +137,26 @@ def build_layers(facts: Facts) -> Layers:
             "features": features,
         }
     return layers
+
+
+def _warn_if_rounding_lengthens(feature: FeatureFacts, facts: Facts, drawing: _Drawing) -> None:
+    """Warn when rounding a given line's vertices makes it measurably longer."""
+    if len(drawing.coords) < 2 or drawing.rounded_line is drawing.line:
+        return  # given at the layers' precision: nothing changes when it is written
+    given, written = drawing.line.length_m, drawing.rounded_line.length_m
+    if written - given <= settings.length_tolerance_m:
+        return
+    warnings.warn(
+        CoordinatePrecisionWarning(
+            f"{facts.path}: feature '{feature.id}', field 'geometry': its "
+            f"{len(drawing.coords):,} vertices lie closer together (median "
+            f"{float(np.median(drawing.line.segments_m)):.2f} m apart) than "
+            f"{settings.coordinate_decimals} decimals can write them: the layer's line "
+            f"measures {written:,.1f} m, {written - given:,.1f} m more than the line given "
+            f"({given:,.1f} m). Thin the line to vertices a metre or more apart."
+        ),
+        stacklevel=3,
+    )
 
 
 def _notes(facts: Facts, layer: str) -> dict[str, Any]:
