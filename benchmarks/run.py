@@ -238,8 +238,13 @@ def machine(explore_env: dict[str, str] | None = None) -> dict[str, str]:
         "memory": _memory(),
         "system": f"{platform.system()} {platform.release()}",
         "python": f"{platform.python_implementation()} {platform.python_version()}",
+        # The results file itself (rewritten by every run) does not count as a change.
         "commit": _git("rev-parse", "--short", "HEAD")
-        + (" + uncommitted changes" if _git("status", "--porcelain") else ""),
+        + (
+            " + uncommitted changes"
+            if _git("status", "--porcelain", "--", ".", ":!benchmarks/results.md")
+            else ""
+        ),
         "chromium": _chromium_version(),
     }
     versions = []
