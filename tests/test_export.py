@@ -13,6 +13,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pytest
+from helpers import cli_args
 from matplotlib import font_manager
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Rectangle
@@ -21,8 +22,14 @@ from pyproj import Geod, Proj
 
 from bordermap import export
 from bordermap import settings as bordermap_settings
+from bordermap.cli import main
 from bordermap.errors import BordermapError
-from bordermap.export import BasemapUnavailableWarning, ExportError, export_image
+from bordermap.export import (
+    BasemapUnavailableWarning,
+    ExportError,
+    export_image,
+    render_images,
+)
 from bordermap.facts import Facts
 from bordermap.layers import Layers
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
@@ -732,3 +739,47 @@ def test_korean_and_russian_labels_are_drawn_on_the_image(
     assert np.count_nonzero(drawn.max(axis=-1) < 120) > 50
     if language == "ko":
         assert not np.array_equal(drawn, _text_image(word, ["DejaVu Sans"]))
+
+
+# ---------------------------------------------------------------------------
+# Several formats: drawn once, written together
+# ---------------------------------------------------------------------------
+
+
+def test_render_images_gives_each_format_as_export_image_writes_it(exported, shipped_layers):
+    images = render_images(shipped_layers, ["svg", "PNG"])
+    assert list(images) == ["svg", "png"]
+    for fmt, data in images.items():
+        assert data == exported[fmt].read_bytes()
+
+
+def test_render_images_refuses_unknown_formats_with_every_other_problem(shipped_layers):
+    with pytest.raises(ExportError) as raised:
+        render_images(shipped_layers, ["png", "jpg", "gif"], width=50)
+    problems = raised.value.problems
+    assert len(problems) == 3
+    assert "format 'jpg'" in problems[0] and "png, svg, pdf" in problems[0]
+    assert "format 'gif'" in problems[1]
+    assert "width" in problems[2]
+
+
+def test_an_interrupted_export_leaves_every_previous_image(project, monkeypatch, capsys):
+    assert main(cli_args(project, "build")) == 0
+    assert main(cli_args(project, "export", "--embed")) == 0
+    outputs = project / "outputs"
+    before = {path.name: path.read_bytes() for path in outputs.iterdir()}
+    rendered = []
+    original = export._render
+
+    def interrupted_at_the_pdf(drawing: Any, image_format: str, dpi: int) -> bytes:
+        rendered.append(image_format)
+        if image_format == "pdf":
+            raise KeyboardInterrupt  # Ctrl+C after the PNG and the SVG were made
+        return original(drawing, image_format, dpi)
+
+    monkeypatch.setattr(export, "_render", interrupted_at_the_pdf)
+    # A narrower image: had the PNG or SVG been written, their bytes would differ.
+    assert main(cli_args(project, "export", "--embed", "--width", "1200")) == 130
+    assert rendered == ["png", "svg", "pdf"]
+    assert {path.name: path.read_bytes() for path in outputs.iterdir()} == before
+    assert "outputs left as they were" in capsys.readouterr().err

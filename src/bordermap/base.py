@@ -161,7 +161,10 @@ def read_base(geodata_dir: str | Path) -> Base:
 
 
 def resolve_base(
-    base: Base | str | Path | Literal[False] | None, geodata: Path | None = None
+    base: Base | str | Path | Literal[False] | None,
+    geodata: Path | None = None,
+    *,
+    stacklevel: int = 3,
 ) -> Base | None:
     """Return the base a map is drawn with, as its ``base`` argument asks.
 
@@ -174,6 +177,8 @@ def resolve_base(
         in the working directory.
     geodata : pathlib.Path, optional
         The directory the layers were read from, if they were.
+    stacklevel : int, default 3
+        Which caller a warning names: 3 is the caller of the function calling this.
 
     Returns
     -------
@@ -204,7 +209,7 @@ def resolve_base(
             "the map is drawn without them; give base=DIR (the geodata directory), or "
             "base=False to leave them out on purpose",
             BaseUnavailableWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
         return None
     return read_base(directory)

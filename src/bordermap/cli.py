@@ -406,45 +406,40 @@ def _open_in_browser(path: Path) -> None:
 
 
 def _export(arguments: argparse.Namespace) -> int:
-    import warnings
-
-    from bordermap.embed import write_embed
-    from bordermap.export import BasemapUnavailableWarning, export_image
+    from bordermap._io import write_all
+    from bordermap.embed import EMBED_FILE, embed_html
+    from bordermap.export import BasemapUnavailableWarning, render_images
     from bordermap.layers import read_layers
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
     layers = layers_as_of(layers, _note_date(layers, arguments))
-    drawn_base = _base(arguments)
-    for image_format in arguments.format:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", BasemapUnavailableWarning)
-            path = export_image(
-                layers,
-                _output(arguments, f".{image_format}"),
-                format=image_format,
-                width=arguments.width,
-                dpi=arguments.dpi,
-                bbox=arguments.bbox,
-                basemap=arguments.basemap,
-                language=arguments.lang,
-                base=drawn_base,
-                inset=not arguments.no_inset,
-            )
-        for warning in caught:
-            if issubclass(warning.category, BasemapUnavailableWarning):
-                _say(sys.stderr, f"bordermap: warning: {warning.message}")
-        _say(sys.stdout, f"wrote {path}")
-    if arguments.embed:
-        _say(
-            sys.stdout,
-            f"wrote {write_embed(layers, arguments.outputs, base_url=arguments.base_url)}",
+    # Every image (drawn once) and the snippet are made first, then written together:
+    # an interrupted export leaves the previous images as they were, all of them.
+    with _warnings_said(BasemapUnavailableWarning):
+        images = render_images(
+            layers,
+            arguments.format,
+            width=arguments.width,
+            dpi=arguments.dpi,
+            bbox=arguments.bbox,
+            basemap=arguments.basemap,
+            language=arguments.lang,
+            base=_base(arguments),
+            inset=not arguments.no_inset,
         )
-        if not (arguments.outputs / settings.map_file).exists():
-            _say(
-                sys.stderr,
-                "bordermap: note: embed.html shows the web map: run 'bordermap map' too",
-            )
+    files: dict[Path, str | bytes] = {
+        _output(arguments, f".{image_format}"): data for image_format, data in images.items()
+    }
+    if arguments.embed:
+        files[Path(arguments.outputs) / EMBED_FILE] = embed_html(
+            layers, base_url=arguments.base_url
+        )
+    write_all(files)
+    for path in files:
+        _say(sys.stdout, f"wrote {path}")
+    if arguments.embed and not (arguments.outputs / settings.map_file).exists():
+        _say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ from bordermap import _html, settings
 from bordermap._io import write_atomic
 from bordermap.layers import Layers, read_layers
 
-__all__ = ["embed_snippet", "write_embed"]
+__all__ = ["EMBED_FILE", "embed_html", "embed_snippet", "write_embed"]
 
 #: File name of the snippet inside the outputs directory.
 EMBED_FILE = "embed.html"
@@ -74,6 +74,36 @@ def embed_snippet(
 """
 
 
+def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
+    """Return the snippet that embeds the map made from ``layers``.
+
+    Parameters
+    ----------
+    layers : dict or path
+        The layers (or their directory), for the map's title and description.
+    base_url : str, optional
+        Where the outputs directory will be served, e.g.
+        ``"https://example.org/maps/"``; by default the snippet links the files
+        relative to itself.
+
+    Returns
+    -------
+    str
+        The snippet, as :func:`write_embed` writes it.
+    """
+    if not isinstance(layers, Mapping):
+        layers = read_layers(Path(layers))
+    meta: Mapping[str, Any] = _html.metadata(layers)
+    features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
+    prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    return embed_snippet(
+        map_url=prefix + settings.map_file,
+        image_url=prefix + Path(settings.map_file).with_suffix(".png").name,
+        title=str(meta.get("title") or "bordermap"),
+        description=_html.describe(meta, features),
+    )
+
+
 def write_embed(
     layers: Layers | str | Path,
     outputs: str | Path,
@@ -89,26 +119,13 @@ def write_embed(
     outputs : str or pathlib.Path
         The outputs directory.
     base_url : str, optional
-        Where the outputs directory will be served, e.g.
-        ``"https://example.org/maps/"``; by default the snippet links the files
-        relative to itself.
+        Where the outputs directory will be served (see :func:`embed_html`).
 
     Returns
     -------
     pathlib.Path
         The snippet written.
     """
-    if not isinstance(layers, Mapping):
-        layers = read_layers(Path(layers))
-    meta: Mapping[str, Any] = _html.metadata(layers)
-    features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
-    prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
-    snippet = embed_snippet(
-        map_url=prefix + settings.map_file,
-        image_url=prefix + Path(settings.map_file).with_suffix(".png").name,
-        title=str(meta.get("title") or "bordermap"),
-        description=_html.describe(meta, features),
-    )
     path = Path(outputs) / EMBED_FILE
-    write_atomic(path, snippet)
+    write_atomic(path, embed_html(layers, base_url=base_url))
     return path

@@ -95,6 +95,7 @@ __all__ = [
     "BasemapUnavailableWarning",
     "ExportError",
     "export_image",
+    "render_images",
 ]
 
 #: Image formats :func:`export_image` writes.
@@ -228,14 +229,129 @@ def export_image(
         If ``base`` was not given and no base was found where it was looked for.
     """
     path = Path(path)
-    image_format = _check_options(path, format, width, dpi, bbox, language)
+    chosen = (format or path.suffix.lstrip(".")).lower()
+    problems = []
+    if chosen not in FORMATS:
+        given = f"format {format!r}" if format else f"file suffix {path.suffix!r}"
+        problems.append(
+            f"{path}: cannot tell the image format from the {given}; "
+            f"give one of {', '.join(FORMATS)}"
+        )
+    images = _render_images(
+        layers,
+        [chosen],
+        problems,
+        width=width,
+        dpi=dpi,
+        bbox=bbox,
+        basemap=basemap,
+        language=language,
+        base=base,
+        inset=inset,
+        hidden=hidden,
+    )
+    write_atomic(path, images[chosen])
+    return path
+
+
+def render_images(
+    layers: Layers | str | Path,
+    formats: Sequence[str] = FORMATS,
+    *,
+    width: int = 2400,
+    dpi: int = 200,
+    bbox: tuple[float, float, float, float] | None = None,
+    basemap: bool = False,
+    language: str = "en",
+    base: Base | str | Path | Literal[False] | None = None,
+    inset: bool = True,
+    hidden: Sequence[str] | None = None,
+) -> dict[str, bytes]:
+    """Draw the layers once and return the image in each format; nothing is written.
+
+    Each format's bytes are what :func:`export_image` writes for it with the same
+    options: write them together (``bordermap export`` does, so that a failed or
+    interrupted run leaves every previous image as it was).
+
+    Parameters
+    ----------
+    layers : dict or path
+        As for :func:`export_image`.
+    formats : sequence of {"png", "svg", "pdf"}, default all three
+        The formats wanted.
+    width, dpi, bbox, basemap, language, base, inset, hidden
+        As for :func:`export_image`.
+
+    Returns
+    -------
+    dict of str to bytes
+        Format to the image's bytes, in the order asked.
+
+    Raises
+    ------
+    ExportError
+        Listing every bad option (an unknown format too), or the label characters no
+        installed font can draw.
+    LayerError
+        If ``layers`` is a directory whose layer files are missing or malformed.
+
+    Warns
+    -----
+    BasemapUnavailableWarning
+        If ``basemap=True`` and the tiles could not be fetched; the images are drawn
+        with the base instead.
+    BaseUnavailableWarning
+        If ``base`` was not given and no base was found where it was looked for.
+    """
+    chosen = [str(name).lower() for name in formats]
+    problems = [
+        f"format {name!r}: expected one of {', '.join(FORMATS)}"
+        for name in chosen
+        if name not in FORMATS
+    ]
+    if not chosen:
+        problems.append(f"formats: expected at least one of {', '.join(FORMATS)}")
+    return _render_images(
+        layers,
+        list(dict.fromkeys(chosen)),
+        problems,
+        width=width,
+        dpi=dpi,
+        bbox=bbox,
+        basemap=basemap,
+        language=language,
+        base=base,
+        inset=inset,
+        hidden=hidden,
+    )
+
+
+def _render_images(
+    layers: Layers | str | Path,
+    formats: list[str],
+    problems: list[str],
+    *,
+    width: int,
+    dpi: int,
+    bbox: tuple[float, float, float, float] | None,
+    basemap: bool,
+    language: str,
+    base: Base | str | Path | Literal[False] | None,
+    inset: bool,
+    hidden: Sequence[str] | None,
+) -> dict[str, bytes]:
+    """Check the options (adding to ``problems``), draw once, render each format.
+
+    Called by the public functions only: a warning names their caller's line.
+    """
+    _check_options(problems, width, dpi, bbox, language)
     geodata = None if isinstance(layers, dict) else Path(layers)
     if geodata is not None:
         layers = read_layers(geodata)
     assert isinstance(layers, dict)
     left_out = settings.hidden_layers if hidden is None else tuple(hidden)
     layers = {name: layer for name, layer in layers.items() if name not in left_out}
-    drawn_base = resolve_base(base, geodata)
+    drawn_base = resolve_base(base, geodata, stacklevel=4)  # the public function's caller
     with matplotlib.rc_context(_rc_params()):
         drawing = _draw(
             layers,
@@ -247,16 +363,15 @@ def export_image(
             base=drawn_base,
             inset=inset,
         )
-        data = _render(drawing, image_format, dpi)
-    write_atomic(path, data)
+        images = {name: _render(drawing, name, dpi) for name in formats}
     if drawing.basemap_problem is not None:
         warnings.warn(
             f"the basemap could not be fetched ({drawing.basemap_problem}); "
-            f"{path} was written without a basemap",
+            "the map is drawn without a basemap",
             BasemapUnavailableWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
-    return path
+    return images
 
 
 # ---------------------------------------------------------------------------
@@ -265,22 +380,13 @@ def export_image(
 
 
 def _check_options(
-    path: Path,
-    image_format: str | None,
+    problems: list[str],
     width: int,
     dpi: int,
     bbox: tuple[float, float, float, float] | None,
     language: str,
-) -> str:
-    """Check every option, raise once listing every problem; return the format."""
-    problems: list[str] = []
-    chosen = (image_format or path.suffix.lstrip(".")).lower()
-    if chosen not in FORMATS:
-        given = f"format {image_format!r}" if image_format else f"file suffix {path.suffix!r}"
-        problems.append(
-            f"{path}: cannot tell the image format from the {given}; "
-            f"give one of {', '.join(FORMATS)}"
-        )
+) -> None:
+    """Check every option; raise once listing every problem, those given first."""
     if isinstance(width, bool) or not isinstance(width, int) or width < 100:
         problems.append(f"width: expected a whole number of pixels, at least 100, got {width!r}")
     if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 10 <= dpi <= 2400:
@@ -300,7 +406,6 @@ def _check_options(
         problems.append(f"language: expected a language code such as 'en', got {language!r}")
     if problems:
         raise ExportError(problems)
-    return chosen
 
 
 def _font_families() -> list[str]:
