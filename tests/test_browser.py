@@ -439,3 +439,46 @@ def test_offline_map_shows_the_countries_the_sea_their_names_and_the_inset(deskt
     # The base is credited: OpenStreetMap's boundaries and Natural Earth.
     credits = page.locator(".leaflet-control-attribution").inner_text()
     assert "Natural Earth" in credits and "OpenStreetMap" in credits
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 700), (1280, 800)])
+def test_country_names_are_drawn_clear_of_the_panels(browser, map_file, width, height):
+    """China's name sits where the title panel is on a desktop: it must move, not hide."""
+    opened = _open(browser, map_file, width, height)
+    page = opened.page
+    try:
+        found = page.evaluate(
+            """() => {
+              const box = (e) => { const r = e.getBoundingClientRect();
+                return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+              const map = box(document.querySelector('.leaflet-container'));
+              const panels = [...document.querySelectorAll('.leaflet-control')]
+                .map(box).filter((r) => r.right > r.left && r.bottom > r.top);
+              const fills = document.querySelector('.leaflet-bmBase-pane > svg');
+              return [...document.querySelectorAll('.bm-area-name')].map((name) => ({
+                text: name.innerText,
+                shown: getComputedStyle(name).visibility === 'visible',
+                box: box(name.firstElementChild),
+                above: +getComputedStyle(name).zIndex > +getComputedStyle(fills).zIndex,
+                map, panels }));
+            }"""
+        )
+        names = {name["text"]: name for name in found}
+        for country in ("CHINA", "NORTH KOREA", "RUSSIA"):
+            name = names[country]
+            box, frame = name["box"], name["map"]
+            assert name["shown"], f"{country} hidden at {width}px"
+            assert name["above"], f"{country} drawn beneath the country fills"
+            assert frame["left"] <= box["left"] and box["right"] <= frame["right"], country
+            assert frame["top"] <= box["top"] and box["bottom"] <= frame["bottom"], country
+            for panel in name["panels"]:
+                apart = (
+                    box["right"] <= panel["left"]
+                    or panel["right"] <= box["left"]
+                    or box["bottom"] <= panel["top"]
+                    or panel["bottom"] <= box["top"]
+                )
+                assert apart, f"{country} under a panel at {width}px: {box} {panel}"
+        assert not opened.errors
+    finally:
+        page.close()

@@ -322,11 +322,49 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
 L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
   style: function (feature) { return {{ this.styles_js }}[feature.id]; }
 }).addTo({{ this.get_name() }});
-{{ this.names_js }}.forEach(function (name) {
-  L.marker(name.at, {pane: 'bmBase', interactive: false, keyboard: false,
-    icon: L.divIcon({className: name.className, html: name.html, iconSize: null})
-  }).addTo({{ this.get_name() }});
-});
+(function (map, group, names) {
+  var markers = names.map(function (name) {
+    // Leaflet stacks a marker by its height on the screen; the fills' SVG sits at 200,
+    // so without the offset a name in the top 200 pixels was drawn beneath its country.
+    var marker = L.marker(name.at[0], {pane: 'bmBase', interactive: false, keyboard: false,
+      zIndexOffset: 10000,
+      icon: L.divIcon({className: name.className, html: name.html, iconSize: null})
+    }).addTo(group);
+    marker.bmPlaces = name.at;
+    return marker;
+  });
+  // Each name goes to the first of its places that the panels, the other labels and
+  // the map's edge leave clear, on this screen; with none clear it is not shown.
+  var overlaps = function (a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  };
+  var place = function () {
+    if (!map.hasLayer(group)) { return; }
+    var frame = map.getContainer().getBoundingClientRect();
+    var taken = [].slice.call(map.getContainer().querySelectorAll(
+      '.leaflet-control, .leaflet-tooltip')).map(function (element) {
+        return element.getBoundingClientRect();
+      }).filter(function (box) { return box.width > 0 && box.height > 0; });
+    markers.forEach(function (marker) {
+      var element = marker.getElement();
+      if (!element) { return; }
+      var text = element.firstElementChild || element;  // centred on the place
+      var fits = marker.bmPlaces.some(function (at) {
+        marker.setLatLng(at);
+        var box = text.getBoundingClientRect();
+        var inside = box.left >= frame.left && box.right <= frame.right &&
+          box.top >= frame.top && box.bottom <= frame.bottom;
+        return inside && !taken.some(function (other) { return overlaps(box, other); });
+      });
+      if (!fits) { marker.setLatLng(marker.bmPlaces[0]); }
+      element.style.visibility = fits ? '' : 'hidden';
+      if (fits) { taken.push(text.getBoundingClientRect()); }
+    });
+  };
+  map.on('zoomend moveend resize overlayadd', place);
+  document.addEventListener('toggle', place, true);  // a legend or timeline opened
+  window.setTimeout(place, 0);
+})({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.names_js }});
 {% endmacro %}"""
     )
 
@@ -339,7 +377,7 @@ L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
         avoid: Any = (),
         credit: str = "",
     ) -> None:
-        from bordermap.base import area_label_points, base_name, base_style, features_of_kind
+        from bordermap.base import area_label_candidates, base_name, base_style, features_of_kind
 
         super().__init__(name=title, overlay=True, show=True)
         self._name = "BaseLayer"
@@ -355,14 +393,16 @@ L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
         self.styles_js = js_literal(styles)
         by_id = {feature["id"]: feature for feature in local["features"]}
         names = []
-        for feature_id, (lon, lat) in area_label_points(local, view, avoid=avoid).items():
+        for feature_id, places in area_label_candidates(local, view, avoid=avoid).items():
             sea = by_id[feature_id]["properties"]["kind"] == "sea_name"
             text = base_name(by_id[feature_id], language)
             names.append(
                 {
-                    "at": [lat, lon],
+                    "at": [[lat, lon] for lon, lat in places],
                     "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
-                    "html": html.escape(text if sea else text.upper()),
+                    # Leaflet moves the marker with its own transform: the text
+                    # inside it is what is centred on the place.
+                    "html": f"<span>{html.escape(text if sea else text.upper())}</span>",
                 }
             )
         self.names_js = js_literal(names)

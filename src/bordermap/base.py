@@ -53,6 +53,7 @@ __all__ = [
     "SEA_STYLE",
     "Base",
     "BaseUnavailableWarning",
+    "area_label_candidates",
     "area_label_points",
     "base_credit",
     "base_name",
@@ -450,7 +451,7 @@ def area_label_points(
     that it is the middle of what a reader sees. Areas outside the view get none; the
     sea is keyed by its ``sea_name`` feature's id. The static export places its names
     by what they would cover instead; this is for renderers that cannot measure text
-    (the web map).
+    (the web map, which tries :func:`area_label_candidates` in turn).
 
     Parameters
     ----------
@@ -468,6 +469,44 @@ def area_label_points(
     -------
     dict of str to (float, float)
         ``(lon, lat)`` by the id of the country or ``sea_name`` feature.
+    """
+    return {
+        key: spots[0]
+        for key, spots in area_label_candidates(
+            collection, view, avoid=avoid, clearance=clearance, wider=()
+        ).items()
+    }
+
+
+def area_label_candidates(
+    collection: Mapping[str, Any],
+    view: Sequence[float],
+    *,
+    avoid: Sequence[Sequence[tuple[float, float]]] = (),
+    clearance: float = 0.06,
+    wider: Sequence[float] = (2.0, 4.0),
+) -> dict[str, list[tuple[float, float]]]:
+    """Return places to name each country and the sea, best first: ``(lon, lat)`` lists.
+
+    A renderer that can see what covers the map (the web map's panels cover its
+    corners, and how much depends on the screen) names each area at the first
+    place left clear. The first is :func:`area_label_points`'s; then, for ``view``
+    and for views ``wider`` times as wide and tall around the same centre, the pole
+    of inaccessibility of the area's largest piece in each ninth of the view (a 3 by
+    3 grid), roomiest first.
+
+    Parameters
+    ----------
+    collection, view, avoid, clearance
+        As for :func:`area_label_points`.
+    wider : sequence of float, default (2.0, 4.0)
+        Larger views to look in as well: a wide screen shows more than ``view``.
+
+    Returns
+    -------
+    dict of str to list of (float, float)
+        ``(lon, lat)`` places by the id of the country or ``sea_name`` feature, at
+        least one each, for the areas inside ``view``.
     """
     from pyproj import Transformer
     from shapely import transform
@@ -492,29 +531,70 @@ def area_label_points(
         if len(line)
     ]
     covered = unary_union(drawn) if drawn else None
-    sea_names = features_of_kind(collection, "sea_name")
-    points: dict[str, tuple[float, float]] = {}
-    for feature in features_of_kind(collection, "country", "sea"):
-        visible = transform(shape(feature["geometry"]), mercator).intersection(seen)
+    tolerance = max(seen.length / 4000, 1.0)
+
+    def roomiest(area: Any, window: Any) -> tuple[Any, float] | None:
+        """Return the pole of the largest piece of ``area`` in ``window``, and its room."""
+        visible = area.intersection(window)
         if covered is not None:
             free = visible.difference(covered)
             visible = free if free.area > 0 else visible
         pieces = [
-            piece
+            polygon
             for piece in getattr(visible, "geoms", [visible])
             if isinstance(piece, Polygon | MultiPolygon) and not piece.is_empty
+            for polygon in getattr(piece, "geoms", [piece])
         ]
         if not pieces:
-            continue
+            return None
         largest = max(pieces, key=lambda piece: piece.area)
-        if isinstance(largest, MultiPolygon):
-            largest = max(largest.geoms, key=lambda piece: piece.area)
-        inside = polylabel(largest, tolerance=max(seen.length / 4000, 1.0))
-        lon, lat = backward.transform(inside.x, inside.y)
+        pole = polylabel(largest, tolerance=tolerance)
+        return pole, largest.exterior.distance(pole)
+
+    def grid(window: Any) -> list[Any]:
+        x0, y0, x1, y1 = window.bounds
+        dx, dy = (x1 - x0) / 3, (y1 - y0) / 3
+        return [
+            box(x0 + i * dx, y0 + j * dy, x0 + (i + 1) * dx, y0 + (j + 1) * dy)
+            for i in range(3)
+            for j in range(3)
+        ]
+
+    centre = seen.centroid
+    windows = [seen] + [
+        box(
+            centre.x - (seen.bounds[2] - seen.bounds[0]) * factor / 2,
+            centre.y - (seen.bounds[3] - seen.bounds[1]) * factor / 2,
+            centre.x + (seen.bounds[2] - seen.bounds[0]) * factor / 2,
+            centre.y + (seen.bounds[3] - seen.bounds[1]) * factor / 2,
+        )
+        for factor in wider
+    ]
+    sea_names = features_of_kind(collection, "sea_name")
+    places: dict[str, list[tuple[float, float]]] = {}
+    for feature in features_of_kind(collection, "country", "sea"):
+        area = transform(shape(feature["geometry"]), mercator)
+        first = roomiest(area, seen)
+        if first is None:
+            continue  # not in the view: not named
+        spots = [first[0]]
+        if wider:
+            cells = [
+                found
+                for window in windows
+                for cell in grid(window)
+                if (found := roomiest(area, cell)) is not None
+            ]
+            spots += [pole for pole, _ in sorted(cells, key=lambda found: -found[1])]
         kind = (feature.get("properties") or {}).get("kind")
         key = str((sea_names[0] if kind == "sea" and sea_names else feature).get("id"))
-        points[key] = (round(lon, 6), round(lat, 6))
-    return points
+        places[key] = []
+        for spot in spots:
+            lon, lat = backward.transform(spot.x, spot.y)
+            place = (round(lon, 6), round(lat, 6))
+            if place not in places[key]:
+                places[key].append(place)
+    return places
 
 
 def inset_svg(inset: Mapping[str, Any], view: Sequence[float], *, language: str = "en") -> str:
