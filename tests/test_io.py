@@ -22,8 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bordermap import _io as io_module
 from bordermap import settings as bordermap_settings
-from bordermap._io import dumps_geojson, write_all, write_atomic
+from bordermap._io import dumps_geojson, dumps_geojson_all, write_all, write_atomic
 from bordermap.errors import OutputError
 from bordermap.geometry import geodesic_length, round_coordinate
 
@@ -400,3 +401,44 @@ def test_a_long_line_is_written_one_position_a_line():
     position_lines = [line for line in text.splitlines() if line.startswith("      [")]
     assert len(position_lines) == len(coordinates)
     assert position_lines[0] == "      [130.6, 42.4],"
+
+
+def test_dumps_geojson_all_writes_each_as_dumps_geojson_does():
+    shared = [[130.6 + index * 1e-5, 42.4] for index in range(2_000)]
+    collections = {
+        "river": {"type": "LineString", "coordinates": shared},
+        "border": {"type": "Feature", "geometry": {"type": "LineString", "coordinates": shared}},
+        "copy": {"type": "LineString", "coordinates": [list(p) for p in shared]},
+    }
+    texts = dumps_geojson_all(collections)
+    assert list(texts) == list(collections)
+    for key, collection in collections.items():
+        assert texts[key] == dumps_geojson(collection)
+
+
+def test_a_list_of_positions_held_twice_is_formatted_once(monkeypatch):
+    shared = [[130.6 + index * 1e-5, 42.4] for index in range(2_000)]
+    equal_but_another = [list(position) for position in shared]
+    formatted = []
+    real_dumps = json.dumps
+
+    def counting(value: Any, **options: Any) -> str:
+        if isinstance(value, list) and len(value) == len(shared):
+            formatted.append(value)
+        return real_dumps(value, **options)
+
+    monkeypatch.setattr(io_module.json, "dumps", counting)
+    dumps_geojson_all(
+        {
+            name: {"type": "LineString", "coordinates": coordinates}
+            for name, coordinates in (
+                ("river", shared),
+                ("border", shared),
+                ("copy", equal_but_another),
+            )
+        }
+    )
+    # The shared list once; an equal list that is another object is formatted again
+    # (equal is not enough: 1 == 1.0 and 0.0 == -0.0, yet they are written differently).
+    assert len(formatted) == 2
+    assert formatted[0] is shared and formatted[1] is equal_but_another

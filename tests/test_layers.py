@@ -537,3 +537,10 @@ def test_build_layers_does_not_modify_its_input(facts):
     before = copy.deepcopy(facts)
     build_layers(facts)
     assert facts == before
+
+
+def test_the_border_shares_the_rivers_coordinates(shipped_layers):
+    # Drawn the same (same_as), written and measured once: one list, not a copy.
+    river = shipped_layers["tumen_river"]["features"][0]["geometry"]["coordinates"]
+    border = shipped_layers["border"]["features"][0]["geometry"]["coordinates"]
+    assert border is river

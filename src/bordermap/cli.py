@@ -365,7 +365,7 @@ def _map(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from bordermap._io import dumps_geojson, write_all
+    from bordermap._io import dumps_geojson_all, write_all
     from bordermap.basemaps import resolve_basemaps
     from bordermap.facts import load_facts
     from bordermap.layers import layer_path
@@ -386,9 +386,9 @@ def _build(arguments: argparse.Namespace) -> int:
             base=_base(arguments),
         )
     )
-    files: dict[Path, str] = {
-        layer_path(arguments.geodata, name): dumps_geojson(layer) for name, layer in layers.items()
-    }
+    files: dict[Path, str] = dumps_geojson_all(
+        {layer_path(arguments.geodata, name): layer for name, layer in layers.items()}
+    )
     map_path = _output(arguments, ".html")
     files[map_path] = page
     write_all(files)

@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, read_json, write_all
+from bordermap._io import dumps_geojson_all, read_json, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
@@ -69,6 +69,12 @@ class _Drawing:
         return round_coordinates(self.coords)
 
     @cached_property
+    def positions(self) -> list[list[float]]:
+        """The rounded coordinates as GeoJSON positions: one list for every feature drawn so."""
+        positions: list[list[float]] = self.rounded.tolist()
+        return positions
+
+    @cached_property
     def rounded_line(self) -> Line:
         """The line as the layer writes it: ``line`` itself when rounding changes nothing."""
         return self.line if np.array_equal(self.rounded, self.coords) else Line(self.rounded)
@@ -100,12 +106,21 @@ def build_layers(facts: Facts) -> Layers:
     -------
     dict of str to dict
         Layer name to FeatureCollection, in ``settings.layer_names`` order, then any
-        other layer named in the facts. Features keep the facts file's order.
+        other layer named in the facts. Features keep the facts file's order. A
+        line drawn the same as another (``same_as``: the border on the river) shares
+        its coordinates list, written and measured once: copy a geometry before
+        changing it in place.
 
     Raises
     ------
     FactsError
         If a feature's geometry cannot be drawn from the facts.
+
+    Warns
+    -----
+    CoordinatePrecisionWarning
+        If rounding a given line to ``settings.coordinate_decimals`` lengthens it by
+        more than ``settings.length_tolerance_m``.
     """
     resolved: dict[str, _Resolved] = {}
     for feature in facts.features:
@@ -357,7 +372,7 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
     geometry: dict[str, Any] = (
         {"type": "Point", "coordinates": coords[0].tolist()}
         if is_point
-        else {"type": "LineString", "coordinates": coords.tolist()}
+        else {"type": "LineString", "coordinates": drawn.drawing.positions}
     )
     return {"type": "Feature", "id": feature.id, "properties": properties, "geometry": geometry}
 
@@ -413,9 +428,9 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     list of pathlib.Path
         The files written, in layer order.
     """
-    rendered = {
-        layer_path(directory, name): dumps_geojson(layer) for name, layer in layers.items()
-    }
+    rendered = dumps_geojson_all(
+        {layer_path(directory, name): layer for name, layer in layers.items()}
+    )
     write_all(rendered)
     return list(rendered)
 
