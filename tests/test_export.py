@@ -20,7 +20,7 @@ from matplotlib.patches import Rectangle
 from PIL import Image
 from pyproj import Geod, Proj
 
-from bordermap import export
+from bordermap import _page, export
 from bordermap import settings as bordermap_settings
 from bordermap.cli import main
 from bordermap.errors import BordermapError
@@ -147,7 +147,7 @@ def test_legend_box_has_its_frame_and_text(exported, drawing):
     map_extent = drawing.map_axes.get_window_extent(renderer)
     assert extent.x0 > map_extent.x1, "the legend stands beside the map, covering nothing"
     region = _region(_pixels(exported["png"]), extent)
-    frame = export._FRAME
+    frame = _page.FRAME
     # The frame's left edge is a column of its colour; inside are dark glyphs.
     left_columns = region[:, :4]
     assert max(_count(left_columns[:, [i]], frame, tolerance=12) for i in range(4)) > (
@@ -322,7 +322,7 @@ def test_default_view_is_framed_on_both_bridges(drawing, shipped_layers):
     y0, y1 = drawing.map_axes.get_ylim()
     for name in ("rail_bridge", "road_bridge"):
         for feature in shipped_layers[name]["features"]:
-            for x, y in export._project(feature["geometry"]["coordinates"]):
+            for x, y in _page.project(feature["geometry"]["coordinates"]):
                 assert x0 < x < x1 and y0 < y < y1
 
 
@@ -330,7 +330,7 @@ def test_bbox_is_honoured(shipped_layers, tmp_path):
     drawing = _draw(shipped_layers, bbox=MOUTH_BBOX)
     x0, x1 = drawing.map_axes.get_xlim()
     y0, y1 = drawing.map_axes.get_ylim()
-    (bx0, by0), (bx1, by1) = export._project([MOUTH_BBOX[:2], MOUTH_BBOX[2:]])
+    (bx0, by0), (bx1, by1) = _page.project([MOUTH_BBOX[:2], MOUTH_BBOX[2:]])
     assert x0 <= bx0 + 1e-6 and bx1 <= x1 + 1e-6 and y0 <= by0 + 1e-6 and by1 <= y1 + 1e-6
     # Widened or heightened to the map's shape, never both.
     assert (x0, x1) == pytest.approx((bx0, bx1)) or (y0, y1) == pytest.approx((by0, by1))
@@ -359,7 +359,7 @@ def test_scale_bar_is_a_round_geodesic_length(drawing):
     metres = float(value) * (1000 if unit == "km" else 1)
     assert metres in (100, 200, 250, 500, 1000, 2000)
     (lon0, lat0), (lon1, lat1) = (
-        export._inverse().transform(x, y) for x in (start, end)
+        _page.inverse().transform(x, y) for x in (start, end)
     )  # independent of the code under test: pyproj's own geodesic
     _, _, measured = Geod(ellps="WGS84").inv(lon0, lat0, lon1, lat1)
     assert measured == pytest.approx(metres, rel=1e-3)
@@ -380,14 +380,14 @@ def test_north_arrow_points_up_in_web_mercator(drawing):
 
 
 def test_north_arrow_turns_by_the_convergence_in_utm(shipped_layers, monkeypatch):
-    monkeypatch.setattr(export, "EXPORT_CRS", "EPSG:32652")
-    export._transformer.cache_clear()
-    export._inverse.cache_clear()
+    monkeypatch.setattr(_page, "EXPORT_CRS", "EPSG:32652")
+    _page.transformer.cache_clear()
+    _page.inverse.cache_clear()
     try:
         drawing = _draw(shipped_layers)
     finally:
-        export._transformer.cache_clear()
-        export._inverse.cache_clear()
+        _page.transformer.cache_clear()
+        _page.inverse.cache_clear()
     convergence = Proj("EPSG:32652").get_factors(130.645, 42.415).meridian_convergence
     assert abs(convergence) == pytest.approx(1.1, abs=0.1)
     # East of zone 52's central meridian (129°E) true north lies west of grid north.
@@ -611,7 +611,7 @@ def test_area_names_lie_in_their_country_clear_of_everything(based, base):
     assert set(based.area_names) >= {"local-kp", "local-ru"}
     countries = {f["id"]: shape(f["geometry"]) for f in base["local"]["features"]}
     for feature_id, text in based.area_names.items():
-        lon, lat = export._inverse().transform(*text.get_position())
+        lon, lat = _page.inverse().transform(*text.get_position())
         assert countries[feature_id].contains(Point(lon, lat)), feature_id
         extent = text.get_window_extent(renderer)
         for label in based.labels.values():

@@ -21,12 +21,15 @@ Nothing is fetched from the network unless ``basemap=True``; then tiles come fro
 OpenStreetMap through contextily, cached on disk, and drawn instead of the base; a
 map with the base is written, with a :class:`BasemapUnavailableWarning`, when they
 cannot be fetched. The same layers and options give the same bytes.
+
+The page's parts live beside it: :mod:`bordermap._labels` places the labels,
+:mod:`bordermap._furniture` draws the ticks, scale bar and north arrow, and
+:mod:`bordermap._page` holds the units, inks and projection they share.
 """
 
 from __future__ import annotations
 
 import io
-import itertools
 import math
 import os
 import re
@@ -35,9 +38,8 @@ import unicodedata
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 import numpy as np
@@ -46,7 +48,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import to_hex, to_rgb, to_rgba
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.legend_handler import HandlerTuple
@@ -54,18 +56,18 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation, Text
-from matplotlib.transforms import Affine2D, Affine2DBase, Bbox, ScaledTranslation, Transform
-from pyproj import CRS, Geod, Transformer
+from matplotlib.transforms import Bbox
+from pyproj import CRS
 
-from bordermap import _html, settings
+from bordermap import _furniture, _html, _labels, _page, settings
 from bordermap._io import write_atomic
 from bordermap._layout import (
     feature_coords,
     frame,
     label_anchors,
-    label_text,
     uncertainty_collection,
 )
+from bordermap._page import EXPORT_CRS
 from bordermap.base import (
     COUNTRY_NAME_COLOUR,
     EXTENT_STYLE,
@@ -79,7 +81,6 @@ from bordermap.base import (
     resolve_base,
 )
 from bordermap.errors import BordermapError
-from bordermap.geometry import Coordinate, Line, distance_m
 from bordermap.i18n import sentence, translate
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
@@ -101,9 +102,6 @@ __all__ = [
 #: Image formats :func:`export_image` writes.
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
-#: The map's projection: Web Mercator, as the web map and tile servers use.
-EXPORT_CRS: str = "EPSG:3857"
-
 #: Font families, in order of preference; each glyph comes from the first that has it.
 #: Noto Sans CJK covers Hangul and Cyrillic; DejaVu Sans ships with matplotlib.
 FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK KR", "Noto Sans CJK JP", "DejaVu Sans")
@@ -111,8 +109,6 @@ FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK KR", "Noto Sans CJK JP", "DejaV
 #: The xyzservices provider of the basemap tiles (``basemap=True``).
 TILE_PROVIDER: str = "OpenStreetMap.Mapnik"
 
-#: Points per CSS pixel: a style's widths and dashes are CSS pixels (1/96 inch).
-PT_PER_PX = 0.75
 
 # The layout is designed for a page this wide (the default 2400 px at 200 dpi, like a
 # browser window 1152 CSS px wide) and scales with the page, so every width and dpi
@@ -126,15 +122,7 @@ _MAP_BOX_IN = (0.62, 1.12, 8.78, 6.9)  # left, bottom, right, top
 _PANEL_LEFT_IN = 9.0
 
 _LAND = "#f2efe9"  # the plain background: OpenStreetMap's land colour
-_INK = "#212529"
-_MUTED = "#555555"
-_FRAME = "#868e96"
-_HALO = "#ffffff"
 
-# Candidate scale-bar lengths, metres.
-_SCALE_LENGTHS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000)
-# Candidate graticule steps, arc seconds.
-_TICK_STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 18000)
 
 _EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
 
@@ -502,57 +490,6 @@ class _Drawing:
     inset_axes: Axes | None = None
 
 
-class _Group(Artist):
-    """Artists drawn together, as one ``<g id=...>`` group in an SVG."""
-
-    def __init__(self, gid: str, zorder: float) -> None:
-        super().__init__()
-        self.set_gid(gid)
-        self.set_zorder(zorder)
-        self.children: list[Artist] = []
-
-    def add(self, artist: Artist, axes: Axes) -> Artist:
-        """Attach ``artist`` to ``axes`` (transform, clip) and to this group."""
-        artist.axes = axes
-        artist.set_figure(axes.figure)
-        if not artist.is_transform_set():
-            artist.set_transform(axes.transData)
-        artist.set_clip_path(axes.patch)
-        self.children.append(artist)
-        return artist
-
-    def draw(self, renderer: RendererBase) -> None:
-        """Draw the children inside one group."""
-        if not self.get_visible():
-            return
-        renderer.open_group("layer", gid=self.get_gid())
-        for child in self.children:
-            child.draw(renderer)
-        renderer.close_group("layer")
-        self.stale = False
-
-
-@cache
-def _transformer() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", EXPORT_CRS, always_xy=True)
-
-
-@cache
-def _inverse() -> Transformer:
-    return Transformer.from_crs(EXPORT_CRS, "EPSG:4326", always_xy=True)
-
-
-@cache
-def _geod() -> Geod:
-    return Geod(ellps=settings.ellipsoid)
-
-
-def _project(coords: Sequence[Coordinate]) -> np.ndarray[Any, np.dtype[np.float64]]:
-    """Project ``(lon, lat)`` coordinates to the map's ``(x, y)``."""
-    xs, ys = _transformer().transform([c[0] for c in coords], [c[1] for c in coords])
-    return np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
-
-
 class _Page:
     """Sizes on the page: the reference layout, scaled to the page asked for."""
 
@@ -604,7 +541,7 @@ def _draw(
             f"language {language!r}: the layers name their features in "
             f"{', '.join(sorted(languages))}; give one of these"
         )
-    texts = _label_texts(features, language)
+    texts = _labels.label_texts(features, language)
     title = _html.localized(meta, "title", language) or "bordermap"
     subject = _html.localized(meta, "subject", language).strip().rstrip(".")
     as_of = _html.format_date(str(meta.get("as_of", "")), language)
@@ -633,7 +570,7 @@ def _draw(
     ax = _map_axes(figure, page, bbox, features)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    lons, lats = _inverse().transform([x0, x1, x0, x1], [y0, y0, y1, y1])
+    lons, lats = _page.inverse().transform([x0, x1, x0, x1], [y0, y0, y1, y1])
     view = (min(lons), max(lons), min(lats), max(lats))
 
     from shapely.geometry import LineString, Point, box
@@ -644,12 +581,14 @@ def _draw(
         (name, feature)
         for name, feature in features
         if view_box.intersects(
-            Point(xy[0]) if len(xy := _project(feature_coords(feature))) == 1 else LineString(xy)
+            Point(xy[0])
+            if len(xy := _page.project(feature_coords(feature))) == 1
+            else LineString(xy)
         )
     ]
     areas = []
     for area in uncertainty_collection(features)["features"]:
-        ring = _project([(c[0], c[1]) for c in area["geometry"]["coordinates"][0]])
+        ring = _page.project([(c[0], c[1]) for c in area["geometry"]["coordinates"][0]])
         if view_box.intersects(ShapelyPolygon(ring)):
             areas.append((str(area.get("id")), ring))
 
@@ -681,8 +620,11 @@ def _draw(
     _footer(figure, page, renderer, publishers, credits, base_credit(used), language)
     _notes(figure, page, renderer, legend, notes)
 
-    _graticule(ax, view, page.scale)
-    reserved = [_scale_bar(ax, renderer, page.scale), _north_arrow(ax, renderer, page.scale)]
+    _furniture.graticule(ax, view, page.scale)
+    reserved = [
+        _furniture.scale_bar(ax, renderer, page.scale),
+        _furniture.north_arrow(ax, renderer, page.scale),
+    ]
     inset_axes = None
     if drawn_inset is not None:
         inset_axes, inset_extent = _inset(
@@ -690,7 +632,9 @@ def _draw(
         )
         reserved.append(inset_extent)
     anchors = label_anchors(features, ((view[2], view[0]), (view[3], view[1])))
-    labels = _place_labels(ax, renderer, features, anchors, texts, obstacles, reserved, page.scale)
+    labels = _labels.place_labels(
+        ax, renderer, features, anchors, texts, obstacles, reserved, page.scale
+    )
     area_names: dict[str, Text] = {}
     if local is not None:
         taken = [*reserved, *(label.get_window_extent(renderer) for label in labels.values())]
@@ -716,8 +660,8 @@ def _title_block(
     top = _REFERENCE_WIDTH_IN * _PAGE_ASPECT - _MARGIN_IN
     room = figure.bbox.width * (1 - 2 * page.fraction(_MARGIN_IN, 0)[0])
     for words, drop, size, weight, colour, gid in (
-        (title, 0.0, 18.0, "bold", _INK, "title"),
-        (subtitle, 0.4, 10.5, "normal", _MUTED, "subtitle"),
+        (title, 0.0, 18.0, "bold", _page.INK, "title"),
+        (subtitle, 0.4, 10.5, "normal", _page.MUTED, "subtitle"),
     ):
         text = figure.text(
             *page.fraction(_MARGIN_IN, top - drop),
@@ -746,13 +690,13 @@ def _map_axes(
     ax = figure.add_axes((left, bottom, right - left, top - bottom), gid="map")
     ax.set_facecolor(_LAND)
     for spine in ax.spines.values():
-        spine.set_edgecolor(_FRAME)
+        spine.set_edgecolor(_page.FRAME)
         spine.set_linewidth(0.8 * page.scale)
     if bbox is None:
         (south, west), (north, east) = frame(features)
     else:
         west, south, east, north = (float(value) for value in bbox)
-    corners = _project([(west, south), (west, north), (east, south), (east, north)])
+    corners = _page.project([(west, south), (west, north), (east, south), (east, north)])
     x0, y0 = corners.min(axis=0)
     x1, y1 = corners.max(axis=0)
     # Widen or heighten the view to the axes' proportions: one map unit, one length.
@@ -771,10 +715,10 @@ def _map_axes(
 
 def _draw_layers(
     ax: Axes, layers: Layers, areas: Sequence[tuple[str, Any]], scale: float
-) -> _Obstacles:
+) -> _labels.Obstacles:
     """Draw the uncertainty areas, then each layer bottom first; return what labels avoid."""
-    obstacles = _Obstacles()
-    area_group = _Group("layer-uncertainty", zorder=1.5)
+    obstacles = _labels.Obstacles()
+    area_group = _page.Group("layer-uncertainty", zorder=1.5)
     for area_id, ring in areas:
         patch = Polygon(ring, closed=True, **_area_kwargs(UNCERTAINTY_STYLE, scale))
         patch.set_gid(f"feature-{area_id}")
@@ -782,14 +726,14 @@ def _draw_layers(
     if area_group.children:
         ax.add_artist(area_group)
     for index, (name, layer) in enumerate(layers.items()):
-        group = _Group(f"layer-{name}", zorder=2.0 + index / 100)
+        group = _page.Group(f"layer-{name}", zorder=2.0 + index / 100)
         for feature in layer.get("features", []):
             coords = feature_coords(feature)
             if not coords:
                 continue
             properties = feature.get("properties") or {}
             style = style_for(str(properties.get("kind")), properties.get("status"))
-            xy = _project(coords)
+            xy = _page.project(coords)
             for artist in _feature_artists(style, xy, scale):
                 role = artist.get_gid()
                 artist.set_gid(f"feature-{feature.get('id')}" + (f"-{role}" if role else ""))
@@ -826,7 +770,7 @@ def _legend(
         borderpad=1.0,
         frameon=True,
         fancybox=False,
-        edgecolor=_FRAME,
+        edgecolor=_page.FRAME,
         facecolor="white",
         framealpha=1.0,
         handler_map={tuple: HandlerTuple(ndivide=1)},
@@ -855,13 +799,13 @@ def _footer(
         ha="left",
         va="bottom",
         fontsize=size,
-        color=_MUTED,
+        color=_page.MUTED,
         gid="attribution",
     )
     if base_credits:
         # On the same line, after the layers' credits.
         end = attribution.get_window_extent(renderer).x1 if credits else x * figure.bbox.width
-        gap = _pixels(renderer, 4 * page.scale) if credits else 0.0
+        gap = _page.pixels(renderer, 4 * page.scale) if credits else 0.0
         figure.text(
             (end + gap) / figure.bbox.width,
             y,
@@ -869,18 +813,18 @@ def _footer(
             ha="left",
             va="bottom",
             fontsize=size,
-            color=_MUTED,
+            color=_page.MUTED,
             gid="base-attribution",
         )
-    crs_name = CRS.from_user_input(EXPORT_CRS).name
+    crs_name = CRS.from_user_input(_page.EXPORT_CRS).name
     figure.text(
         1 - x,
         y,
-        f"Projection: {crs_name} ({EXPORT_CRS})",
+        f"Projection: {crs_name} ({_page.EXPORT_CRS})",
         ha="right",
         va="bottom",
         fontsize=size,
-        color=_MUTED,
+        color=_page.MUTED,
         gid="projection",
     )
     line_height = size * 1.35 / 72 / page.height_in
@@ -891,7 +835,7 @@ def _footer(
         ha="left",
         va="bottom",
         fontsize=size,
-        color=_MUTED,
+        color=_page.MUTED,
         linespacing=1.35,
         gid="sources",
     )
@@ -925,7 +869,7 @@ def _notes(
 ) -> None:
     """Write notes on the unfinished and approximate features beneath the legend."""
     # The legend takes the panel's width only when drawn: measure the panel instead.
-    pad = _pixels(renderer, 9 * page.scale)
+    pad = _page.pixels(renderer, 9 * page.scale)
     x = figure.bbox.width * page.fraction(_PANEL_LEFT_IN, 0)[0] + pad
     room = figure.bbox.width * (1 - page.fraction(_MARGIN_IN, 0)[0]) - x - pad
     y = legend.get_window_extent(renderer).y0 - 1.6 * pad
@@ -940,7 +884,7 @@ def _notes(
                 va="top",
                 fontsize=8.5 * page.scale,
                 fontweight=weight,
-                color=_INK if weight == "bold" else _MUTED,
+                color=_page.INK if weight == "bold" else _page.MUTED,
                 linespacing=1.3,
                 gid=f"note-{index}-{weight}",
             )
@@ -1006,15 +950,10 @@ def _note_texts(
     return notes
 
 
-def _px(value: float, scale: float) -> float:
-    """Return CSS pixels of a style as points on the page."""
-    return value * PT_PER_PX * scale
-
-
 def _dashes(style: Style, scale: float) -> tuple[float, tuple[float, ...]] | str:
     if style.dash is None:
         return "solid"
-    return (0.0, tuple(_px(value, scale) for value in style.dash))
+    return (0.0, tuple(_page.px(value, scale) for value in style.dash))
 
 
 def _feature_artists(style: Style, xy: np.ndarray[Any, Any], scale: float) -> list[Artist]:
@@ -1030,7 +969,7 @@ def _feature_artists(style: Style, xy: np.ndarray[Any, Any], scale: float) -> li
             xy[:, 0],
             xy[:, 1],
             color=to_rgba(casing["color"], casing["opacity"]),
-            linewidth=_px(casing["weight"], scale),
+            linewidth=_page.px(casing["weight"], scale),
             solid_capstyle="round",
             solid_joinstyle="round",
             gid="casing",
@@ -1045,7 +984,7 @@ def _line_kwargs(style: Style, scale: float) -> dict[str, Any]:
     cap = "butt" if style.dash else "round"
     return {
         "color": to_rgba(style.color, style.opacity),
-        "linewidth": _px(style.weight, scale),
+        "linewidth": _page.px(style.weight, scale),
         "linestyle": _dashes(style, scale),
         "solid_capstyle": cap,
         "dash_capstyle": cap,
@@ -1057,10 +996,10 @@ def _line_kwargs(style: Style, scale: float) -> dict[str, Any]:
 def _marker_kwargs(style: Style, scale: float) -> dict[str, Any]:
     return {
         "marker": "s" if style.marker == "square" else "o",
-        "markersize": _px(2 * style.radius, scale),
+        "markersize": _page.px(2 * style.radius, scale),
         "markerfacecolor": to_rgba(style.fill or style.color, style.fill_opacity),
         "markeredgecolor": to_rgba(style.color, style.opacity),
-        "markeredgewidth": _px(style.weight, scale),
+        "markeredgewidth": _page.px(style.weight, scale),
     }
 
 
@@ -1068,7 +1007,7 @@ def _area_kwargs(style: Style, scale: float) -> dict[str, Any]:
     return {
         "facecolor": to_rgba(style.fill or style.color, style.fill_opacity),
         "edgecolor": to_rgba(style.color, style.opacity),
-        "linewidth": _px(style.weight, scale),
+        "linewidth": _page.px(style.weight, scale),
         "linestyle": _dashes(style, scale),
     }
 
@@ -1087,15 +1026,15 @@ def _legend_handle(style: Style, scale: float) -> Artist | tuple[Artist, ...]:
         [],
         [],
         color=to_rgba(casing["color"], casing["opacity"]),
-        linewidth=_px(casing["weight"], scale),
+        linewidth=_page.px(casing["weight"], scale),
         solid_capstyle="butt",
     )
     # A casing shows the line on any basemap; on the white legend, outline it instead.
     outline = Line2D(
         [],
         [],
-        color=_FRAME,
-        linewidth=_px(casing["weight"], scale) + 0.8 * scale,
+        color=_page.FRAME,
+        linewidth=_page.px(casing["weight"], scale) + 0.8 * scale,
         solid_capstyle="butt",
     )
     return (outline, beneath, line)
@@ -1144,7 +1083,7 @@ def _area_path(geometry: Mapping[str, Any]) -> MplPath:
     codes: list[np.uint8] = []
     for polygon in _rings(geometry):
         for index, ring in enumerate(polygon):
-            xy = _project([(c[0], c[1]) for c in ring])
+            xy = _page.project([(c[0], c[1]) for c in ring])
             x, y = xy[:, 0], xy[:, 1]
             anticlockwise = float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) > 0
             if anticlockwise != (index == 0):  # holes wind the other way: they stay empty
@@ -1164,7 +1103,7 @@ def _line_parts(geometry: Mapping[str, Any]) -> list[np.ndarray[Any, Any]]:
         parts = list(geometry["coordinates"])
     else:
         parts = []
-    return [_project([(c[0], c[1]) for c in part]) for part in parts]
+    return [_page.project([(c[0], c[1]) for c in part]) for part in parts]
 
 
 def _by_kind(collection: Mapping[str, Any], *kinds: str) -> list[dict[str, Any]]:
@@ -1177,7 +1116,7 @@ def _by_kind(collection: Mapping[str, Any], *kinds: str) -> list[dict[str, Any]]
 
 def _draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
     """Draw the sea, the countries and China's boundaries beneath everything else."""
-    group = _Group("base", zorder=0.3)
+    group = _page.Group("base", zorder=0.3)
     for feature in _by_kind(local, "sea", "country"):
         style = base_style(feature)
         sea = style is SEA_STYLE
@@ -1186,7 +1125,7 @@ def _draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
             facecolor=style.fill or style.color,
             # The sea's outline is the coast; the countries meet along the boundaries.
             edgecolor=style.color if sea else "none",
-            linewidth=_px(style.weight, scale) if sea else 0.0,
+            linewidth=_page.px(style.weight, scale) if sea else 0.0,
             joinstyle="round",
             gid=f"base-{feature.get('id')}",
         )
@@ -1211,7 +1150,7 @@ def _name_areas(
     ax: Axes,
     renderer: RendererBase,
     local: Mapping[str, Any],
-    obstacles: _Obstacles,
+    obstacles: _labels.Obstacles,
     taken: Sequence[Bbox],
     language: str,
     scale: float,
@@ -1225,10 +1164,10 @@ def _name_areas(
     from shapely import transform as shapely_transform
     from shapely.geometry import Point, box, shape
 
-    group = _Group("base-names", zorder=1.2)  # beneath the layers and their labels
+    group = _page.Group("base-names", zorder=1.2)  # beneath the layers and their labels
     ax.add_artist(group)
     blockers = obstacles.in_display(ax, renderer)
-    inside = ax.get_window_extent(renderer).padded(-_pixels(renderer, 6 * scale))
+    inside = ax.get_window_extent(renderer).padded(-_page.pixels(renderer, 6 * scale))
     view = box(inside.x0, inside.y0, inside.x1, inside.y1)
     boxes = [box(b.x0, b.y0, b.x1, b.y1) for b in taken]
     xs = np.linspace(inside.x0, inside.x1, 33)[1:-1]
@@ -1241,7 +1180,7 @@ def _name_areas(
     areas += [(f, sea_name or f) for f in _by_kind(local, "sea")]
     for area, named_by in areas:
         drawn = shapely_transform(
-            shape(area["geometry"]), lambda xy: ax.transData.transform(_project(list(xy)))
+            shape(area["geometry"]), lambda xy: ax.transData.transform(_page.project(list(xy)))
         )
         visible = drawn.intersection(view)
         if visible.is_empty:
@@ -1260,7 +1199,7 @@ def _name_areas(
             gid=f"name-{area.get('id')}",
         )
         text.set_figure(ax.figure)
-        extent = text.get_window_extent(renderer).padded(_pixels(renderer, 3 * scale))
+        extent = text.get_window_extent(renderer).padded(_page.pixels(renderer, 3 * scale))
         half_w, half_h = extent.width / 2, extent.height / 2
         best: tuple[float, float, float] | None = None
         for x, y in grid:
@@ -1268,7 +1207,7 @@ def _name_areas(
             if not visible.contains(rect) or any(rect.intersects(b) for b in boxes):
                 continue
             quad = np.array(rect.exterior.coords[:4])
-            if len(blockers) and np.any(_covered(quad, blockers[:, :2], blockers[:, 2])):
+            if len(blockers) and np.any(_labels.covered(quad, blockers[:, :2], blockers[:, 2])):
                 continue
             room = visible.boundary.distance(Point(x, y))
             if len(blockers):
@@ -1298,18 +1237,18 @@ def _inset(
     renderer: RendererBase,
     collection: Mapping[str, Any],
     view: tuple[float, float, float, float],
-    obstacles: _Obstacles,
+    obstacles: _labels.Obstacles,
     reserved: Sequence[Bbox],
     language: str,
 ) -> tuple[Axes, Bbox]:
     """Draw the locator inset in the corner it covers least of; return it and its extent."""
     scale = page.scale
     west, south, east, north = (float(v) for v in collection["bordermap"]["extent"])
-    (x0, y0), (x1, y1) = _project([(west, south), (east, north)])
+    (x0, y0), (x1, y1) = _page.project([(west, south), (east, north)])
     frame_box = ax.get_window_extent(renderer)
-    width = _pixels(renderer, _INSET_WIDTH_IN * 72 * scale)
+    width = _page.pixels(renderer, _INSET_WIDTH_IN * 72 * scale)
     height = width * (y1 - y0) / (x1 - x0)
-    margin = _pixels(renderer, _INSET_MARGIN_IN * 72 * scale)
+    margin = _page.pixels(renderer, _INSET_MARGIN_IN * 72 * scale)
     corners = {
         "bottom-right": (frame_box.x1 - margin - width, frame_box.y0 + margin),
         "top-left": (frame_box.x0 + margin, frame_box.y1 - margin - height),
@@ -1328,7 +1267,7 @@ def _inset(
                 (left, bottom + height),
             ]
         )
-        covered = np.count_nonzero(_covered(quad, blockers[:, :2], blockers[:, 2]))
+        covered = np.count_nonzero(_labels.covered(quad, blockers[:, :2], blockers[:, 2]))
         area = Bbox.from_bounds(left, bottom, width, height)
         return covered + 1e6 * sum(area.overlaps(other) for other in reserved)
 
@@ -1350,10 +1289,10 @@ def _inset(
     inset_ax.set_yticks([])
     inset_ax.set_facecolor(SEA_STYLE.fill or SEA_STYLE.color)
     for spine in inset_ax.spines.values():
-        spine.set_edgecolor(_FRAME)
+        spine.set_edgecolor(_page.FRAME)
         spine.set_linewidth(0.8 * scale)
     # A white margin around the inset sets it off from the map beneath.
-    halo = _pixels(renderer, 2.5 * scale)
+    halo = _page.pixels(renderer, 2.5 * scale)
     figure.add_artist(
         Rectangle(
             ((left - halo) / figure.bbox.width, (bottom - halo) / figure.bbox.height),
@@ -1366,7 +1305,7 @@ def _inset(
             gid="inset-halo",
         )
     )
-    group = _Group("inset-base", zorder=1)
+    group = _page.Group("inset-base", zorder=1)
     for feature in _by_kind(collection, "country"):
         style = base_style(feature)
         group.add(
@@ -1374,7 +1313,7 @@ def _inset(
                 _area_path(feature["geometry"]),
                 facecolor=style.fill or style.color,
                 edgecolor=style.color,
-                linewidth=_px(style.weight, scale) * 0.6,
+                linewidth=_page.px(style.weight, scale) * 0.6,
                 joinstyle="round",
                 gid=f"inset-{feature.get('id')}",
             ),
@@ -1386,7 +1325,7 @@ def _inset(
                 _area_path(feature["geometry"]),
                 facecolor="none",
                 edgecolor=SEA_STYLE.color,
-                linewidth=_px(SEA_STYLE.weight, scale) * 0.6,
+                linewidth=_page.px(SEA_STYLE.weight, scale) * 0.6,
                 joinstyle="round",
                 gid="inset-coast",
             ),
@@ -1394,13 +1333,13 @@ def _inset(
         )
     inset_ax.add_artist(group)
 
-    names = _Group("inset-names", zorder=3)
-    halo_effect = [patheffects.withStroke(linewidth=2.2 * scale, foreground=_HALO)]
+    names = _page.Group("inset-names", zorder=3)
+    halo_effect = [patheffects.withStroke(linewidth=2.2 * scale, foreground=_page.HALO)]
     for feature in _by_kind(collection, "country"):
         label_at = (feature.get("properties") or {}).get("label_at")
         if not label_at:
             continue
-        at = _project([(label_at[0], label_at[1])])[0]
+        at = _page.project([(label_at[0], label_at[1])])[0]
         names.add(
             Text(
                 at[0],
@@ -1417,7 +1356,7 @@ def _inset(
             inset_ax,
         )
     for feature in _by_kind(collection, "sea_name"):
-        at = _project([tuple(feature["geometry"]["coordinates"][:2])])[0]
+        at = _page.project([tuple(feature["geometry"]["coordinates"][:2])])[0]
         names.add(
             Text(
                 at[0],
@@ -1435,7 +1374,7 @@ def _inset(
         )
     for feature in _by_kind(collection, "city"):
         style = base_style(feature)
-        at = _project([tuple(feature["geometry"]["coordinates"][:2])])[0]
+        at = _page.project([tuple(feature["geometry"]["coordinates"][:2])])[0]
         names.add(
             Line2D([at[0]], [at[1]], linestyle="none", **_marker_kwargs(style, scale)),
             inset_ax,
@@ -1444,20 +1383,20 @@ def _inset(
             Annotation(
                 base_name(feature, language),
                 xy=(at[0], at[1]),
-                xytext=(_px(style.radius + 2.5, scale), 0),
+                xytext=(_page.px(style.radius + 2.5, scale), 0),
                 textcoords="offset points",
                 ha="left",
                 va="center",
                 fontsize=6 * scale,
-                color=_INK,
+                color=_page.INK,
                 path_effects=halo_effect,
                 gid=f"inset-name-{feature.get('id')}",
             ),
             inset_ax,
         )
     # The box marking the main map, drawn at least _INSET_MIN_BOX_PT across.
-    (bx0, by0), (bx1, by1) = _project([(view[0], view[2]), (view[1], view[3])])
-    per_point = (x1 - x0) / (width / _pixels(renderer, 1.0))
+    (bx0, by0), (bx1, by1) = _page.project([(view[0], view[2]), (view[1], view[3])])
+    per_point = (x1 - x0) / (width / _page.pixels(renderer, 1.0))
     least = _INSET_MIN_BOX_PT * scale * per_point
     centre_x, centre_y = (bx0 + bx1) / 2, (by0 + by1) / 2
     half_w, half_h = max(bx1 - bx0, least) / 2, max(by1 - by0, least) / 2
@@ -1468,7 +1407,7 @@ def _inset(
             2 * half_h,
             facecolor=to_rgba(EXTENT_STYLE.color, 0.15),
             edgecolor=EXTENT_STYLE.color,
-            linewidth=_px(EXTENT_STYLE.weight, scale),
+            linewidth=_page.px(EXTENT_STYLE.weight, scale),
             gid="inset-extent",
         ),
         inset_ax,
@@ -1520,7 +1459,7 @@ def _add_basemap(ax: Axes, map_width_px: float) -> tuple[str, str | None]:
             zorder=0.5,
             timeout=(5, 20),
             # Tiles are Web Mercator; in another projection contextily warps them.
-            crs=None if EXPORT_CRS == "EPSG:3857" else EXPORT_CRS,
+            crs=None if _page.EXPORT_CRS == "EPSG:3857" else _page.EXPORT_CRS,
         )
     # requests' errors are OSErrors; contextily raises ValueError on a bad tile.
     except (OSError, ValueError, RuntimeError) as error:
@@ -1538,459 +1477,6 @@ def _add_basemap(ax: Axes, map_width_px: float) -> tuple[str, str | None]:
 # ---------------------------------------------------------------------------
 
 
-def _graticule(ax: Axes, view: tuple[float, float, float, float], scale: float) -> None:
-    """Tick the map's frame at round minutes and seconds of longitude and latitude."""
-    lon0, lon1, lat0, lat1 = view
-    mid_lat = (lat0 + lat1) / 2
-    mid_lon = (lon0 + lon1) / 2
-
-    def ticks(low: float, high: float) -> list[float]:
-        seconds = (high - low) * 3600
-        step = next((s for s in _TICK_STEPS if seconds / s <= 5), _TICK_STEPS[-1])
-        first = math.ceil(low * 3600 / step)
-        return [n * step / 3600 for n in range(first, math.floor(high * 3600 / step) + 1)]
-
-    lons = ticks(lon0, lon1)
-    lats = ticks(lat0, lat1)
-    xs = [float(x) for x, _ in _project([(lon, mid_lat) for lon in lons])]
-    ys = [float(y) for _, y in _project([(mid_lon, lat) for lat in lats])]
-    ax.set_xticks(xs, [_dms(lon, "E", "W") for lon in lons])
-    ax.set_yticks(ys, [_dms(lat, "N", "S") for lat in lats])
-    ax.tick_params(
-        labelsize=7.5 * scale,
-        length=4 * scale,
-        width=0.8 * scale,
-        color=_FRAME,
-        labelcolor=_MUTED,
-        pad=2 * scale,
-    )
-    for label in ax.get_yticklabels():
-        label.set_rotation(90)
-        label.set_verticalalignment("center")
-
-
-def _dms(value: float, positive: str, negative: str) -> str:
-    """Write 130.6375 as 130°38′15″E."""
-    total = round(abs(value) * 3600)
-    degrees, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    text = f"{degrees}°{minutes:02d}′"
-    if seconds:
-        text += f"{seconds:02d}″"
-    return text + (positive if value >= 0 else negative)
-
-
-def _scale_bar(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
-    """Draw a geodesic scale bar in the lower-left corner; return its extent on the page."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    start_x, start_y = x0 + (x1 - x0) * 0.035, y0 + (y1 - y0) * 0.045
-    lon, lat = _inverse().transform(start_x, start_y)
-    # Map units per metre along the parallel, measured on the ellipsoid.
-    east_lon, _ = _inverse().transform(x1, start_y)
-    across_m = distance_m((lon, lat), (east_lon, lat))
-    length = max(
-        (m for m in _SCALE_LENGTHS if m <= 0.25 * across_m * (x1 - x0) / (x1 - start_x)),
-        default=_SCALE_LENGTHS[0],
-    )
-    end_lon, end_lat, _ = _geod().fwd(lon, lat, 90.0, length)
-    end_x = float(_project([(end_lon, end_lat)])[0, 0])
-    group = _Group("scale-bar", zorder=6)
-    height = (y1 - y0) * 0.009
-    parts = 4
-    step = (end_x - start_x) / parts
-    for index in range(parts):
-        segment = Rectangle(
-            (start_x + index * step, start_y),
-            step,
-            height,
-            facecolor=_INK if index % 2 == 0 else "white",
-            edgecolor=_INK,
-            linewidth=0.8 * scale,
-        )
-        group.add(segment, ax)
-    texts = []
-    for value, x in ((0, start_x), (length / 2, (start_x + end_x) / 2), (length, end_x)):
-        text = Text(
-            x,
-            start_y + height * 1.9,
-            _distance_text(value, length, value == length),
-            ha="center",
-            va="bottom",
-            fontsize=8 * scale,
-            color=_INK,
-        )
-        group.add(text, ax)
-        texts.append(text)
-    extents = [text.get_window_extent(renderer) for text in texts]
-    extents.append(Bbox(ax.transData.transform([(start_x, start_y), (end_x, start_y + height)])))
-    extent = Bbox.union(extents).padded(_pixels(renderer, 5 * scale))
-    (left, bottom), (right, top) = ax.transData.inverted().transform([extent.p0, extent.p1])
-    backdrop = Rectangle(
-        (float(left), float(bottom)),
-        float(right - left),
-        float(top - bottom),
-        facecolor=to_rgba("white", 0.85),
-        edgecolor="none",
-    )
-    group.add(backdrop, ax)
-    group.children.insert(0, group.children.pop())  # beneath the bar
-    ax.add_artist(group)
-    return extent
-
-
-def _distance_text(metres: float, full: float, with_unit: bool) -> str:
-    """Write a scale-bar tick: metres below 1 km, else kilometres; the unit on the last."""
-    if full >= 1000:
-        text = f"{metres / 1000:g}"
-        return text + " km" if with_unit else text
-    return f"{metres:g}" + (" m" if with_unit else "")
-
-
-def _north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
-    """Draw an arrow to true north in the upper-right corner; return its extent."""
-    anchor = (0.955, 0.865)  # axes fraction
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    x = x0 + (x1 - x0) * anchor[0]
-    y = y0 + (y1 - y0) * anchor[1]
-    lon, lat = _inverse().transform(x, y)
-    north = _project([(lon, lat), (lon, lat + 0.001)])
-    # Angle of the meridian from the page's vertical, clockwise (0 in Web Mercator).
-    angle = math.atan2(north[1, 0] - north[0, 0], north[1, 1] - north[0, 1])
-    figure = ax.figure
-    transform = (
-        Affine2D().rotate(-angle).scale(scale / 72.0)
-        + figure.dpi_scale_trans
-        + ScaledTranslation(anchor[0], anchor[1], cast(Affine2DBase, ax.transAxes))
-    )
-    group = _Group("north-arrow", zorder=6)
-    halves = (
-        ([(0, 20), (-8, -12), (0, -6)], _INK),
-        ([(0, 20), (0, -6), (8, -12)], "white"),
-    )
-    for points, colour in halves:
-        shape = Polygon(
-            points,
-            closed=True,
-            facecolor=colour,
-            edgecolor=_INK,
-            linewidth=0.9 * scale,
-            joinstyle="round",
-            transform=transform,
-        )
-        group.add(shape, ax)
-    letter_at = Affine2D().rotate(-angle).transform((0, 31))
-    letter = Text(
-        letter_at[0],
-        letter_at[1],
-        "N",
-        ha="center",
-        va="center",
-        fontsize=12 * scale,
-        fontweight="bold",
-        color=_INK,
-        transform=transform,
-        path_effects=[patheffects.withStroke(linewidth=3 * scale, foreground=_HALO)],
-    )
-    group.add(letter, ax)
-    ax.add_artist(group)
-    extents = [artist.get_window_extent(renderer) for artist in group.children]
-    return Bbox.union(extents).padded(_pixels(renderer, 4 * scale))
-
-
 # ---------------------------------------------------------------------------
 # Labels
 # ---------------------------------------------------------------------------
-
-
-def _label_texts(
-    features: Sequence[tuple[str, Mapping[str, Any]]], language: str
-) -> dict[str, str]:
-    """Return each feature's label in ``language``, its status stated if unfinished."""
-    return {str(feature.get("id")): label_text(feature, language) for _, feature in features}
-
-
-class _Obstacles:
-    """What labels should not cover: points along the drawn lines and the markers."""
-
-    def __init__(self) -> None:
-        self.shapes: list[tuple[np.ndarray[Any, Any], float]] = []  # (data xy, radius in pt)
-
-    def add_feature(self, style: Style, xy: np.ndarray[Any, Any], scale: float) -> None:
-        if style.marker is not None:
-            self.shapes.append((xy[:1], _px(style.radius + style.weight, scale)))
-        else:
-            casing = _html.casing_style(style)
-            weight = casing["weight"] if casing else style.weight
-            self.shapes.append((xy, _px(weight / 2, scale)))
-
-    def in_display(self, ax: Axes, renderer: RendererBase) -> np.ndarray[Any, Any]:
-        """Return ``(x, y, radius)`` in display pixels, lines densified every 2 pixels."""
-        rows = []
-        view = ax.get_window_extent(renderer)
-        for xy, radius_pt in self.shapes:
-            points = ax.transData.transform(xy)
-            radius = _pixels(renderer, radius_pt)
-            if len(points) == 1:
-                rows.append(np.array([[points[0, 0], points[0, 1], radius]]))
-                continue
-            for start, end in itertools.pairwise(points):
-                if not Bbox([np.minimum(start, end), np.maximum(start, end)]).overlaps(view):
-                    continue  # out of view: no label can cover it
-                count = max(2, int(np.hypot(*(end - start)) / 2) + 1)
-                t = np.linspace(0.0, 1.0, count)[:, None]
-                segment = start + (end - start) * t
-                rows.append(np.column_stack([segment, np.full(count, radius)]))
-        return np.vstack(rows) if rows else np.empty((0, 3))
-
-
-def _place_labels(
-    ax: Axes,
-    renderer: RendererBase,
-    features: Sequence[tuple[str, Mapping[str, Any]]],
-    anchors: Mapping[str, Any],
-    texts: Mapping[str, str],
-    obstacles: _Obstacles,
-    reserved: list[Bbox],
-    scale: float,
-) -> dict[str, Annotation]:
-    """Label the features, each where it covers the least of the rest.
-
-    The anchors are the web map's (:func:`bordermap.webmap._label_anchors`): points
-    at themselves, bridges at an end, the river where it is farthest from the rest.
-    Around each anchor (along the river, parallel to it) positions are tried in order
-    of preference, and the first that covers no drawn feature and no other label is
-    kept, else the one that covers least.
-    """
-    group = _Group("labels", zorder=7)
-    ax.add_artist(group)
-    blockers = obstacles.in_display(ax, renderer)
-    inside = ax.get_window_extent(renderer).padded(-_pixels(renderer, 3 * scale))
-    taken = [np.array([box.p0, (box.x1, box.y0), box.p1, (box.x0, box.y1)]) for box in reserved]
-    by_id = {str(feature.get("id")): feature for _, feature in features}
-    # Bridges first, then places, the river last: it can move along its length.
-    rank = {"rail_bridge": 0, "road_bridge": 0, "river": 2}
-    order = sorted(
-        anchors, key=lambda i: rank.get(str((by_id[i].get("properties") or {}).get("kind")), 1)
-    )
-    halo = patheffects.withStroke(linewidth=3.2 * scale, foreground=_HALO)
-    labels: dict[str, Annotation] = {}
-    for feature_id in order:
-        feature = by_id[feature_id]
-        properties = feature.get("properties") or {}
-        kind = str(properties.get("kind"))
-        style = style_for(kind, properties.get("status"))
-        coords = feature_coords(feature)
-        xy = _project(coords)
-        if style.marker is None and len(coords) > 2:
-            candidates = _river_candidates(ax, coords, anchors[feature_id], style)
-        elif style.marker is None:
-            candidates = _end_candidates(ax, xy)
-        else:
-            candidates = _point_candidates(xy[0], (style.radius + style.weight) * PT_PER_PX + 2)
-        candidates = [c for c in candidates if inside.contains(*ax.transData.transform(c[0]))]
-        if not candidates:
-            continue  # out of view
-        annotation = Annotation(
-            texts[feature_id],
-            xy=candidates[0][0],
-            xycoords="data",
-            xytext=(0, 0),
-            textcoords="offset points",
-            fontsize=_label_size(kind) * scale,
-            fontweight="bold" if kind.endswith("bridge") else "normal",
-            fontstyle="italic" if kind == "river" else "normal",
-            color=_label_colour(style),
-            path_effects=[halo],
-            annotation_clip=True,
-            rotation_mode="anchor",
-            gid=f"label-{feature_id}",
-        )
-        group.add(annotation, ax)
-        best: tuple[float, int, np.ndarray[Any, Any]] | None = None
-        for index, candidate in enumerate(candidates):
-            quad = _try(annotation, candidate, ax.transData, renderer, scale)
-            score = _score(quad, blockers, taken, inside)
-            if best is None or score < best[0]:
-                best = (score, index, quad)
-            if score == 0:
-                break
-        assert best is not None
-        _try(annotation, candidates[best[1]], ax.transData, renderer, scale)
-        taken.append(best[2])
-        labels[feature_id] = annotation
-    return labels
-
-
-# A river's label goes on either bank: the side of the line, and the text's alignment.
-_BANKS: tuple[tuple[float, Literal["bottom", "top"]], ...] = ((1.0, "bottom"), (-1.0, "top"))
-
-# Where a label goes: anchor (data), offset (points), alignment, rotation (degrees).
-_Candidate = tuple[
-    tuple[float, float],
-    tuple[float, float],
-    Literal["left", "center", "right"],
-    Literal["bottom", "center", "top"],
-    float,
-]
-
-
-def _pixels(renderer: RendererBase, points: float) -> float:
-    """Return ``points`` as pixels at the renderer's resolution."""
-    return float(np.asarray(renderer.points_to_pixels(points)))
-
-
-def _try(
-    annotation: Annotation,
-    candidate: _Candidate,
-    transform: Transform,
-    renderer: RendererBase,
-    scale: float,
-) -> np.ndarray[Any, Any]:
-    """Put the label at ``candidate``; return the corners it covers on the page, in pixels."""
-    anchor, offset, ha, va, rotation = candidate
-    annotation.xy = anchor
-    annotation.xyann = (offset[0] * scale, offset[1] * scale)
-    annotation.set_horizontalalignment(ha)
-    annotation.set_verticalalignment(va)
-    # Measure it upright, then turn the box about the text's anchor as the label turns.
-    annotation.set_rotation(0)
-    box = annotation.get_window_extent(renderer).padded(_pixels(renderer, 1.5 * scale))
-    annotation.set_rotation(rotation)
-    pivot = transform.transform(anchor) + np.asarray(annotation.xyann) * _pixels(renderer, 1.0)
-    corners = np.array([box.p0, (box.x1, box.y0), box.p1, (box.x0, box.y1)]) - pivot
-    turn = math.radians(rotation)
-    rotate = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
-    quad: np.ndarray[Any, Any] = corners @ rotate.T + pivot
-    return quad
-
-
-def _score(
-    quad: np.ndarray[Any, Any],
-    blockers: np.ndarray[Any, Any],
-    taken: Sequence[np.ndarray[Any, Any]],
-    inside: Bbox,
-) -> float:
-    """Score a label's place: drawn features covered, labels overlapped, leaving the map."""
-    score = float(np.count_nonzero(_covered(quad, blockers[:, :2], blockers[:, 2])))
-    from shapely.geometry import Polygon as ShapelyPolygon
-
-    shape = ShapelyPolygon(quad)
-    score += 1000.0 * sum(1 for other in taken if shape.intersects(ShapelyPolygon(other)))
-    if not all(inside.contains(x, y) for x, y in quad):
-        score += 100_000.0
-    return score
-
-
-def _covered(
-    quad: np.ndarray[Any, Any], points: np.ndarray[Any, Any], radii: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
-    """Tell which points (discs of ``radii``) touch the rectangle with corners ``quad``."""
-    origin = quad[0]
-    along, across = quad[1] - origin, quad[3] - origin
-    length, height = float(np.hypot(*along)), float(np.hypot(*across))
-    relative = points - origin
-    u = relative @ (along / length)
-    v = relative @ (across / height)
-    hit: np.ndarray[Any, Any] = (
-        (u > -radii) & (u < length + radii) & (v > -radii) & (v < height + radii)
-    )
-    return hit
-
-
-def _point_candidates(anchor: np.ndarray[Any, Any], gap: float) -> list[_Candidate]:
-    """Positions beside a marker: right first (as the web map), then around it."""
-    at = (float(anchor[0]), float(anchor[1]))
-    diagonal = gap * 0.75
-    return [
-        (at, (gap, 0), "left", "center", 0.0),
-        (at, (diagonal, diagonal), "left", "bottom", 0.0),
-        (at, (diagonal, -diagonal), "left", "top", 0.0),
-        (at, (-gap, 0), "right", "center", 0.0),
-        (at, (-diagonal, diagonal), "right", "bottom", 0.0),
-        (at, (-diagonal, -diagonal), "right", "top", 0.0),
-        (at, (0, gap), "center", "bottom", 0.0),
-        (at, (0, -gap), "center", "top", 0.0),
-    ]
-
-
-def _end_candidates(ax: Axes, xy: np.ndarray[Any, Any]) -> list[_Candidate]:
-    """Positions at a bridge's ends: beyond its left-bank end first, then around both ends."""
-    candidates: list[_Candidate] = []
-    for end, other in ((xy[-1], xy[0]), (xy[0], xy[-1])):
-        direction = ax.transData.transform(end) - ax.transData.transform(other)
-        direction = direction / (np.hypot(*direction) or 1.0)
-        gap = 7.0
-        ha: Literal["left", "right"] = "left" if direction[0] >= 0 else "right"
-        va: Literal["bottom", "top"] = "bottom" if direction[1] >= 0 else "top"
-        at = (float(end[0]), float(end[1]))
-        candidates.append((at, (direction[0] * gap, direction[1] * gap), ha, va, 0.0))
-        candidates.extend(_point_candidates(end, gap + 2))
-    return candidates
-
-
-def _river_candidates(
-    ax: Axes, coords: Sequence[Coordinate], anchor: Any, style: Style
-) -> list[_Candidate]:
-    """Positions along a river, parallel to it, on either bank; nearest the anchor first."""
-    line = Line(coords)  # measured once for the hundreds of stations along it
-    total = line.length_m
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    inner = Bbox(
-        [
-            [x0 + (x1 - x0) * 0.12, y0 + (y1 - y0) * 0.12],
-            [x1 - (x1 - x0) * 0.12, y1 - (y1 - y0) * 0.12],
-        ]
-    )
-    start = (anchor.lon, anchor.lat)
-    stations = [step * 50.0 for step in range(int(total // 50) + 1)]
-    points = [(along, line.point_at(along)) for along in stations]
-    projected = _project([point for _, point in points])
-    inside = [
-        (along, tuple(xy))
-        for (along, _), xy in zip(points, projected, strict=True)
-        if inner.contains(xy[0], xy[1])
-    ]
-    anchor_xy = _project([start])[0]
-    inside.sort(key=lambda item: float(np.hypot(*(np.asarray(item[1]) - anchor_xy))))
-    offset = style.weight / 2 * PT_PER_PX + 4.0
-    candidates: list[_Candidate] = []
-    for along, at in inside[:24]:
-        before, after = _project([line.point_at(along - 120.0), line.point_at(along + 120.0)])
-        dx, dy = ax.transData.transform(after) - ax.transData.transform(before)
-        angle = math.degrees(math.atan2(dy, dx))
-        if angle > 90:
-            angle -= 180
-        elif angle < -90:
-            angle += 180
-        normal = (-math.sin(math.radians(angle)), math.cos(math.radians(angle)))
-        for side, va in _BANKS:
-            candidates.append(
-                (
-                    (float(at[0]), float(at[1])),
-                    (normal[0] * offset * side, normal[1] * offset * side),
-                    "center",
-                    va,
-                    angle,
-                )
-            )
-    return candidates
-
-
-def _label_size(kind: str) -> float:
-    """Return a label's font size in points on the reference page."""
-    if kind == "river":
-        return 11.0
-    if kind.endswith("bridge"):
-        return 10.0
-    return 9.0
-
-
-def _label_colour(style: Style) -> str:
-    """Return a label's colour: a line's own colour darkened, or ink beside a marker."""
-    if style.marker is not None:
-        return _INK
-    red, green, blue = to_rgb(style.color)
-    return to_hex((red * 0.72, green * 0.72, blue * 0.72))

@@ -1,0 +1,95 @@
+"""The static map's page: its units, ink colours, projection and SVG groups.
+
+Shared by :mod:`bordermap.export` and the parts of the page it draws
+(:mod:`bordermap._labels`, :mod:`bordermap._furniture`): a style's CSS pixels become
+points at :data:`PT_PER_PX`, scaled with the page; the map is drawn in
+:data:`EXPORT_CRS` (Web Mercator, like the web map and its tiles).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
+from pyproj import Geod, Transformer
+
+from bordermap import settings
+from bordermap.geometry import Coordinate
+
+#: The map's projection: Web Mercator, as the web map and tile servers use.
+EXPORT_CRS: str = "EPSG:3857"
+
+#: Points per CSS pixel: a style's widths and dashes are CSS pixels (1/96 inch).
+PT_PER_PX = 0.75
+
+# Ink: text and symbols, secondary text, frames and rules, and the halo around text.
+INK = "#212529"
+MUTED = "#555555"
+FRAME = "#868e96"
+HALO = "#ffffff"
+
+
+class Group(Artist):
+    """Artists drawn together, as one ``<g id=...>`` group in an SVG."""
+
+    def __init__(self, gid: str, zorder: float) -> None:
+        super().__init__()
+        self.set_gid(gid)
+        self.set_zorder(zorder)
+        self.children: list[Artist] = []
+
+    def add(self, artist: Artist, axes: Axes) -> Artist:
+        """Attach ``artist`` to ``axes`` (transform, clip) and to this group."""
+        artist.axes = axes
+        artist.set_figure(axes.figure)
+        if not artist.is_transform_set():
+            artist.set_transform(axes.transData)
+        artist.set_clip_path(axes.patch)
+        self.children.append(artist)
+        return artist
+
+    def draw(self, renderer: RendererBase) -> None:
+        """Draw the children inside one group."""
+        if not self.get_visible():
+            return
+        renderer.open_group("layer", gid=self.get_gid())
+        for child in self.children:
+            child.draw(renderer)
+        renderer.close_group("layer")
+        self.stale = False
+
+
+@cache
+def transformer() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", EXPORT_CRS, always_xy=True)
+
+
+@cache
+def inverse() -> Transformer:
+    return Transformer.from_crs(EXPORT_CRS, "EPSG:4326", always_xy=True)
+
+
+@cache
+def geod() -> Geod:
+    return Geod(ellps=settings.ellipsoid)
+
+
+def project(coords: Sequence[Coordinate]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Project ``(lon, lat)`` coordinates to the map's ``(x, y)``."""
+    xs, ys = transformer().transform([c[0] for c in coords], [c[1] for c in coords])
+    return np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
+
+
+def px(value: float, scale: float) -> float:
+    """Return CSS pixels of a style as points on the page."""
+    return value * PT_PER_PX * scale
+
+
+def pixels(renderer: RendererBase, points: float) -> float:
+    """Return ``points`` as pixels at the renderer's resolution."""
+    return float(np.asarray(renderer.points_to_pixels(points)))
