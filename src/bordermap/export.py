@@ -1335,43 +1335,33 @@ def _inset(
 
     names = _page.Group("inset-names", zorder=3)
     halo_effect = [patheffects.withStroke(linewidth=2.2 * scale, foreground=_page.HALO)]
+
+    def name(feature: Mapping[str, Any], lon_lat: Any, text: str, **font: Any) -> None:
+        at = _page.project([(lon_lat[0], lon_lat[1])])[0]
+        names.add(
+            Text(
+                at[0],
+                at[1],
+                _inset_names(text),
+                ha="center",
+                va="center",
+                fontsize=6.5 * scale,
+                linespacing=1.0,
+                gid=f"inset-name-{feature.get('id')}",
+                **font,
+            ),
+            inset_ax,
+        )
+
     for feature in _by_kind(collection, "country"):
         label_at = (feature.get("properties") or {}).get("label_at")
-        if not label_at:
-            continue
-        at = _page.project([(label_at[0], label_at[1])])[0]
-        names.add(
-            Text(
-                at[0],
-                at[1],
-                _inset_names(_area_text(feature, language)),
-                ha="center",
-                va="center",
-                fontsize=6.5 * scale,
-                fontweight="bold",
-                color=COUNTRY_NAME_COLOUR,
-                linespacing=1.0,
-                gid=f"inset-name-{feature.get('id')}",
-            ),
-            inset_ax,
-        )
+        if label_at:
+            text = _area_text(feature, language)
+            name(feature, label_at, text, fontweight="bold", color=COUNTRY_NAME_COLOUR)
     for feature in _by_kind(collection, "sea_name"):
-        at = _page.project([tuple(feature["geometry"]["coordinates"][:2])])[0]
-        names.add(
-            Text(
-                at[0],
-                at[1],
-                _inset_names(base_name(feature, language)),
-                ha="center",
-                va="center",
-                fontsize=6.5 * scale,
-                fontstyle="italic",
-                color=SEA_NAME_COLOUR,
-                linespacing=1.0,
-                gid=f"inset-name-{feature.get('id')}",
-            ),
-            inset_ax,
-        )
+        text = base_name(feature, language)
+        coordinates = feature["geometry"]["coordinates"]
+        name(feature, coordinates, text, fontstyle="italic", color=SEA_NAME_COLOUR)
     for feature in _by_kind(collection, "city"):
         style = base_style(feature)
         at = _page.project([tuple(feature["geometry"]["coordinates"][:2])])[0]
