@@ -99,6 +99,25 @@ class Line:
         xs, ys = _to_projected().transform(self.vertices[:, 0], self.vertices[:, 1])
         return np.column_stack([xs, ys])
 
+    @cached_property
+    def _planar_segments(self) -> NDArray[np.float64]:
+        # Each segment as an (dx, dy) vector in the projected CRS.
+        return np.diff(self._planar, axis=0)
+
+    @cached_property
+    def _planar_lengths(self) -> NDArray[np.float64]:
+        lengths: NDArray[np.float64] = np.hypot(*self._planar_segments.T)
+        return lengths
+
+    @cached_property
+    def _planar_ends(self) -> NDArray[np.float64]:
+        # Planar distance from the first vertex to the far end of each segment.
+        return np.cumsum(self._planar_lengths)
+
+    @cached_property
+    def _planar_shape(self) -> LineString:
+        return LineString(self._planar)
+
     def point_at(self, distance: float) -> Coordinate:
         """Return the point ``distance`` metres along the line, following its geodesics.
 
@@ -137,12 +156,10 @@ class Line:
         float
             Geodesic distance from the first vertex, along the line, to the projection.
         """
-        planar = self._planar
         (projected_point,) = _projected([point])
-        along_planar = LineString(planar).project(Point(projected_point))
+        along_planar = self._planar_shape.project(Point(projected_point))
         # Find the segment the projection falls on, then measure geodesically up to it.
-        steps = np.hypot(*np.diff(planar, axis=0).T)
-        ends = np.cumsum(steps)
+        steps, ends = self._planar_lengths, self._planar_ends
         index = min(int(np.searchsorted(ends, along_planar, side="left")), len(steps) - 1)
         segment = float(steps[index])
         walked_planar = float(ends[index - 1]) if index else 0.0
@@ -186,9 +203,8 @@ class Line:
             ``1`` on the left, ``-1`` on the right, ``0`` on the line; judged against
             the segment nearest to the point (the first of equally near ones).
         """
-        planar = self._planar
         (target,) = _projected([point])
-        start, step = planar[:-1], np.diff(planar, axis=0)
+        start, step = self._planar[:-1], self._planar_segments
         squared = np.einsum("ij,ij->i", step, step)
         with np.errstate(divide="ignore", invalid="ignore"):
             t = np.einsum("ij,ij->i", np.asarray(target) - start, step) / squared
