@@ -22,7 +22,7 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from bordermap import settings
-from bordermap.geometry import Line, geodesic_length
+from bordermap.geometry import Line
 from bordermap.schema import GEOMETRY_TYPES, LANGUAGES, STATUSES, parse_date
 
 #: How many coordinate levels each GeoJSON geometry type nests below its positions.
@@ -182,6 +182,12 @@ def position_table(
         & (lat <= north)
     )
     return table if bool(sound.all()) else None
+
+
+def line_of(positions: Any) -> Line:
+    """Return checked LineString positions as a Line, made at once when they are uniform."""
+    table = position_table(positions)
+    return Line(table if table is not None else [(float(p[0]), float(p[1])) for p in positions])
 
 
 def flatten_positions(coordinates: Any, depth: int) -> list[Any] | None:
@@ -391,11 +397,7 @@ def _length_problems(
 ) -> list[tuple[str, str, str]]:
     if feature["geometry"]["type"] != "LineString":
         return []
-    coordinates = feature["geometry"]["coordinates"]
-    table = position_table(coordinates)
-    measured = geodesic_length(
-        Line(table) if table is not None else [(p[0], p[1]) for p in coordinates]
-    )
+    measured = line_of(feature["geometry"]["coordinates"]).length_m
     stated = properties.get("length_m")
     if not is_finite(stated):
         return [(place, "length_m", f"missing: the line measures {measured:.1f} m")]

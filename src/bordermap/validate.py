@@ -24,7 +24,7 @@ from bordermap._layercheck import id_of as _feature_id
 from bordermap._layercheck import is_finite as _is_finite
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
-from bordermap._layercheck import position_table
+from bordermap._layercheck import line_of
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
 from bordermap.geometry import Coordinate, Line, azimuth_along
@@ -153,9 +153,8 @@ def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
 
 
 def _line_of(feature: dict[str, Any]) -> Line:
-    """Return a feature whose LineString checked valid as a Line (made at once when it can)."""
-    table = position_table(feature["geometry"]["coordinates"])
-    return Line(table if table is not None else _line_coords(feature))
+    """Return a feature whose LineString checked valid as a Line."""
+    return line_of(feature["geometry"]["coordinates"])
 
 
 def _is_line(feature: dict[str, Any]) -> bool:
