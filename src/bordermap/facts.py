@@ -246,6 +246,13 @@ class _Problems:
             raise FactsError(self.lines)
 
 
+class _Unlisted(_Problems):
+    """Problems that are found but not listed (a line's bad vertices past the first few)."""
+
+    def add(self, where: str, field_name: str, message: str) -> None:
+        pass
+
+
 def load_facts(path: str | Path) -> Facts:
     """Read and check a facts file.
 
@@ -755,24 +762,22 @@ def _vertices(
     if table is not None:
         return tuple(zip(table[:, 1].tolist(), table[:, 0].tolist(), strict=True))
     # Something is wrong: look at the positions one by one to say what and where.
+    # After the first few bad vertices the rest are only counted.
+    unshown = _Unlisted(problems.path)
+    unshown.region = problems.region
     checked = []
     bad = 0
     for index, position in enumerate(positions):
         vertex_where = f"{where}, vertex #{index + 1}"
-        shown = bad < _VERTEX_PROBLEMS_SHOWN
+        said = problems if bad < _VERTEX_PROBLEMS_SHOWN else unshown
         if not isinstance(position, list) or len(position) not in sizes:
             bad += 1
-            if shown:
-                problems.add(vertex_where, field_name, f"expected {order}, got {position!r}")
+            said.add(vertex_where, field_name, f"expected {order}, got {position!r}")
             continue
         lat, lon = position[:2] if field_name == "lat_lon" else position[1::-1]
-        found = _Problems(problems.path)
-        found.region = problems.region
-        point = _checked_position(lat, lon, (), vertex_where, found)
+        point = _checked_position(lat, lon, (), vertex_where, said)
         if point is None:
             bad += 1
-            if shown:
-                problems.lines += found.lines
             continue
         checked.append((point.lat, point.lon))
     if bad > _VERTEX_PROBLEMS_SHOWN:
