@@ -22,7 +22,7 @@ from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox, Transform
 
 from bordermap import _html, _page
-from bordermap._layout import feature_coords, label_text
+from bordermap._layout import POINT_DIRECTIONS, feature_coords, label_priority, label_text
 from bordermap.geometry import Coordinate, Line
 from bordermap.styles import Style, style_for
 
@@ -92,10 +92,9 @@ def place_labels(
     inside = ax.get_window_extent(renderer).padded(-_page.pixels(renderer, 3 * scale))
     taken = [np.array([box.p0, (box.x1, box.y0), box.p1, (box.x0, box.y1)]) for box in reserved]
     by_id = {str(feature.get("id")): feature for _, feature in features}
-    # Bridges first, then places, the river last: it can move along its length.
-    rank = {"rail_bridge": 0, "road_bridge": 0, "river": 2}
+    # In the web map's priority order (_layout.LABEL_PRIORITY): the bridges first.
     order = sorted(
-        anchors, key=lambda i: rank.get(str((by_id[i].get("properties") or {}).get("kind")), 1)
+        anchors, key=lambda i: label_priority(str((by_id[i].get("properties") or {}).get("kind")))
     )
     halo = patheffects.withStroke(linewidth=3.2 * scale, foreground=_page.HALO)
     labels: dict[str, Annotation] = {}
@@ -223,19 +222,28 @@ def covered(
 
 
 def _point_candidates(anchor: np.ndarray[Any, Any], gap: float) -> list[_Candidate]:
-    """Positions beside a marker: right first (as the web map), then around it."""
+    """Positions beside a marker, in the web map's order (right, left, above, below).
+
+    Beside the right and left positions, the diagonals above and below them are tried
+    next, as a printed map has room for them.
+    """
     at = (float(anchor[0]), float(anchor[1]))
     diagonal = gap * 0.75
-    return [
-        (at, (gap, 0), "left", "center", 0.0),
-        (at, (diagonal, diagonal), "left", "bottom", 0.0),
-        (at, (diagonal, -diagonal), "left", "top", 0.0),
-        (at, (-gap, 0), "right", "center", 0.0),
-        (at, (-diagonal, diagonal), "right", "bottom", 0.0),
-        (at, (-diagonal, -diagonal), "right", "top", 0.0),
-        (at, (0, gap), "center", "bottom", 0.0),
-        (at, (0, -gap), "center", "top", 0.0),
-    ]
+    sides: dict[str, list[_Candidate]] = {
+        "right": [
+            (at, (gap, 0), "left", "center", 0.0),
+            (at, (diagonal, diagonal), "left", "bottom", 0.0),
+            (at, (diagonal, -diagonal), "left", "top", 0.0),
+        ],
+        "left": [
+            (at, (-gap, 0), "right", "center", 0.0),
+            (at, (-diagonal, diagonal), "right", "bottom", 0.0),
+            (at, (-diagonal, -diagonal), "right", "top", 0.0),
+        ],
+        "top": [(at, (0, gap), "center", "bottom", 0.0)],
+        "bottom": [(at, (0, -gap), "center", "top", 0.0)],
+    }
+    return [candidate for side in POINT_DIRECTIONS for candidate in sides[side]]
 
 
 def _end_candidates(ax: Axes, xy: np.ndarray[Any, Any]) -> list[_Candidate]:

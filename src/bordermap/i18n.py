@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-__all__ = ["LANGUAGES", "format_date", "sentence", "translate"]
+__all__ = ["LANGUAGES", "format_date", "format_month", "sentence", "translate"]
 
 #: Languages the map can be drawn in.
 LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")
@@ -129,6 +129,18 @@ _WORDS: dict[str, tuple[str, str]] = {
         "; источники каждого объекта указаны в его свойствах GeoJSON.",
     ),
     "Land, sea and countries": ("육지, 바다, 나라", "суша, море и страны"),
+    # Map labels: a bridge's length and state at a glance
+    "{n} m": ("{n} m", "{n} м"),
+    "{n} km": ("{n} km", "{n} км"),
+    "≈{length}": ("약 {length}", "≈{length}"),
+    "{status} since {month}": ("{month}부터 {status}", "{status} с {month}"),
+    "opened {year}": ("{year} 개통", "открыт в {year}"),
+    # Panels on small screens
+    "About this map and its sources": ("이 지도와 출처", "Об этой карте и источниках"),
+    "Locator map": ("위치도", "Обзорная карта"),
+    "Attribution": ("저작권 표시", "Авторские права"),
+    "Basemap unavailable": ("배경 지도 없음", "Подложка недоступна"),
+    "Key": ("요약 범례", "Условные знаки"),
 }
 
 _RU_MONTHS = (
@@ -237,6 +249,34 @@ def format_date(text: str, language: str = "en") -> str:
     if month is None:
         return str(year)
     return (f"{day} " if day else "") + f"{_EN_MONTHS[month - 1]} {year}"
+
+
+def format_month(text: str, language: str = "en") -> str:
+    """Write a date of the facts as its month and year, as said after "since".
+
+    Parameters
+    ----------
+    text : str
+        ``"2025-04-30"`` or ``"2025-04"``; a year alone is written as a year.
+    language : str
+        ``"en"`` gives "April 2025", ``"ko"`` "2025년 4월", ``"ru"`` "апреля 2025 г."
+        (the genitive that follows "с").
+
+    Returns
+    -------
+    str
+        The month and year in words; text that is not such a date comes back unchanged.
+    """
+    parts = str(text).split("-")
+    if len(parts) == 1:
+        return format_date(text, language)
+    written = format_date("-".join(parts[:2]), language)
+    if written == "-".join(parts[:2]):
+        return str(text)
+    if language == "ru":
+        month = int(parts[1])
+        return f"{_RU_MONTHS[month - 1]} {int(parts[0])} г."
+    return written
 
 
 def sentence(text: str) -> str:
