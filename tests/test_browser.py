@@ -15,7 +15,7 @@ import pytest
 
 from bordermap import build_layers, build_map, load_facts, save_map
 from bordermap.styles import style_for
-from bordermap.webmap import HIDDEN_LAYERS
+from bordermap.webmap import COMPACT_WIDTH, HIDDEN_LAYERS
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser
@@ -107,7 +107,11 @@ def test_every_feature_is_drawn_offline_without_errors(desktop, map_layers):
 
 def test_labels_legend_and_title_are_visible(desktop):
     page = desktop.page
-    for label in ("Tumen River", "Friendship Bridge (rail)", "Road bridge (under construction)"):
+    for label in (
+        "Tumen River",
+        "Friendship Bridge (rail), 623 m, opened 1959",
+        "Road bridge, ≈1 km, under construction since April 2025",
+    ):
         assert page.locator(".bm-label", has_text=label).first.is_visible(), label
     legend = page.locator(".bm-legend")
     assert legend.is_visible()
@@ -192,7 +196,7 @@ def test_controls_do_not_cover_the_bridges(browser, map_file, width, height):
             )
             assert not covered, f"{feature_id} is under a control at {width}px"
         legend_open = page.evaluate("() => document.querySelector('.bm-legend details').open")
-        assert legend_open == (width >= 600)
+        assert legend_open == (width >= COMPACT_WIDTH)
         # Collapsed on a phone, the legend opens with a tap.
         if not legend_open:
             page.locator(".bm-legend summary").click()
@@ -227,13 +231,6 @@ def test_accessibility(desktop):
     assert "leaflet-control-layers-toggle" in joined
     assert "bm-marker" in joined
     assert "Legend" in joined  # the legend's summary is focusable
-
-
-def test_screenshot_for_the_readme(desktop):
-    """Write the screenshot the README shows: the map as a browser draws it offline."""
-    target = REPO / "outputs" / "screenshot.png"
-    desktop.page.screenshot(path=str(target))
-    assert target.stat().st_size > 20_000
 
 
 def test_offline_notice_says_the_basemap_is_unavailable(desktop):
@@ -396,7 +393,9 @@ def test_time_control_shows_the_road_bridge_as_it_was(desktop):
     assert road.get_attribute("stroke-dasharray") == building
     _move_time_control(page, "19 June 2024")
     expect(road).to_have_attribute("stroke-dasharray", planned)
-    expect(page.locator(".bm-label", has_text="Road bridge (planned)")).to_have_count(1)
+    expect(
+        page.locator(".bm-label", has_text="Road bridge, ≈1 km, planned since June 2024")
+    ).to_have_count(1)
     expect(page.locator(".bm-as-of-date")).to_have_text("19 June 2024")
     expect(page.locator(".bm-legend-entry", has_text="Road bridge, planned")).to_be_visible()
     expect(page.locator(".bm-legend-entry", has_text="under construction")).to_be_hidden()
@@ -411,13 +410,16 @@ def test_time_control_shows_the_road_bridge_as_it_was(desktop):
     _move_time_control(page, "9 August 1959")
     expect(page.locator('path.bm-feature[data-feature-id="road-bridge"]')).to_have_count(0)
     expect(page.locator('path.bm-feature[data-feature-id="friendship-bridge"]')).to_have_count(1)
-    _move_time_control(page, "1938")
-    expect(page.locator('path.bm-feature[data-feature-id="friendship-bridge"]')).to_have_count(0)
+    # The first stop is the first change drawn: 1938 and 1952 change only the context.
+    page.keyboard.press("Home")
+    expect(page.locator("#bm-when-text")).to_have_text("9 August 1959")
     # And forward again to the map's date.
     page.locator("#bm-when").focus()
     page.keyboard.press("End")
     expect(road).to_have_attribute("stroke-dasharray", building)
-    expect(page.locator(".bm-label", has_text="Road bridge (under construction)")).to_have_count(1)
+    expect(
+        page.locator(".bm-label", has_text="under construction since April 2025")
+    ).to_have_count(1)
 
 
 def test_offline_map_shows_the_countries_the_sea_their_names_and_the_inset(desktop):
@@ -431,7 +433,7 @@ def test_offline_map_shows_the_countries_the_sea_their_names_and_the_inset(deskt
     names = [n.upper() for n in page.locator(".bm-area-name").all_inner_texts()]
     for country in ("NORTH KOREA", "RUSSIA"):
         assert country in names, names
-    inset = page.locator(".bm-inset svg")
+    inset = page.locator(".bm-inset svg.bm-inset-map")
     assert inset.is_visible()
     text = inset.inner_html()
     for word in ("Vladivostok", "Pyongyang", "Sea of Japan", "bm-inset-extent"):

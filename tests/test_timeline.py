@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from pathlib import Path
@@ -113,7 +114,33 @@ def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
     data = json.loads(re.search(r"var T = (\{.*?\});\n", page)[1])
     assert data["dates"][-1] == "2024-07-01"
     assert data["states"][-1]["road-bridge"] == "planned"
-    assert data["labels"]["road-bridge"]["planned"] == "Road bridge (planned)"
+    forms = data["labels"]["road-bridge"]["planned"]
+    # The label tells its state and since when; every shorter form still says "planned".
+    assert forms[0] == "Road bridge, ≈1 km, planned since June 2024"
+    assert all("planned" in form for form in forms)
+    assert data["labels"]["friendship-bridge"]["open"][0] == (
+        "Friendship Bridge (rail), 623 m, opened 1959"
+    )
+
+
+def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
+    page = render_html(build_map(shipped_layers, as_of=dt.date(2026, 12, 1)))
+    data = json.loads(re.search(r"var T = (\{.*?\});\n", page)[1])
+    # 1938 (old Quanhe bridge) and 1952 (the railway over the wooden bridge) change only
+    # the context layer, which is off: they stay in the events list but are not stops.
+    assert data["dates"] == ["1959-08-09", "2024-06-19", "2025-04-30", "2026-12-01"]
+    shown = [
+        {
+            feature: status
+            for feature, status in state.items()
+            if feature != "quanhe-wonjong-bridges"
+        }
+        for state in data["states"]
+    ]
+    # Each change date draws something new (the last stop is the map's own date).
+    for before, after in itertools.pairwise(shown[:-1]):
+        assert before != after
+    assert "1952" in page and "1938" in page
 
 
 @pytest.mark.parametrize(

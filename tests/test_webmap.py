@@ -127,12 +127,20 @@ def test_metric_scale_bar(page):
 
 
 def test_permanent_labels_on_river_and_both_bridges(page):
-    texts = []
+    labels = {}
     for block in re.findall(r"\n  (\[\{.*?\}\])\.forEach", page):
-        texts += [label["text"] for label in json.loads(block)]
-    assert "Tumen River" in texts
-    assert "Friendship Bridge (rail)" in texts
-    assert "Road bridge (under construction)" in texts
+        labels |= {label["id"]: label for label in json.loads(block) if "forms" in label}
+    assert labels["tumen-river"]["forms"] == ["Tumen River"]
+    # A bridge's label in every form it may take, the fullest first.
+    rail = labels["friendship-bridge"]["forms"]
+    assert rail[0] == "Friendship Bridge (rail), 623 m, opened 1959"
+    road = labels["road-bridge"]["forms"]
+    assert road[0] == "Road bridge, ≈1 km, under construction since April 2025"
+    assert all("under construction" in form.replace("<br>", " ") for form in road)
+    # Placed by the page in priority order: the bridges first.
+    assert labels["road-bridge"]["priority"] < labels["friendship-bridge"]["priority"]
+    assert labels["friendship-bridge"]["priority"] < labels["tumen-river"]["priority"]
+    assert labels["road-bridge"]["candidates"][0][2] == "right"
     assert "permanent: true" in page
 
 

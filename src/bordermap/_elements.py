@@ -19,12 +19,13 @@ from jinja2 import Template
 from bordermap._html import (
     casing_style,
     js_literal,
+    label_html,
     leaflet_style,
     marker_html,
     popup_html,
     tooltip_text,
 )
-from bordermap._layout import Label
+from bordermap._layout import FRAME_KINDS, LabelSpec, label_priority
 from bordermap.styles import Style, style_for
 
 
@@ -189,18 +190,23 @@ var {{ this.get_name() }} = (function () {
     var own = entry(layer.feature.id);
     own.layer = layer;
     own.parent = features;
+    own.guard = perFeature[layer.feature.id].guard;  // no label may cover it
   });
   group.addLayer(casing);
   group.addLayer(features);
+  registry.labels = registry.labels || [];
   {{ this.labels_js }}.forEach(function (label) {
-    var tooltip = L.tooltip({permanent: true, interactive: false, direction: label.direction,
-                             className: 'bm-label bm-label-' + label.kind,
-                             offset: label.direction === 'right' ? [10, 0] : [0, 0]})
-      .setLatLng(label.latlng).setContent(label.text);
+    // Placed (side, offset, text form) by the page's layout pass, in priority order.
+    var tooltip = L.tooltip({permanent: true, interactive: false, direction: 'center',
+                             className: 'bm-label bm-label-' + label.kind})
+      .setLatLng(label.candidates[0].slice(0, 2)).setContent(label.forms[0]);
     var own = entry(label.id);
     own.label = tooltip;
     own.labelParent = group;
     group.addLayer(tooltip);
+    label.tooltip = tooltip;
+    label.group = group;
+    registry.labels.push(label);
   });
   return group;
 })();
@@ -212,7 +218,7 @@ var {{ this.get_name() }} = (function () {
         name: str,
         title: str,
         layer: Mapping[str, Any],
-        labels: Mapping[str, Label],
+        labels: Mapping[str, tuple[int, LabelSpec]],
         language: str = "en",
         *,
         show: bool = True,
@@ -255,6 +261,7 @@ var {{ this.get_name() }} = (function () {
                 "marker": marker_html(style, feature_name),
                 "popup": popup_html(feature, language),
                 "tooltip": html.escape(tooltip_text(properties, language)),
+                "guard": kind in FRAME_KINDS,
             }
             for source in properties.get("sources") or []:
                 credit = source.get("credit") if isinstance(source, Mapping) else None
@@ -265,14 +272,16 @@ var {{ this.get_name() }} = (function () {
         self.labels_js = js_literal(
             [
                 {
-                    "id": str(feature.get("id")),
-                    "latlng": [label.lat, label.lon],
-                    "text": html.escape(label.text),
-                    "direction": label.direction,
-                    "kind": str((feature.get("properties") or {}).get("kind")),
+                    "id": spec.feature_id,
+                    "kind": spec.kind,
+                    "priority": spec.priority,
+                    "order": order,
+                    "forms": [label_html(form) for form in spec.forms],
+                    "candidates": [list(candidate) for candidate in spec.candidates],
                 }
                 for feature in features
-                if (label := labels.get(str(feature.get("id")))) is not None
+                if (found := labels.get(str(feature.get("id")))) is not None
+                for order, spec in [found]
             ]
         )
 
@@ -323,47 +332,19 @@ L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
   style: function (feature) { return {{ this.styles_js }}[feature.id]; }
 }).addTo({{ this.get_name() }});
 (function (map, group, names) {
-  var markers = names.map(function (name) {
+  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  registry.labels = registry.labels || [];
+  names.forEach(function (name) {
     // Leaflet stacks a marker by its height on the screen; the fills' SVG sits at 200,
     // so without the offset a name in the top 200 pixels was drawn beneath its country.
-    var marker = L.marker(name.at[0], {pane: 'bmBase', interactive: false, keyboard: false,
-      zIndexOffset: 10000,
-      icon: L.divIcon({className: name.className, html: name.html, iconSize: null})
+    name.marker = L.marker(name.candidates[0].slice(0, 2), {pane: 'bmBase',
+      interactive: false, keyboard: false, zIndexOffset: 10000,
+      icon: L.divIcon({className: name.className, html: '<span>' + name.forms[0] + '</span>',
+                       iconSize: null})
     }).addTo(group);
-    marker.bmPlaces = name.at;
-    return marker;
+    name.group = group;
+    registry.labels.push(name);  // placed with the other labels, in priority order
   });
-  // Each name goes to the first of its places that the panels, the other labels and
-  // the map's edge leave clear, on this screen; with none clear it is not shown.
-  var overlaps = function (a, b) {
-    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
-  };
-  var place = function () {
-    if (!map.hasLayer(group)) { return; }
-    var frame = map.getContainer().getBoundingClientRect();
-    var taken = [].slice.call(map.getContainer().querySelectorAll(
-      '.leaflet-control, .leaflet-tooltip')).map(function (element) {
-        return element.getBoundingClientRect();
-      }).filter(function (box) { return box.width > 0 && box.height > 0; });
-    markers.forEach(function (marker) {
-      var element = marker.getElement();
-      if (!element) { return; }
-      var text = element.firstElementChild || element;  // centred on the place
-      var fits = marker.bmPlaces.some(function (at) {
-        marker.setLatLng(at);
-        var box = text.getBoundingClientRect();
-        var inside = box.left >= frame.left && box.right <= frame.right &&
-          box.top >= frame.top && box.bottom <= frame.bottom;
-        return inside && !taken.some(function (other) { return overlaps(box, other); });
-      });
-      if (!fits) { marker.setLatLng(marker.bmPlaces[0]); }
-      element.style.visibility = fits ? '' : 'hidden';
-      if (fits) { taken.push(text.getBoundingClientRect()); }
-    });
-  };
-  map.on('zoomend moveend resize overlayadd', place);
-  document.addEventListener('toggle', place, true);  // a legend or timeline opened
-  window.setTimeout(place, 0);
 })({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.names_js }});
 {% endmacro %}"""
     )
@@ -393,16 +374,21 @@ L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
         self.styles_js = js_literal(styles)
         by_id = {feature["id"]: feature for feature in local["features"]}
         names = []
-        for feature_id, places in area_label_candidates(local, view, avoid=avoid).items():
+        candidates = area_label_candidates(local, view, avoid=avoid)
+        for order, (feature_id, places) in enumerate(candidates.items()):
             sea = by_id[feature_id]["properties"]["kind"] == "sea_name"
             text = base_name(by_id[feature_id], language)
             names.append(
                 {
-                    "at": [[lat, lon] for lon, lat in places],
+                    "id": feature_id,
+                    "kind": "sea" if sea else "country",
+                    "priority": label_priority("sea" if sea else "country"),
+                    "order": order,
+                    "candidates": [[lat, lon, "center", 0] for lon, lat in places],
                     "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
                     # Leaflet moves the marker with its own transform: the text
                     # inside it is what is centred on the place.
-                    "html": f"<span>{html.escape(text if sea else text.upper())}</span>",
+                    "forms": [html.escape(text if sea else text.upper())],
                 }
             )
         self.names_js = js_literal(names)

@@ -38,6 +38,11 @@ def js_literal(value: Any) -> str:
     return text
 
 
+def label_html(form: str) -> str:
+    """Return a label's text form as escaped HTML, its line breaks as ``<br>``."""
+    return "<br>".join(html.escape(line) for line in form.split("\n"))
+
+
 def legend_entries(features: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Style]:
     """Return the styles a legend must explain: one per (kind, status) drawn, in drawing order.
 
@@ -158,11 +163,16 @@ def title_html(meta: Mapping[str, Any], layers: Layers, language: str = "en") ->
         "approximate position may lie.",
         language,
     )
+    # On a small screen the title keeps its title and date; the rest is one tap away.
     return (
         f'<h1 class="bm-title-text">{esc(localized(meta, "title", language))}</h1>'
         f'<p class="bm-as-of">{esc(translate("As of", language))} '
-        f'<span class="bm-as-of-date">{esc(as_of)}</span>. {esc(help_text)}</p>'
-        f'<p class="bm-credits">{esc(sources_note(layers, language))}.</p>'
+        f'<span class="bm-as-of-date">{esc(as_of)}</span>{"" if as_of.endswith(".") else "."}'
+        "</p>"
+        '<details class="bm-about" data-bm-collapse open>'
+        f"<summary>{esc(translate('About this map and its sources', language))}</summary>"
+        f'<p class="bm-help">{esc(help_text)}</p>'
+        f'<p class="bm-credits">{esc(sources_note(layers, language))}.</p></details>'
     )
 
 
@@ -171,21 +181,25 @@ def legend_html(
     uncertainty: bool,
     language: str = "en",
     simplified_m: float = 0.0,
+    key_kinds: Sequence[str] = (),
 ) -> str:
     """Return the legend: one entry per (kind, status) style, in the order given.
 
     Each entry carries ``data-style="kind|status"`` so that the time control can show
     only the entries in use on the chosen date. ``simplified_m``, when above zero, is
     the farthest that a line drawn simplified lies from the layers' full detail: the
-    legend says so, rounded up to the decimetre.
+    legend says so, rounded up to the decimetre. The entries of ``key_kinds`` are
+    repeated in a compact key that small screens show while the legend is folded.
     """
     rows = []
+    styles_in_rows: list[tuple[str, str | None]] = []
     seen: list[Style] = []
     for kind, status in styles:
         style = style_for(kind, status)
         if style in seen:
             continue
         seen.append(style)
+        styles_in_rows.append((kind, status))
         rows.append(
             f'<li class="bm-legend-entry" data-style="{html.escape(f"{kind}|{status}")}">'
             f"{swatch_svg(style)}"
@@ -207,9 +221,22 @@ def legend_html(
             m=metres,
         )
         note = f'<p class="bm-legend-note">{html.escape(text)}</p>'
+    # A compact key of the bridges stays in view while the legend is folded away.
+    key = [
+        row.replace('class="bm-legend-entry"', 'class="bm-key-entry"')
+        for row, (kind, _) in zip(rows, styles_in_rows, strict=False)
+        if kind in key_kinds
+    ]
+    key_html = (
+        f'<ul class="bm-key" aria-label="{html.escape(translate("Key", language))}">'
+        f"{''.join(key)}</ul>"
+        if key
+        else ""
+    )
     return (
-        f'<details class="bm-legend-box" open><summary>{translate("Legend", language)}'
-        f'</summary><ul class="bm-legend-list">{"".join(rows)}</ul>{note}</details>'
+        f'<details class="bm-legend-box" data-bm-collapse open><summary>'
+        f"{html.escape(translate('Legend', language))}</summary>"
+        f'<ul class="bm-legend-list">{"".join(rows)}</ul>{note}</details>{key_html}'
     )
 
 
@@ -551,7 +578,8 @@ def timeline_html(layers: Layers, story: Sequence[str], language: str = "en") ->
     )
     now = esc(format_date(story[last], language)) if story else ""
     return (
-        f'<details class="bm-timeline-box" open><summary>{esc(tr("Timeline", language))}'
+        f'<details class="bm-timeline-box" data-bm-collapse open>'
+        f"<summary>{esc(tr('Timeline', language))}"
         "</summary>"
         f'<label class="bm-when" for="bm-when">{esc(tr("Show the map as of", language))} '
         f'<output id="bm-when-text" for="bm-when">{now}</output></label>'

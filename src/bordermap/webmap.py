@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import itertools
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,10 +22,12 @@ from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
 from bordermap._layout import (
+    FIRST_VIEW_KINDS,
+    FRAME_KINDS,
     feature_coords,
     frame,
-    label_anchors,
-    label_text,
+    label_forms,
+    label_specs,
     uncertainty_collection,
 )
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
@@ -140,6 +143,8 @@ def build_map(
         zoom_start=15,
         tiles=None,
         zoom_control=False,
+        # Quarter steps, so that the first view fits the room the panels leave.
+        zoom_snap=0.25,
     )
     web_map._bordermap_language = language  # type: ignore[attr-defined]
     # Leaflet alone: this page uses no jQuery, Bootstrap or icon fonts.
@@ -199,7 +204,6 @@ def build_map(
     web_map.add_child(
         _elements.Panel(_html.title_html(meta, layers, language), "topleft", "bm-title")
     )
-    web_map.add_child(_elements.Script("L.control.zoom({position: 'topleft'}).addTo({map});"))
     uncertainty = uncertainty_collection(shown)
     if uncertainty["features"]:
         web_map.add_child(
@@ -207,7 +211,10 @@ def build_map(
                 translate("Position uncertainty", language), uncertainty, UNCERTAINTY_STYLE
             )
         )
-    labels = label_anchors(features, view, language)
+    labels = {
+        spec.feature_id: (order, spec)
+        for order, spec in enumerate(label_specs(features, view, language))
+    }
     for name, layer in layers.items():
         if layer.get("features"):
             layer_title = translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
@@ -216,7 +223,11 @@ def build_map(
                     name, layer_title, layer, labels, language, show=name not in HIDDEN_LAYERS
                 )
             )
-    story = key_dates(full_history, date)
+    # The slider stops only where something drawn changes: events of layers shown only
+    # on request (the context) stay in the events list.
+    story = key_dates(
+        {name: layer for name, layer in full_history.items() if name not in HIDDEN_LAYERS}, date
+    )
     data = _timeline_data(full_history, layers, story, language)
     web_map.add_child(
         _elements.Panel(
@@ -225,6 +236,7 @@ def build_map(
                 bool(uncertainty["features"]),
                 language,
                 simplified_m=max(deviations.values(), default=0.0),
+                key_kinds=FRAME_KINDS,
             ),
             "bottomright",
             "bm-legend",
@@ -236,13 +248,6 @@ def build_map(
     web_map.add_child(_elements.Script(_TIMELINE_JS.replace("__DATA__", _html.js_literal(data))))
     web_map.add_child(
         _elements.Script(
-            "if (window.innerWidth < 600) { document.querySelectorAll("
-            "'.bm-legend details, .bm-timeline details')"
-            ".forEach(function (d) { d.removeAttribute('open'); }); }"
-        )
-    )
-    web_map.add_child(
-        _elements.Script(
             "L.control.scale({position: 'bottomleft', metric: true, imperial: false})"
             ".addTo({map});"
         )
@@ -251,13 +256,16 @@ def build_map(
     if drawn_base and "inset" in drawn_base:
         web_map.add_child(
             _elements.Panel(
-                inset_svg(drawn_base["inset"], (west, south, east, north), language=language),
+                _inset_html(
+                    inset_svg(drawn_base["inset"], (west, south, east, north), language=language),
+                    language,
+                ),
                 "topright",
                 "bm-inset",
             )
         )
         web_map.add_child(_elements.Script(_INSET_JS))
-    web_map.fit_bounds([list(view[0]), list(view[1])], padding=(40, 40))
+    web_map.add_child(_elements.Script(_placement_js(shown, view, language)))
     _stabilise_ids(figure)
     return web_map
 
@@ -284,7 +292,7 @@ def _timeline_data(
         for day in story
     ]
     styles: dict[str, Any] = {}
-    labels: dict[str, dict[str, str]] = {}
+    labels: dict[str, dict[str, list[str]]] = {}
     legend: list[tuple[str, str | None]] = []
     for _, feature in drawn:
         feature_id = str(feature.get("id"))
@@ -299,9 +307,9 @@ def _timeline_data(
             if (kind, status) not in legend:
                 legend.append((kind, status))
             relabelled = {**feature, "properties": {**properties, "status": status}}
-            labels.setdefault(feature_id, {})[status] = html.escape(
-                label_text(relabelled, language)
-            )
+            labels.setdefault(feature_id, {})[status] = [
+                _html.label_html(form) for form in label_forms(relabelled, language)
+            ]
     return {
         "dates": list(story),
         "dateText": [_html.format_date(day, language) for day in story],
@@ -322,6 +330,7 @@ def _timeline_data(
 _TIMELINE_JS = """(function (map) {
   var T = __DATA__;
   var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  registry.labelForms = T.labels;  // each label's text forms, by status
   var input = document.getElementById('bm-when');
   var output = document.getElementById('bm-when-text');
   var current = T.states.length - 1;
@@ -361,16 +370,15 @@ _TIMELINE_JS = """(function (map) {
       if (visible && entry.layer && entry.layer.bringToFront) { entry.layer.bringToFront(); }
       show(entry.labelParent, entry.label, visible);
       if (!visible) { return; }
+      entry.status = status;  // the layout pass labels it as it was
       var key = T.kinds[id] + '|' + status;
       if (entry.layer && entry.layer.setStyle && T.styles[key]) {
         entry.layer.setStyle(T.styles[key]);
       }
-      if (entry.label && T.labels[id] && T.labels[id][status]) {
-        entry.label.setContent(T.labels[id][status]);
-      }
       if (layerOn(T.layerOf[id])) { used[key] = true; }
     });
-    document.querySelectorAll('.bm-legend-entry[data-style]').forEach(function (item) {
+    document.querySelectorAll('.bm-legend-entry[data-style], .bm-key-entry[data-style]')
+      .forEach(function (item) {
       item.hidden = !used[item.getAttribute('data-style')];
     });
     document.querySelectorAll('.bm-as-of-date').forEach(function (element) {
@@ -382,6 +390,7 @@ _TIMELINE_JS = """(function (map) {
     map.eachLayer(function (layer) {
       if (layer.isPopupOpen && layer.isPopupOpen()) { refreshPopup(layer.getPopup()); }
     });
+    if (registry.place) { registry.place(); }
   };
   var refreshPopup = function (popup) {
     var element = popup.getElement();
@@ -419,6 +428,65 @@ _INSET_JS = """(function (map) {
 })({map});"""
 
 
+#: Below this width (pixels, of the page or the frame) the panels give way: the title
+#: keeps its title and date, and the legend, timeline, inset and credits become buttons.
+COMPACT_WIDTH: int = 800
+
+
+def _placement_js(
+    shown: Sequence[tuple[str, Any]], view: tuple[tuple[float, float], ...], language: str
+) -> str:
+    """Return the page's layout pass: panels, the first view and label placement.
+
+    The first view frames the bridges and the tripoint (else the whole initial view)
+    in the room the panels leave.
+    """
+    story = [
+        (lat, lon)
+        for _, feature in shown
+        if (feature.get("properties") or {}).get("kind") in (*FRAME_KINDS, "tripoint")
+        for lon, lat in feature_coords(feature)
+    ]
+    if story:
+        lats, lons = [lat for lat, _ in story], [lon for _, lon in story]
+        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
+    else:
+        bounds = [list(view[0]), list(view[1])]
+    options = {
+        "story": bounds,
+        "compactWidth": COMPACT_WIDTH,
+        "margin": 40,
+        "maxZoom": 16,
+        "essential": list(FIRST_VIEW_KINDS),
+        "bridges": list(FRAME_KINDS),
+        "zoomOutSteps": 8,
+        "prefix": '<a href="https://leafletjs.com" title="A JavaScript library for '
+        'interactive maps">Leaflet</a>',
+        "words": {"attribution": translate("Attribution", language)},
+    }
+    return (
+        _template_text("place.js")
+        .replace("__MAP__", "{map}")
+        .replace("__OPTIONS__", _html.js_literal(options))
+    )
+
+
+def _inset_html(svg: str, language: str) -> str:
+    """Return the locator inset, folded behind a button on small screens."""
+    name = html.escape(translate("Locator map", language))
+    icon = (
+        '<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">'
+        '<rect x="2" y="3" width="18" height="16" rx="2" fill="#cfe2f0" stroke="#495057"/>'
+        '<path d="M2 12 L8 8 L13 11 L20 6 L20 19 L2 19 Z" fill="#e2ead7" stroke="none"/>'
+        '<rect x="10" y="9" width="5" height="4" fill="none" stroke="#b3261e" '
+        'stroke-width="1.6"/></svg>'
+    )
+    return (
+        f'<details class="bm-inset-box" data-bm-collapse open>'
+        f'<summary aria-label="{name}" title="{name}">{icon}</summary>{svg}</details>'
+    )
+
+
 def _tile_notice_js(language: str) -> str:
     """Return the script of the notice shown while no basemap tile loads."""
     text = translate(
@@ -426,7 +494,10 @@ def _tile_notice_js(language: str) -> str:
         "drawn without it.",
         language,
     )
-    return _TILE_NOTICE_JS.replace("__TEXT__", _html.js_literal(text))
+    short = translate("Basemap unavailable", language)
+    return _TILE_NOTICE_JS.replace("__TEXT__", _html.js_literal(text)).replace(
+        "__SHORT__", _html.js_literal(short)
+    )
 
 
 # Shows a notice while the basemap on display cannot load a single tile (offline, or the
@@ -436,33 +507,49 @@ _TILE_NOTICE_JS = """(function (map) {
   notice.onAdd = function () {
     var div = L.DomUtil.create('div', 'leaflet-control bm-tile-notice');
     div.setAttribute('role', 'status');
-    div.textContent = __TEXT__;
+    // Small screens show the short form; screen readers always hear the whole notice.
+    var full = L.DomUtil.create('span', 'bm-notice-full', div);
+    full.textContent = __TEXT__;
+    var short = L.DomUtil.create('span', 'bm-notice-short', div);
+    short.setAttribute('aria-hidden', 'true');
+    short.textContent = __SHORT__;
     div.hidden = true;
     return div;
   };
   notice.addTo(map);
   var element = notice.getContainer();
+  var setHidden = function (hidden) {
+    if (element.hidden === hidden) { return; }
+    element.hidden = hidden;
+    // A panel came or went: the labels make way for it.
+    if (window.bordermap && window.bordermap.place) { window.bordermap.place(); }
+  };
   var watch = function (layer) {
     if (!(layer instanceof L.TileLayer) || layer._bmWatched) { return; }
     layer._bmWatched = true;
     var loaded = 0, failed = 0;
-    layer.on('tileload', function () { loaded += 1; element.hidden = true; });
+    layer.on('tileload', function () { loaded += 1; setHidden(true); });
     layer.on('tileerror', function () {
       failed += 1;
-      if (map.hasLayer(layer) && loaded === 0) { element.hidden = false; }
+      if (map.hasLayer(layer) && loaded === 0) { setHidden(false); }
     });
   };
   map.eachLayer(watch);
   map.on('layeradd', function (event) { watch(event.layer); });
-  map.on('baselayerchange', function () { element.hidden = true; });
+  map.on('baselayerchange', function () { setHidden(true); });
 })({map});"""
 
 
 def _stylesheet() -> str:
     """Return the page's own stylesheet, shipped as package data."""
+    return _template_text("bordermap.css")
+
+
+def _template_text(name: str) -> str:
+    """Return one of the page's own files shipped as package data (``templates/``)."""
     from importlib.resources import files
 
-    return files("bordermap").joinpath("templates/bordermap.css").read_text(encoding="utf-8")
+    return files("bordermap").joinpath(f"templates/{name}").read_text(encoding="utf-8")
 
 
 def render_html(web_map: folium.Map) -> str:
@@ -484,6 +571,17 @@ def render_html(web_map: folium.Map) -> str:
     language = getattr(web_map, "_bordermap_language", "en")
     # branca's page template has no lang attribute; screen readers need it.
     text = text.replace("<html>", f'<html lang="{language}">', 1)
+    # folium's viewport forbids pinch zoom (WCAG 1.4.4): readers may zoom the page.
+    text = re.sub(
+        r'<meta name="viewport" content="[^"]*"',
+        '<meta name="viewport" content="width=device-width, initial-scale=1.0"',
+        text,
+        count=1,
+    )
+    # The page's content is its main landmark (the map, its panels and description).
+    head, body = text.split("<body>", 1)
+    body, tail = body.rsplit("</body>", 1)
+    text = f'{head}<body>\n<main class="bm-main">{body}</main>\n</body>{tail}'
     return text.rstrip() + "\n"
 
 

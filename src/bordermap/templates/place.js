@@ -1,0 +1,281 @@
+/* bordermap: the page's layout pass. Panels give way on small screens, the first view
+   frames the story in the room the panels leave, and every label is placed in priority
+   order at the first of its places that touches no placed label, no panel, no bridge,
+   no marker and not the frame's edge; a label that fits nowhere is hidden (its feature
+   stays drawn). The same page at the same size always shows the same labels. */
+(function (map, options) {
+  'use strict';
+  var registry = window.bordermap;
+  var container = map.getContainer();
+  var specs = (registry.labels || []).slice().sort(function (a, b) {
+    return a.priority - b.priority || a.order - b.order;
+  });
+  var PAD = 2;  // pixels kept clear around every label (its halo)
+  var FRAME = 4;  // and from the frame's edge
+
+  // -- Sizes: a label's size depends only on its classes and text; measured once each.
+  var measurer = document.createElement('div');
+  measurer.setAttribute('aria-hidden', 'true');
+  measurer.style.cssText = 'position:absolute;left:0;top:0;visibility:hidden;pointer-events:none';
+  map.getPane('tooltipPane').appendChild(measurer);
+  var sizes = new Map();
+  var measure = function (className, html, inner) {
+    var key = className + '\u0000' + html;
+    if (!sizes.has(key)) {
+      measurer.className = className;
+      // An area's name is centred by the span inside its marker: measure that.
+      measurer.innerHTML = inner ? '<span>' + html + '</span>' : html;
+      var target = inner ? measurer.firstElementChild : measurer;
+      sizes.set(key, [target.offsetWidth, target.offsetHeight]);
+      measurer.innerHTML = '';
+    }
+    return sizes.get(key);
+  };
+
+  // -- Where a label's box lies, in container pixels from its place, for each side of it.
+  var SIDES = {
+    right: function (w, h, g) { return [g, -h / 2]; },
+    left: function (w, h, g) { return [-g - w, -h / 2]; },
+    top: function (w, h, g) { return [-w / 2, -g - h]; },
+    bottom: function (w, h, g) { return [-w / 2, g]; },
+    topright: function (w, h, g) { return [g, -g - h]; },
+    topleft: function (w, h, g) { return [-g - w, -g - h]; },
+    bottomright: function (w, h, g) { return [g, g]; },
+    bottomleft: function (w, h, g) { return [-g - w, g]; },
+    center: function (w, h) { return [-w / 2, -h / 2]; }
+  };
+  var overlaps = function (a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  };
+  var contains = function (box, x, y) {
+    return x > box.left && x < box.right && y > box.top && y < box.bottom;
+  };
+  var shown = function (element) {
+    return !!element && element.offsetWidth > 0 && element.offsetHeight > 0 &&
+      window.getComputedStyle(element).visibility !== 'hidden';
+  };
+  var panelBoxes = function () {
+    var origin = container.getBoundingClientRect();
+    return [].slice.call(container.querySelectorAll('.leaflet-control')).filter(shown)
+      .map(function (element) {
+        var r = element.getBoundingClientRect();
+        return {left: r.left - origin.left, top: r.top - origin.top,
+                right: r.right - origin.left, bottom: r.bottom - origin.top};
+      });
+  };
+
+  // -- What no label may cover: the bridges (sampled every few pixels) and the markers.
+  var guarded = function () {
+    var points = [], boxes = [];
+    Object.keys(registry.features).forEach(function (id) {
+      var entry = registry.features[id];
+      var layer = entry && entry.layer;
+      if (!layer || !map.hasLayer(layer)) { return; }
+      if (layer instanceof L.Marker) {
+        var p = map.latLngToContainerPoint(layer.getLatLng());
+        boxes.push({left: p.x - 8, top: p.y - 8, right: p.x + 8, bottom: p.y + 8});
+      } else if (entry.guard && layer.getLatLngs) {
+        var line = layer.getLatLngs().map(function (ll) { return map.latLngToContainerPoint(ll); });
+        for (var i = 1; i < line.length; i += 1) {
+          var a = line[i - 1], b = line[i];
+          var steps = Math.max(1, Math.ceil(a.distanceTo(b) / 4));
+          for (var s = 0; s <= steps; s += 1) {
+            points.push([a.x + (b.x - a.x) * s / steps, a.y + (b.y - a.y) * s / steps]);
+          }
+        }
+      }
+    });
+    return {points: points, boxes: boxes};
+  };
+
+  var formsOf = function (spec) {
+    var entry = registry.features[spec.id];
+    var byStatus = registry.labelForms && registry.labelForms[spec.id];
+    return (entry && entry.status && byStatus && byStatus[entry.status]) || spec.forms;
+  };
+  var active = function (spec) {
+    var layer = spec.tooltip || spec.marker;
+    return !!(spec.group && map.hasLayer(spec.group) && layer && spec.group.hasLayer(layer));
+  };
+  var elementOf = function (spec) {
+    return spec.tooltip ? spec.tooltip.getElement() : spec.marker.getElement();
+  };
+  var classOf = function (spec) {
+    return spec.tooltip ? 'leaflet-tooltip bm-label bm-label-' + spec.kind : spec.className;
+  };
+
+  var show = function (spec, html, at, corner, wh) {
+    var latlng = L.latLng(at[0], at[1]);
+    if (spec.tooltip) {
+      // Centred on its place, then moved by the offset: the box lands where SIDES says.
+      spec.tooltip.options.direction = 'center';
+      spec.tooltip.options.offset = [corner[0] + wh[0] / 2, corner[1] + wh[1] / 2];
+      if (spec.html !== html) { spec.tooltip.setContent(html); }
+      spec.tooltip.setLatLng(latlng);
+    } else {
+      if (spec.html !== html) { spec.marker.getElement().innerHTML = '<span>' + html + '</span>'; }
+      spec.marker.setLatLng(latlng);
+    }
+    spec.html = html;
+  };
+
+  var place = function () {
+    var started = window.performance.now();
+    var size = map.getSize();
+    var frame = {left: FRAME, top: FRAME, right: size.x - FRAME, bottom: size.y - FRAME};
+    var taken = panelBoxes();
+    var guard = guarded();
+    taken = taken.concat(guard.boxes);
+    specs.forEach(function (spec) {
+      if (!active(spec)) { return; }
+      var element = elementOf(spec);
+      if (!element) { return; }
+      var forms = formsOf(spec);
+      var found = null;
+      for (var f = 0; f < forms.length && !found; f += 1) {
+        var wh = measure(classOf(spec), forms[f], !spec.tooltip);
+        for (var c = 0; c < spec.candidates.length && !found; c += 1) {
+          var candidate = spec.candidates[c];
+          var p = map.latLngToContainerPoint([candidate[0], candidate[1]]);
+          var corner = SIDES[candidate[2]](wh[0], wh[1], candidate[3]);
+          var box = {left: p.x + corner[0] - PAD, top: p.y + corner[1] - PAD,
+                     right: p.x + corner[0] + wh[0] + PAD, bottom: p.y + corner[1] + wh[1] + PAD};
+          if (box.left < frame.left || box.top < frame.top || box.right > frame.right ||
+              box.bottom > frame.bottom) { continue; }
+          if (taken.some(function (other) { return overlaps(box, other); })) { continue; }
+          if (guard.points.some(function (q) { return contains(box, q[0], q[1]); })) { continue; }
+          found = {html: forms[f], candidate: candidate, box: box, corner: corner, wh: wh};
+        }
+      }
+      if (found) {
+        show(spec, found.html, found.candidate, found.corner, found.wh);
+        taken.push(found.box);
+      }
+      element.classList.toggle('bm-unplaced', !found);
+    });
+    registry.placementMs = window.performance.now() - started;
+  };
+
+  // -- Panels that give way: below options.compactWidth the title keeps its title and date,
+  // and the legend, timeline, inset and credits become buttons that open over the map.
+  var zoom = L.control.zoom({position: 'topleft'}).addTo(map);
+  var compact = null;
+  var setCompact = function () {
+    var now = map.getSize().x < options.compactWidth;
+    if (now === compact) { return; }
+    compact = now;
+    container.classList.toggle('bm-compact', now);
+    container.classList.remove('bm-credits-open');
+    container.querySelectorAll('details[data-bm-collapse]').forEach(function (details) {
+      details.open = !now;
+    });
+    zoom.setPosition(now ? 'topright' : 'topleft');
+    if (map.attributionControl) { map.attributionControl.setPrefix(now ? false : options.prefix); }
+  };
+  var credits = L.control({position: 'bottomright'});
+  credits.onAdd = function () {
+    var button = L.DomUtil.create('button', 'leaflet-control bm-credits-toggle');
+    button.type = 'button';
+    button.textContent = '\u24d8';
+    button.setAttribute('aria-label', options.words.attribution);
+    button.setAttribute('title', options.words.attribution);
+    button.setAttribute('aria-expanded', 'false');
+    L.DomEvent.disableClickPropagation(button);
+    L.DomEvent.on(button, 'click', function () {
+      var open = !container.classList.contains('bm-credits-open');
+      container.classList.toggle('bm-credits-open', open);
+      button.setAttribute('aria-expanded', String(open));
+      place();
+    });
+    return button;
+  };
+  credits.addTo(map);
+  // Leaflet stacks a bottom corner's controls newest on top: keep the button beside the credits.
+  var attribution = map.attributionControl && map.attributionControl.getContainer();
+  if (attribution) { attribution.parentNode.insertBefore(credits.getContainer(), attribution); }
+
+  // -- The first view: the story's bounds in the largest rectangle the panels leave free.
+  var largestFree = function (size, boxes) {
+    var xs = [0, size.x], ys = [0, size.y];
+    boxes.forEach(function (b) {
+      xs.push(Math.max(0, Math.min(size.x, b.left)), Math.max(0, Math.min(size.x, b.right)));
+      ys.push(Math.max(0, Math.min(size.y, b.top)), Math.max(0, Math.min(size.y, b.bottom)));
+    });
+    xs.sort(function (a, b) { return a - b; });
+    ys.sort(function (a, b) { return a - b; });
+    var best = {left: 0, top: 0, right: size.x, bottom: size.y}, area = -1;
+    for (var i = 0; i < xs.length; i += 1) {
+      for (var j = i + 1; j < xs.length; j += 1) {
+        for (var k = 0; k < ys.length; k += 1) {
+          for (var m = k + 1; m < ys.length; m += 1) {
+            var box = {left: xs[i], right: xs[j], top: ys[k], bottom: ys[m]};
+            var room = (box.right - box.left) * (box.bottom - box.top);
+            if (room <= area || boxes.some(function (b) { return overlaps(box, b); })) {
+              continue;
+            }
+            best = box; area = room;
+          }
+        }
+      }
+    }
+    return best;
+  };
+  var frameStory = function () {
+    var size = map.getSize();
+    // The basemap notice may appear once tiles fail: leave it room from the start.
+    var notices = [].slice.call(container.querySelectorAll('.bm-tile-notice[hidden]'));
+    notices.forEach(function (notice) { notice.hidden = false; });
+    var boxes = panelBoxes();
+    notices.forEach(function (notice) { notice.hidden = true; });
+    var free = largestFree(size, boxes);
+    var margin = Math.min(options.margin, (free.right - free.left) * 0.15,
+                          (free.bottom - free.top) * 0.15);
+    map.fitBounds(options.story, {
+      paddingTopLeft: [free.left + margin, free.top + margin],
+      paddingBottomRight: [size.x - free.right + margin, size.y - free.bottom + margin],
+      maxZoom: options.maxZoom, animate: false
+    });
+  };
+
+  // The first view must show the labels that tell the story (the bridges first, then the
+  // tripoint and the countries): where one does not fit, it zooms out a step at a time, a
+  // few steps at most, and keeps the first zoom that shows the most of them.
+  var storyScore = function () {
+    var score = 0;
+    specs.forEach(function (spec) {
+      var weight = options.essential.indexOf(spec.kind) < 0 ? 0 :
+        (options.bridges.indexOf(spec.kind) < 0 ? 1 : 100);
+      var element = active(spec) ? elementOf(spec) : null;
+      if (weight && element && !element.classList.contains('bm-unplaced')) { score += weight; }
+    });
+    return score;
+  };
+  var firstView = function () {
+    frameStory();
+    place();
+    var best = {score: storyScore(), zoom: map.getZoom()};
+    var most = specs.reduce(function (total, spec) {
+      var weight = options.essential.indexOf(spec.kind) < 0 ? 0 :
+        (options.bridges.indexOf(spec.kind) < 0 ? 1 : 100);
+      return total + (active(spec) ? weight : 0);
+    }, 0);
+    for (var step = 0; step < options.zoomOutSteps && best.score < most; step += 1) {
+      map.setZoom(map.getZoom() - map.options.zoomSnap, {animate: false});
+      place();
+      var score = storyScore();
+      if (score > best.score) { best = {score: score, zoom: map.getZoom()}; }
+    }
+    if (map.getZoom() !== best.zoom) {
+      map.setZoom(best.zoom, {animate: false});
+      place();
+    }
+  };
+
+  registry.place = place;
+  registry.firstView = firstView;
+  setCompact();
+  firstView();
+  map.on('zoomend moveend overlayadd overlayremove baselayerchange', place);
+  map.on('resize', function () { setCompact(); place(); });
+  container.addEventListener('toggle', place, true);  // a panel opened or closed
+})(__MAP__, __OPTIONS__);
