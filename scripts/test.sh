@@ -3,8 +3,9 @@
 #
 #   bash scripts/test.sh            # from the repository root
 #
-# Installs Debian's Chromium and CJK fonts (for the browser tests) when missing,
-# creates .venv with bordermap and its test tools, then runs ruff, mypy and pytest.
+# Installs Debian's Chromium and CJK fonts (for the browser tests) when missing, and
+# axe-core from npm (for the accessibility test), creates .venv with bordermap and its
+# test tools, then runs ruff, mypy and pytest.
 # With CI=true the browser tests fail, rather than skip, when no browser is found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,18 @@ if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core
+fi
+
+# axe-core (npm) for the accessibility test, pinned by tests/axe/package-lock.json.
+if ! command -v npm >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+fi
+if [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then
+  npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
 fi
 
 PYTHON="${PYTHON:-python3}"
