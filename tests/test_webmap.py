@@ -15,6 +15,7 @@ import pytest
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
 from bordermap.basemaps import resolve_basemaps
+from bordermap.i18n import format_date
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
 from bordermap.webmap import LAYER_TITLES
 
@@ -65,9 +66,9 @@ def test_committed_map_is_what_the_code_produces(page):
     assert committed == page
 
 
-def test_page_has_title_as_of_date_and_credits(page):
+def test_page_has_title_as_of_date_and_credits(facts, page):
     assert "<title>Where North Korea and Russia meet" in page
-    assert "As of 1 December 2026" in page
+    assert f"As of {format_date(facts.as_of)}" in page
     assert "© OpenStreetMap contributors" in page
 
 
