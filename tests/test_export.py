@@ -31,6 +31,7 @@ from bordermap.export import (
     render_images,
 )
 from bordermap.facts import Facts
+from bordermap.i18n import format_date
 from bordermap.layers import Layers
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
 
@@ -138,7 +139,7 @@ def test_title_block_is_drawn_with_the_facts_title(exported, drawing, facts: Fac
     dark = np.count_nonzero(region.max(axis=-1) < 80)
     assert dark > 0.15 * region.shape[0] * region.shape[1]
     subtitle = next(text for text in drawing.figure.texts if text.get_gid() == "subtitle")
-    assert "as of 1 December 2026" in subtitle.get_text()
+    assert f"as of {format_date(facts.as_of)}" in subtitle.get_text()
 
 
 def test_legend_box_has_its_frame_and_text(exported, drawing):

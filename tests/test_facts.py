@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 
 import pytest
 
@@ -17,12 +18,13 @@ IN_SERVICE = ("open", "existing")
 # --- the shipped facts ------------------------------------------------------------------
 
 
-def test_shipped_facts_load(facts, facts_path):
+def test_shipped_facts_load(facts, facts_path, facts_text):
     assert isinstance(facts, Facts)
     assert facts.path == facts_path
     assert facts.id
     assert facts.title
-    assert facts.as_of_date == dt.date(2026, 12, 1)
+    as_of = tomllib.loads(facts_text)["map"]["as_of"]
+    assert facts.as_of_date == dt.date.fromisoformat(as_of)
 
 
 def test_shipped_facts_have_the_expected_features(facts):
@@ -139,11 +141,12 @@ def test_road_bridge_status_over_time(facts, day, status):
 
 
 def test_road_bridge_dates_match_the_fact_sheet(facts):
-    events = {event.date: event for event in facts.feature("road-bridge").events}
-    assert events["2024-06-19"].status == "planned"
-    assert events["2025-04-30"].status == "under construction"
-    assert events["2026-12-31"].expected
-    assert events["2026-12-31"].status is None
+    events = facts.feature("road-bridge").events
+    statuses = {event.date: event.status for event in events if event.status}
+    assert statuses == {"2024-06-19": "planned", "2025-04-30": "under construction"}
+    deadlines = {event.date: event for event in events if event.expected}
+    assert "2026-12-31" in deadlines
+    assert all(event.status is None for event in deadlines.values())
 
 
 def test_rail_bridge_opened_on_9_august_1959(facts):
@@ -182,29 +185,40 @@ def figure(feature, name):
 def test_road_bridge_lengths_keep_every_sourced_value(facts):
     length = figure(facts.feature("road-bridge"), "length")
     values = {value.value: value for value in length.values}
-    assert {1000, 850, 800} <= set(values)
-    for number in (1000, 850, 800):
+    assert {1005, 1000, 850, 830, 800} <= set(values)
+    for number in (1005, 1000, 850, 830, 800):
         assert values[number].sources, number
         assert all(source in facts.sources for source in values[number].sources)
     assert values[850].sources == ("tass-starovoit",)
-    assert values[800].sources == ("interfax-2025-02",)
+    assert "interfax-2025-02" in values[800].sources
+    assert "government-ru-2025-04-30" in values[1005].sources
     assert length.disputed
     assert length.unit == "m"
     assert length.drawn == 1000
 
 
-def test_road_bridge_downstream_distance_keeps_both_values(facts):
+def test_road_bridge_downstream_distance_keeps_every_value(facts):
     distance = figure(facts.feature("road-bridge"), "downstream distance")
-    assert {value.value for value in distance.values} == {400, 500}
+    assert {value.value for value in distance.values} == {400, 415, 500}
     assert all(value.sources for value in distance.values)
     assert distance.disputed
-    assert 400 <= distance.drawn <= 500
+    # Drawn at the most precise published figure (Interfax's, carried by Yonhap).
+    assert distance.drawn == 415
+    assert facts.feature("road-bridge").geometry.downstream_m == distance.drawn
 
 
-def test_rail_bridge_length_is_undisputed(facts):
+def test_road_bridge_width_keeps_both_values(facts):
+    width = figure(facts.feature("road-bridge"), "width")
+    assert {value.value for value in width.values} == {7, 10}
+    assert width.disputed
+    assert width.drawn is None  # the map draws no width
+
+
+def test_rail_bridge_length_draws_623_m_and_keeps_the_other_values(facts):
     length = figure(facts.feature("friendship-bridge"), "length")
-    assert [value.value for value in length.values] == [623]
-    assert not length.disputed
+    assert [value.value for value in length.values] == [623, 590, 400]
+    assert length.disputed
+    assert length.drawn == 623 == facts.feature("friendship-bridge").geometry.length_m
 
 
 def test_khasan_station_keeps_the_alternative_position(facts):
@@ -319,7 +333,7 @@ def test_bad_fact_names_file_feature_field_and_value(case, write_facts, facts_te
     ("old", "new", "field", "value"),
     [
         ("length_m = 623", "length_m = 0", "'length_m'", "0"),
-        ("downstream_m = 450", "downstream_m = -450", "'downstream_m'", "-450"),
+        ("downstream_m = 415", "downstream_m = -415", "'downstream_m'", "-415"),
         (
             "centre_uncertainty_m = 30",
             'centre_uncertainty_m = "30 m"',
@@ -344,9 +358,9 @@ def test_an_out_of_range_vertex_names_its_position(write_facts, facts_text):
 
 
 def test_a_drawn_value_no_source_gives_is_refused(write_facts, facts_text):
-    # Sources say 400 m and 500 m downstream; drawing 700 m (consistently) is made up.
-    text = replace_once(facts_text, "drawn = 450", "drawn = 700")
-    text = replace_once(text, "downstream_m = 450", "downstream_m = 700")
+    # Sources say 400 to 500 m downstream; drawing 700 m (consistently) is made up.
+    text = replace_once(facts_text, "drawn = 415", "drawn = 700")
+    text = replace_once(text, "downstream_m = 415", "downstream_m = 700")
     [problem] = load_error(write_facts(text)).problems
     assert "feature 'road-bridge'" in problem
     assert "'drawn'" in problem
@@ -354,8 +368,8 @@ def test_a_drawn_value_no_source_gives_is_refused(write_facts, facts_text):
 
 
 def test_geometry_must_draw_the_drawn_figure(write_facts, facts_text):
-    # The figure says 450 m is drawn; a geometry drawing 500 m contradicts it.
-    path = write_facts(replace_once(facts_text, "downstream_m = 450", "downstream_m = 500"))
+    # The figure says 415 m is drawn; a geometry drawing 500 m contradicts it.
+    path = write_facts(replace_once(facts_text, "downstream_m = 415", "downstream_m = 500"))
     [problem] = load_error(path).problems
     assert "feature 'road-bridge'" in problem
     assert "'drawn'" in problem

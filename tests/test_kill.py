@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,14 @@ REPO = Path(__file__).resolve().parents[1]
 BUILD = ("build", "--geodata", "geodata", "--outputs", "outputs")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
 DELAYS = 15
+#: The road bridge's drawn distance below the rail bridge in the shipped facts, and
+#: where _change_a_fact moves it (30 m further, still within the sources' range).
+DRAWN_M = next(
+    feature["geometry"]["downstream_m"]
+    for feature in tomllib.loads((REPO / "geodata" / "facts.toml").read_text("utf-8"))["features"]
+    if feature["id"] == "road-bridge"
+)
+MOVED_M = DRAWN_M + 30
 
 
 def _snapshot(project: Path) -> dict[str, bytes]:
@@ -66,8 +75,8 @@ def _change_a_fact(facts: Path) -> None:
     """Move the road bridge 30 m downstream: its distance and the figure that says so."""
     text = facts.read_text(encoding="utf-8")
     for old, new in (
-        ("downstream_m = 450\n", "downstream_m = 480\n"),
-        ("drawn = 450\n", "drawn = 480\n"),
+        (f"downstream_m = {DRAWN_M}\n", f"downstream_m = {MOVED_M}\n"),
+        (f"drawn = {DRAWN_M}\n", f"drawn = {MOVED_M}\n"),
     ):
         assert text.count(old) == 1, old
         text = text.replace(old, new)
@@ -190,11 +199,13 @@ BROKEN_FACTS = {
     "an unknown source": lambda text: text.replace(
         'sources = ["tass-starovoit"]', 'sources = ["no-such-source"]'
     ),
-    "drawn and geometry disagree": lambda text: text.replace("drawn = 480\n", "drawn = 500\n"),
+    "drawn and geometry disagree": lambda text: text.replace(
+        f"drawn = {MOVED_M}\n", f"drawn = {MOVED_M + 20}\n"
+    ),
     # Refused while the layers are derived, not while the file is read.
     "past the river's end": lambda text: text.replace(
-        "downstream_m = 480\n", "downstream_m = 48000\n"
-    ).replace("drawn = 480\n", ""),
+        f"downstream_m = {MOVED_M}\n", "downstream_m = 48000\n"
+    ).replace(f"drawn = {MOVED_M}\n", ""),
     "not UTF-8": lambda text: text.replace("두만강", "\udcff", 1),
 }
 

@@ -60,6 +60,17 @@ def all_features(layers):
     return [feature for layer in layers.values() for feature in layer["features"]]
 
 
+def figure_of(feature, name):
+    """The feature's figure whose name starts with ``name``."""
+    [found] = [figure for figure in feature.figures if figure.name.startswith(name)]
+    return found
+
+
+def replace_once(text, old, new):
+    assert text.count(old) == 1, old
+    return text.replace(old, new)
+
+
 def coords_of(feature):
     return [tuple(position) for position in feature["geometry"]["coordinates"]]
 
@@ -223,15 +234,47 @@ def test_road_bridge_is_under_construction_and_approximate(layers):
 
 
 def test_road_bridge_accuracy_adds_up_every_uncertainty(facts, layers):
-    # The uncertainties add up: the sources' downstream distances (400 and 500 m, drawn
-    # at 450) put the centre up to 50 m off; their lengths (800 to 1005 m, drawn at
-    # 1000) each end up to 100 m off; the unpublished bearing (±15°) swings each end of
-    # a 1 km bridge by 500 m x sin 15°.
+    # The uncertainties add up: the sources' downstream distances (400 to 500 m, drawn
+    # at 415) put the centre up to 85 m off; the longest sourced length (1005 m, drawn
+    # at 1000) puts each end 2.5 m beyond the drawn line (the shorter ones lie within
+    # it); the unpublished bearing (±15°) swings each end of a 1 km bridge by
+    # 500 m x sin 15°.
+    road = facts.feature("road-bridge")
+    distances = [value.value for value in figure_of(road, "downstream distance").values]
+    lengths = [value.value for value in figure_of(road, "length").values]
+    drawn_distance, drawn_length = road.geometry.downstream_m, road.geometry.length_m
+    position = max(abs(distance - drawn_distance) for distance in distances)
+    ends = max(length - drawn_length for length in lengths) / 2
+    bearing = drawn_length / 2 * math.sin(math.radians(road.geometry.bearing_uncertainty_deg))
+    assert (position, ends) == (85, 2.5)
     properties = only_feature(layers, "road_bridge")["properties"]
-    assert properties["accuracy_m"] >= 50 + 100 + 500 * math.sin(math.radians(15))
+    assert properties["accuracy_m"] == math.ceil((position + ends + bearing) / 10) * 10
     assert properties["accuracy_m"] % 10 == 0  # rounded up to tens of metres
     assert "downstream" in properties["accuracy_note"]
     assert "geometry_note" in properties
+
+
+def test_only_lengths_beyond_the_drawn_one_widen_a_bridge_s_accuracy(
+    facts, facts_text, write_facts
+):
+    # The Friendship Bridge is drawn 623 m long on its published centre; sources also
+    # say 590 m and 400 m, which lie within the drawn line and so add nothing. A
+    # source saying 723 m puts each end 50 m beyond it.
+    rail = facts.feature("friendship-bridge")
+    assert min(value.value for value in figure_of(rail, "length").values) < rail.geometry.length_m
+    centre = rail.geometry.centre_uncertainty_m
+    bearing = rail.geometry.length_m / 2 * math.sin(math.radians(15))
+    shipped = only_feature(build_layers(facts), "rail_bridge")["properties"]
+    assert shipped["accuracy_m"] == math.ceil((centre + bearing) / 10) * 10
+    assert "lengths" not in shipped["accuracy_note"]
+    longer = replace_once(
+        facts_text,
+        '{ value = 590, note = "with a height of 11 m and a width of 8 m"',
+        '{ value = 723, note = "with a height of 11 m and a width of 8 m"',
+    )
+    widened = only_feature(build_layers(load_facts(write_facts(longer))), "rail_bridge")
+    assert widened["properties"]["accuracy_m"] == math.ceil((centre + bearing + 50) / 10) * 10
+    assert "50 m at each end from the sources' lengths" in widened["properties"]["accuracy_note"]
 
 
 def test_road_bridge_keeps_the_sources_disagreements(layers):
@@ -493,7 +536,7 @@ def test_moving_the_road_bridge_in_the_facts_moves_it_along_the_river(
     layers, facts_text, write_facts
 ):
     text = facts_text
-    for old, new in (("downstream_m = 450", "downstream_m = 500"), ("drawn = 450", "drawn = 500")):
+    for old, new in (("downstream_m = 415", "downstream_m = 465"), ("drawn = 415", "drawn = 465")):
         assert text.count(old) == 1
         text = text.replace(old, new)
     moved = build_layers(load_facts(write_facts(text)))
@@ -520,15 +563,15 @@ def test_lengthening_the_road_bridge_in_the_facts(facts_text, write_facts):
     )
 
 
-def test_road_bridge_is_left_out_before_it_was_agreed(facts_text, write_facts):
-    text = facts_text.replace('as_of = "2026-12-01"', 'as_of = "2024-01-01"')
+def test_road_bridge_is_left_out_before_it_was_agreed(facts, facts_text, write_facts):
+    text = replace_once(facts_text, f'as_of = "{facts.as_of}"', 'as_of = "2024-01-01"')
     early = build_layers(load_facts(write_facts(text)))
     assert early["road_bridge"]["features"] == []
     assert only_feature(early, "rail_bridge")["properties"]["status"] in IN_SERVICE
 
 
-def test_road_bridge_is_planned_in_mid_2024(facts_text, write_facts):
-    text = facts_text.replace('as_of = "2026-12-01"', 'as_of = "2024-07-01"')
+def test_road_bridge_is_planned_in_mid_2024(facts, facts_text, write_facts):
+    text = replace_once(facts_text, f'as_of = "{facts.as_of}"', 'as_of = "2024-07-01"')
     planned = build_layers(load_facts(write_facts(text)))
     assert only_feature(planned, "road_bridge")["properties"]["status"] == "planned"
 

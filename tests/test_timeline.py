@@ -88,16 +88,16 @@ def test_status_on_ignores_expected_events():
     assert status_on([], dt.date(2000, 1, 1)) == "existing"
 
 
-def test_dates_after_the_facts_are_drawn_as_of_the_facts(shipped_layers):
-    assert effective_date(shipped_layers, dt.date(2030, 1, 1)) == dt.date(2026, 12, 1)
+def test_dates_after_the_facts_are_drawn_as_of_the_facts(facts, shipped_layers):
+    assert effective_date(shipped_layers, dt.date(2030, 1, 1)) == facts.as_of_date
     assert effective_date(shipped_layers, dt.date(2025, 1, 1)) == dt.date(2025, 1, 1)
-    assert key_dates(shipped_layers, dt.date(2026, 12, 1)) == [
+    assert key_dates(shipped_layers, facts.as_of_date) == [
         "1938",
         "1952",
         "1959-08-09",
         "2024-06-19",
         "2025-04-30",
-        "2026-12-01",
+        facts.as_of,
     ]
 
 
@@ -119,7 +119,7 @@ def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
     assert forms[0] == "Road bridge, ≈1 km, planned since June 2024"
     assert all("planned" in form for form in forms)
     assert data["labels"]["friendship-bridge"]["open"][0] == (
-        "Friendship Bridge (rail), 623 m, opened 1959"
+        "Friendship Bridge (rail), ≈623 m, opened 1959"
     )
 
 
@@ -157,7 +157,6 @@ def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
                 "상태",
                 "출처",
                 "건설 중",
-                "2026년 12월 1일",
                 "북한과 러시아가 만나는 곳",
             ],
         ),
@@ -172,21 +171,28 @@ def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
                 "Статус",
                 "Источники",
                 "строится",
-                "1 декабря 2026 г.",
                 "Где встречаются КНДР",
             ],
         ),
     ],
 )
-def test_map_in_korean_and_russian(shipped_layers, language, words):
+def test_map_in_korean_and_russian(facts, shipped_layers, language, words):
     page = render_html(build_map(shipped_layers, language=language))
     decoded = json.loads(json.dumps(page))  # the page as text, escapes and all
     assert f'<html lang="{language}">' in page
-    for word in words:
+    for word in [*words, format_date(facts.as_of, language)]:  # "as of" the facts' date
         assert word in decoded or json.dumps(word)[1:-1] in decoded, word
     assert "<title>" + translate("Where", language) not in page  # no half translation
     title = re.search(r"<title>(.*?)</title>", page)[1]
     assert title == shipped_layers["tumen_river"]["bordermap"][f"title_{language}"]
+
+
+def test_every_figure_of_the_facts_is_named_in_korean_and_russian(facts):
+    # A popup shows each figure's name as a heading: none may stay English.
+    for feature in facts.features:
+        for figure in feature.figures:
+            for language in ("ko", "ru"):
+                assert translate(figure.name, language) != figure.name, (figure.name, language)
 
 
 def test_unknown_language_is_refused(shipped_layers):
@@ -209,7 +215,7 @@ def test_dates_in_three_languages(day, language, expected):
     assert format_date(day, language) == expected
 
 
-def test_cli_as_of_and_lang(tmp_path, capsys):
+def test_cli_as_of_and_lang(facts, tmp_path, capsys):
     geodata = tmp_path / "geodata"
     geodata.mkdir()
     (geodata / "facts.toml").write_bytes((REPO / "geodata" / "facts.toml").read_bytes())
@@ -220,9 +226,50 @@ def test_cli_as_of_and_lang(tmp_path, capsys):
     assert '<html lang="ko">' in page and "2024년 7월 1일" in page
     assert not (outputs / "tumen_border_map.html").exists()
     assert main([*argv, "--as-of", "2031-01-01"]) == 0
-    assert "last checked on 2026-12-01" in capsys.readouterr().err
+    assert f"last checked on {facts.as_of}" in capsys.readouterr().err
     assert main([*argv, "--as-of", "1 July 2024"]) == 2
     assert "expected a date as YYYY-MM-DD" in capsys.readouterr().err
     export = ["export", "--geodata", str(geodata), "--outputs", str(outputs), "--format", "svg"]
     assert main([*export, "--lang", "ru", "--as-of", "2024-07-01"]) == 0
     assert (outputs / "tumen_border_map.ru.svg").stat().st_size > 10_000
+
+
+def _bridge(**properties: object) -> dict[str, object]:
+    return {
+        "type": "Feature",
+        "id": "b",
+        "geometry": {"type": "LineString", "coordinates": [[130.0, 42.0], [130.01, 42.0]]},
+        "properties": {"kind": "road_bridge", "label_en": "Bridge", **properties},
+    }
+
+
+def test_label_forms_tell_length_and_state():
+    from bordermap._layout import label_forms
+
+    agreed = {"date": "2024-06-19", "status": "planned"}
+    begun = {"date": "2025-04-30", "status": "under construction"}
+    building = _bridge(length_m=1000.0, status="under construction", events=[agreed, begun])
+    assert label_forms(building) == [
+        "Bridge, 1 km, under construction since April 2025",
+        "Bridge, 1 km\nunder construction since April 2025",
+        "Bridge\nunder construction",
+        "Bridge under\nconstruction",
+    ]
+    assert label_forms(building, "ru")[0] == "Bridge, 1 км, строится с апреля 2025 г."
+    assert label_forms(building, "ko")[0] == "Bridge, 1 km, 2025년 4월부터 건설 중"
+    # Sources that disagree on the length make it approximate.
+    disputed = [{"name": "length", "disputed": True}]
+    opened = _bridge(
+        length_m=623.4,
+        status="open",
+        figures=disputed,
+        events=[{"date": "1959-08-09", "status": "open"}],
+    )
+    assert label_forms(opened)[0] == "Bridge, ≈623 m, opened 1959"
+    # A long name is also offered in short lines, for a phone.
+    long_name = _bridge(label_en="Korea–Russia Friendship Bridge", length_m=600, status="open")
+    assert label_forms(long_name)[-1].split("\n") == [
+        "Korea–Russia",
+        "Friendship Bridge,",
+        "600 m",
+    ]

@@ -15,6 +15,7 @@ import pytest
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
 from bordermap.basemaps import resolve_basemaps
+from bordermap.i18n import format_date
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
 from bordermap.webmap import LAYER_TITLES
 
@@ -65,9 +66,9 @@ def test_committed_map_is_what_the_code_produces(page):
     assert committed == page
 
 
-def test_page_has_title_as_of_date_and_credits(page):
+def test_page_has_title_as_of_date_and_credits(facts, page):
     assert "<title>Where North Korea and Russia meet" in page
-    assert "As of 1 December 2026" in page
+    assert f"As of {format_date(facts.as_of)}" in page
     assert "© OpenStreetMap contributors" in page
 
 
@@ -133,7 +134,7 @@ def test_permanent_labels_on_river_and_both_bridges(page):
     assert labels["tumen-river"]["forms"] == ["Tumen River"]
     # A bridge's label in every form it may take, the fullest first.
     rail = labels["friendship-bridge"]["forms"]
-    assert rail[0] == "Friendship Bridge (rail), 623 m, opened 1959"
+    assert rail[0] == "Friendship Bridge (rail), ≈623 m, opened 1959"
     road = labels["road-bridge"]["forms"]
     assert road[0] == "Road bridge, ≈1 km, under construction since April 2025"
     assert all("under construction" in form.replace("<br>", " ") for form in road)

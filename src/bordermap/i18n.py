@@ -88,6 +88,18 @@ _WORDS: dict[str, tuple[str, str]] = {
     ),
     "new bridge length": ("새 다리 길이", "длина нового моста"),
     "old bridge length": ("옛 다리 길이", "длина старого моста"),
+    "overall length with approaches": ("접속 도로 포함 전체 길이", "общая длина с подходами"),
+    "width": ("폭", "ширина"),
+    "distance upstream of the Friendship Bridge": (
+        "우정의 다리에서 상류 방향 거리",
+        "расстояние вверх по течению от Моста Дружбы",
+    ),
+    "where the border crosses the bridge": (
+        "국경이 다리를 지나는 곳",
+        "где граница пересекает мост",
+    ),
+    "old bridge built": ("옛 다리 건설 연도", "год постройки старого моста"),
+    "new bridge finished": ("새 다리 완공", "завершение нового моста"),
     "Click a feature for its facts and sources; dashed outlines show where an "
     "approximate position may lie.": (
         "지도 요소를 누르면 사실과 출처가 나옵니다. 점선 윤곽은 대략적 위치의 가능 범위입니다.",

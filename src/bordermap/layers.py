@@ -281,7 +281,9 @@ def _crossing(
     azimuth = river.azimuth_at(along, settings.river_direction_span_m)
     result = _Resolved(line_across(centre, azimuth, spec.length_m), along_m=along)
     bearing_error = spec.length_m / 2.0 * math.sin(math.radians(spec.bearing_uncertainty_deg))
-    length_error = _spread(feature, "length", spec.length_m) / 2.0
+    # A shorter bridge on the same centre lies within the drawn one: only sourced
+    # lengths beyond the drawn length put an end where nothing is drawn.
+    length_error = _spread(feature, "length", spec.length_m, longer_only=True) / 2.0
     total = position_error + bearing_error + length_error
     if total > 0:
         result.accuracy_m = _round_up(total)
@@ -289,15 +291,21 @@ def _crossing(
     return result
 
 
-def _spread(feature: FeatureFacts, figure_name: str, drawn: float) -> float:
-    """Return how far the sourced values of a figure lie from the drawn value."""
+def _spread(
+    feature: FeatureFacts, figure_name: str, drawn: float, *, longer_only: bool = False
+) -> float:
+    """Return how far the sourced values of a figure lie from the drawn value.
+
+    With ``longer_only``, only values above the drawn one count.
+    """
     figure: Figure | None = next(
         (figure for figure in feature.figures if figure.name.startswith(figure_name)), None
     )
     if figure is None:
         return 0.0
     numbers = [float(value.value) for value in figure.values if not isinstance(value.value, str)]
-    return max((abs(number - drawn) for number in numbers), default=0.0)
+    gaps = [number - drawn if longer_only else abs(number - drawn) for number in numbers]
+    return max((gap for gap in gaps if gap > 0), default=0.0)
 
 
 def _accuracy_note(
