@@ -522,3 +522,50 @@ def test_inset_svg_draws_the_inset_and_escapes_the_names(base):
     hostile["features"][-1]["properties"]["name_en"] = '<script>alert(1)</script>"'
     markup = inset_svg(hostile, VIEW)
     assert "<script>" not in markup and "&lt;script&gt;" in markup
+
+
+def _absolute(path: str) -> list[tuple[float, float]]:
+    """Read back "M x,y l dx,dy ... Z" as absolute points."""
+    import re
+
+    start, steps = path[1:-1].split("l")
+    x, y = (float(v) for v in start.split(","))
+    points = [(x, y)]
+    for step in steps.split(" "):
+        dx, dy = (float(v) for v in re.split(",", step))
+        x, y = x + dx, y + dy
+        points.append((round(x, 1), round(y, 1)))
+    return points
+
+
+def test_inset_rings_are_simplified_within_a_quarter_pixel_without_drift():
+    import math
+
+    from shapely.geometry import LineString, Point
+
+    from bordermap.base import INSET_TOLERANCE, _inset_ring
+
+    # A wiggly coast: 2,000 points, most of them closer than a pixel to their neighbours.
+    ring = [
+        (50 + 30 * math.cos(t) + 0.05 * math.sin(40 * t), 50 + 30 * math.sin(t))
+        for t in (2 * math.pi * i / 2000 for i in range(2000))
+    ]
+    ring.append(ring[0])
+    path = _inset_ring(ring)
+    points = _absolute(path)
+    assert 20 < len(points) < 400
+    drawn = LineString(points)
+    # Every given point is within the tolerance (and the tenths' rounding) of the path.
+    assert max(drawn.distance(Point(p)) for p in ring) <= INSET_TOLERANCE + 0.08
+    # Relative steps add up to the last point exactly: no rounding error builds up.
+    assert points[-1] == (round(ring[-1][0], 1), round(ring[-1][1], 1))
+    # An island smaller than a pixel is not drawn.
+    assert _inset_ring([(1, 1), (1.1, 1), (1.1, 1.1), (1, 1)]) == ""
+
+
+def test_inset_svg_is_small(geodata_dir):
+    from bordermap.base import inset_svg, read_base
+
+    svg = inset_svg(read_base(geodata_dir)["inset"], (130.6, 42.38, 130.7, 42.44))
+    # It was 73 kB with every vertex of Natural Earth's 1:10m outlines at 0.1 unit.
+    assert len(svg) < 40_000

@@ -20,6 +20,7 @@ are the ones the static export draws with, for the web map to draw with too.
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -597,12 +598,51 @@ def area_label_candidates(
     return places
 
 
+#: How far (SVG units, about a pixel each) the inset's outlines may be simplified: it is
+#: drawn 200 px wide, so a quarter of a unit is below what a screen shows.
+INSET_TOLERANCE: float = 0.25
+
+
+def _inset_ring(points: Sequence[tuple[float, float]]) -> str:
+    """Return a ring of the inset as an SVG path ("M x,y l dx,dy ... Z").
+
+    Simplified within :data:`INSET_TOLERANCE`, written in tenths of a unit and relative
+    from the first point, each step from the one before (differences of the rounded
+    points, so no rounding error builds up). Rings that simplify to less than a
+    triangle (islands smaller than a pixel) give "".
+    """
+    from shapely.geometry import LineString
+
+    if len(points) < 4:
+        return ""
+    simple = LineString(points).simplify(INSET_TOLERANCE, preserve_topology=False)
+    tenths: list[tuple[int, int]] = []
+    for x, y in simple.coords:
+        point = (round(x * 10), round(y * 10))
+        if not tenths or tenths[-1] != point:
+            tenths.append(point)
+    if len(tenths) < 4:
+        return ""
+    steps = " ".join(
+        f"{_svg_number(x1 - x0)},{_svg_number(y1 - y0)}"
+        for (x0, y0), (x1, y1) in itertools.pairwise(tenths)
+    )
+    return f"M{_svg_number(tenths[0][0])},{_svg_number(tenths[0][1])}l{steps}Z"
+
+
+def _svg_number(tenths: int) -> str:
+    """Write a number of tenths as SVG path data does shortest: 9 -> ".9", -3 -> "-.3"."""
+    text = f"{tenths / 10:g}"
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
+
+
 def inset_svg(inset: Mapping[str, Any], view: Sequence[float], *, language: str = "en") -> str:
     """Return the locator inset as an SVG element, for a page (the web map's corner).
 
     The countries (the map's three in their fills, the others in one), the coast, the
     names of the three countries and the sea, the cities, and a box marking ``view``
-    (at least 8 px across), 220 px wide in its own units. All text is HTML-escaped.
+    (at least 8 px across), 220 px wide in its own units, outlines simplified within
+    :data:`INSET_TOLERANCE` of a unit. All text is HTML-escaped.
     The box, ``<rect class="bm-inset-extent">``, carries what a script needs to move
     it with the map: a Web Mercator point ``(x, y)`` is at
     ``((x - data-x0) / data-unit, (data-y0 - y) / data-unit)``.
@@ -648,8 +688,7 @@ def inset_svg(inset: Mapping[str, Any], view: Sequence[float], *, language: str 
         rings = []
         for polygon in polygons:
             for ring in polygon:
-                points = " ".join("{:.1f},{:.1f}".format(*xy(p[0], p[1])) for p in ring)
-                rings.append(f"M{points}Z")
+                rings.append(_inset_ring([xy(p[0], p[1]) for p in ring]))
         return "".join(rings)
 
     for feature in features_of_kind(inset, "country"):
