@@ -323,3 +323,35 @@ def test_axe_finds_no_accessibility_violation(browser, pages, width, height):
         assert violations == []
     finally:
         page.close()
+
+
+def test_labels_make_way_after_a_resize_and_on_every_timeline_stop(browser, pages):
+    page, errors = _open(browser, pages["en"], 1280, 800)
+    try:
+        # From a desktop to an article column: the panels fold and the labels follow.
+        page.set_viewport_size({"width": 720, "height": 540})
+        page.wait_for_function("() => document.querySelector('.bm-compact')")
+        page.wait_for_timeout(100)
+        assert not overlaps(page.evaluate(_MEASURE))
+        # Back to a desktop: the panels open again.
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.wait_for_function("() => !document.querySelector('.bm-compact')")
+        page.wait_for_timeout(100)
+        assert page.locator(".bm-legend-entry", has_text="River mouth").is_visible()
+        assert not overlaps(page.evaluate(_MEASURE))
+        # Each stop of the timeline relabels the bridges; nothing collides at any of them.
+        slider = page.locator("#bm-when")
+        slider.focus()
+        page.keyboard.press("Home")
+        seen = []
+        for _ in range(int(slider.get_attribute("max") or 0) + 1):
+            shown = page.evaluate(_MEASURE)
+            assert not overlaps(shown), page.locator("#bm-when-text").inner_text()
+            seen.append(sorted(text["text"] for text in shown["texts"]))
+            page.keyboard.press("ArrowRight")
+        assert not any("Road bridge" in text for text in seen[0])  # 1959: not agreed yet
+        assert any("planned since June 2024" in text for text in seen[1])
+        assert any("under construction since April 2025" in text for text in seen[-1])
+        assert not errors
+    finally:
+        page.close()
