@@ -9,7 +9,6 @@ points at :data:`PT_PER_PX`, scaled with the page; the map is drawn in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +17,7 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from pyproj import Geod, Transformer
 
-from bordermap import settings
+from bordermap import geometry, settings
 from bordermap.geometry import Coordinate
 
 #: The map's projection: Web Mercator, as the web map and tile servers use.
@@ -64,19 +63,16 @@ class Group(Artist):
         self.stale = False
 
 
-@cache
 def transformer() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", EXPORT_CRS, always_xy=True)
+    return geometry.transformer("EPSG:4326", EXPORT_CRS)
 
 
-@cache
 def inverse() -> Transformer:
-    return Transformer.from_crs(EXPORT_CRS, "EPSG:4326", always_xy=True)
+    return geometry.transformer(EXPORT_CRS, "EPSG:4326")
 
 
-@cache
 def geod() -> Geod:
-    return Geod(ellps=settings.ellipsoid)
+    return geometry.geod(settings.ellipsoid)
 
 
 def project(coords: Sequence[Coordinate]) -> np.ndarray[Any, np.dtype[np.float64]]:

@@ -509,13 +509,14 @@ def area_label_candidates(
         ``(lon, lat)`` places by the id of the country or ``sea_name`` feature, at
         least one each, for the areas inside ``view``.
     """
-    from pyproj import Transformer
     from shapely import transform
     from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, shape
     from shapely.ops import polylabel, unary_union
 
-    forward = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
-    backward = Transformer.from_crs("EPSG:3857", "EPSG:4326", always_xy=True)
+    from bordermap.geometry import transformer
+
+    forward = transformer("EPSG:4326", "EPSG:3857")
+    backward = transformer("EPSG:3857", "EPSG:4326")
 
     def mercator(xy: Any) -> Any:
         import numpy as np
@@ -658,9 +659,9 @@ def inset_svg(inset: Mapping[str, Any], view: Sequence[float], *, language: str 
     """
     import html
 
-    from pyproj import Transformer
+    from bordermap.geometry import transformer
 
-    forward = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    forward = transformer("EPSG:4326", "EPSG:3857")
     west, south, east, north = (float(v) for v in inset["bordermap"]["extent"])
     x0, y0 = forward.transform(west, north)
     x1, y1 = forward.transform(east, south)

@@ -38,18 +38,32 @@ Coordinate = tuple[float, float]
 
 
 @cache
+def transformer(source: str, target: str) -> Transformer:
+    """Return the ``always_xy`` transformer from CRS ``source`` to ``target``, made once.
+
+    The one cache of transformers, keyed by the pair of CRSs, so that a setting
+    changed after first use (``settings.projected_crs``) takes effect.
+    """
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+@cache
+def geod(ellipsoid: str) -> Geod:
+    """Return the geodesic calculator of ``ellipsoid`` ("WGS84", ...), made once."""
+    return Geod(ellps=ellipsoid)
+
+
+# Settings are read at each call, not copied on first use.
 def _geod() -> Geod:
-    return Geod(ellps=settings.ellipsoid)
+    return geod(settings.ellipsoid)
 
 
-@cache
 def _to_projected() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", settings.projected_crs, always_xy=True)
+    return transformer("EPSG:4326", settings.projected_crs)
 
 
-@cache
 def _from_projected() -> Transformer:
-    return Transformer.from_crs(settings.projected_crs, "EPSG:4326", always_xy=True)
+    return transformer(settings.projected_crs, "EPSG:4326")
 
 
 def _projected(coords: Sequence[Coordinate]) -> list[tuple[float, float]]:

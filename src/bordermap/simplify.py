@@ -29,7 +29,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Mapping
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 
 from bordermap import settings
+from bordermap.geometry import transformer
 
 if TYPE_CHECKING:
     from bordermap.layers import Layers
@@ -253,9 +254,8 @@ class _Shapes:
         ]
 
 
-@cache
 def _transformer(crs: str) -> Transformer:
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    return transformer("EPSG:4326", crs)
 
 
 def _project(lonlat: _Floats) -> _Floats:

@@ -45,9 +45,6 @@ if TYPE_CHECKING:
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
 #: Names of the map layers in the layer control, by layer file name.
-#: Layers that start switched off in the layer control (``settings.hidden_layers``).
-HIDDEN_LAYERS: tuple[str, ...] = settings.hidden_layers
-
 LAYER_TITLES: dict[str, str] = {
     "tumen_river": "Tumen River",
     "border": "North Korea–Russia border",
@@ -131,7 +128,8 @@ def build_map(
     features = [
         (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])
     ]
-    shown = [(name, f) for name, f in features if name not in HIDDEN_LAYERS]
+    hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
+    shown = [(name, f) for name, f in features if name not in hidden]
     view = frame(shown)
     description = _html.describe(meta, shown, language)
     title = _html.localized(meta, "title", language) or "bordermap"
@@ -220,13 +218,13 @@ def build_map(
             layer_title = translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
             web_map.add_child(
                 _elements.FeatureLayer(
-                    name, layer_title, layer, labels, language, show=name not in HIDDEN_LAYERS
+                    name, layer_title, layer, labels, language, show=name not in hidden
                 )
             )
     # The slider stops only where something drawn changes: events of layers shown only
     # on request (the context) stay in the events list.
     story = key_dates(
-        {name: layer for name, layer in full_history.items() if name not in HIDDEN_LAYERS}, date
+        {name: layer for name, layer in full_history.items() if name not in hidden}, date
     )
     data = _timeline_data(full_history, layers, story, language)
     web_map.add_child(
