@@ -242,6 +242,8 @@ def test_the_same_page_at_the_same_size_shows_the_same_labels(browser, pages, wi
 def test_small_screens_fold_the_panels_and_keep_a_key_of_the_bridges(
     browser, pages, width, height
 ):
+    from playwright.sync_api import expect
+
     page, _errors = _open(browser, pages["en"], width, height)
     try:
         for box in (".bm-legend-box", ".bm-timeline-box", ".bm-inset-box", ".bm-about"):
@@ -266,7 +268,7 @@ def test_small_screens_fold_the_panels_and_keep_a_key_of_the_bridges(
         assert page.locator(".bm-legend-entry", has_text="River mouth").is_visible()
         assert not page.locator(".bm-key").is_visible()
         page.locator(".bm-legend summary").click()
-        assert page.locator(".bm-key").is_visible()
+        expect(page.locator(".bm-key")).to_be_visible()
         # The locator map too.
         page.locator(".bm-inset-box summary").click()
         assert page.locator(".bm-inset-map").is_visible()
@@ -353,5 +355,26 @@ def test_labels_make_way_after_a_resize_and_on_every_timeline_stop(browser, page
         assert any("planned since June 2024" in text for text in seen[1])
         assert any("under construction since April 2025" in text for text in seen[-1])
         assert not errors
+    finally:
+        page.close()
+
+
+def test_on_a_phone_one_panel_is_open_at_a_time_and_escape_closes_it(browser, pages):
+    from playwright.sync_api import expect
+
+    page, _errors = _open(browser, pages["en"], 390, 844)
+    try:
+        page.locator(".bm-legend summary").click()
+        page.locator(".bm-timeline-box > summary").click()
+        page.wait_for_function("() => !document.querySelector('.bm-legend-box').open")
+        page.wait_for_timeout(50)  # the toggle events have run
+        opened = page.evaluate(
+            "() => [...document.querySelectorAll('details[data-bm-collapse]')]"
+            ".filter((d) => d.open).map((d) => d.className)"
+        )
+        assert opened == ["bm-timeline-box"]
+        assert not overlaps(page.evaluate(_MEASURE))
+        page.keyboard.press("Escape")
+        expect(page.locator("#bm-when")).to_be_hidden()
     finally:
         page.close()

@@ -277,5 +277,27 @@
   firstView();
   map.on('zoomend moveend overlayadd overlayremove baselayerchange', place);
   map.on('resize', function () { setCompact(); place(); });
-  container.addEventListener('toggle', place, true);  // a panel opened or closed
+  // On a small screen one panel is open at a time, over the map; Escape closes it.
+  var folding = [].slice.call(container.querySelectorAll('details[data-bm-collapse]'));
+  container.addEventListener('toggle', function (event) {
+    if (compact && event.target.open && folding.indexOf(event.target) >= 0) {
+      folding.forEach(function (details) {
+        if (details !== event.target) { details.open = false; }
+      });
+    }
+    // While a panel is open over the map, the bridges' key makes room for it.
+    container.classList.toggle('bm-panel-open', folding.some(function (details) {
+      return details.open;
+    }));
+    place();  // a panel opened or closed
+  }, true);
+  container.addEventListener('keydown', function (event) {
+    if (!compact || event.key !== 'Escape') { return; }
+    var open = folding.filter(function (details) { return details.open; });
+    open.forEach(function (details) {
+      details.open = false;
+      var summary = details.querySelector('summary');
+      if (summary && details.contains(document.activeElement)) { summary.focus(); }
+    });
+  });
 })(__MAP__, __OPTIONS__);
