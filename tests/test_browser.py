@@ -486,3 +486,19 @@ def test_country_names_are_drawn_clear_of_the_panels(browser, map_file, width, h
         assert not opened.errors
     finally:
         page.close()
+
+
+def test_the_base_reaches_the_page_packed_and_comes_out_the_same(desktop, geodata_dir):
+    """Issue 18: positions go as millionth-degree steps; the page adds them back exactly."""
+    import json
+
+    local = json.loads((geodata_dir / "base" / "local.geojson").read_text(encoding="utf-8"))
+    drawn = {
+        f["id"]: f["geometry"]
+        for f in local["features"]
+        if f["properties"]["kind"] in ("sea", "country", "boundary")
+    }
+    unpacked = desktop.page.evaluate(
+        "() => window.bordermap.base.features.map((f) => [f.id, f.geometry])"
+    )
+    assert dict(unpacked) == drawn

@@ -322,3 +322,30 @@ def _unescape_js(text: str) -> str:
 def test_legend_has_no_simplification_note_when_every_vertex_is_drawn(page):
     assert "bm-legend-note" in page  # the stylesheet has the rule ...
     assert 'class=\\"bm-legend-note' not in page  # ... but the legend has no note
+
+
+def test_pack_positions_writes_steps_in_millionths():
+    from bordermap._elements import PACKED_SCALE, pack_positions
+
+    features = [
+        {
+            "id": "l",
+            "geometry": {
+                "type": "LineString",
+                "coordinates": [[130.5, 42.25], [130.500001, 42.2]],
+            },
+        },
+        {
+            "id": "p",
+            "geometry": {
+                "type": "MultiPolygon",
+                "coordinates": [[[[1.0, 2.0], [1.5, 2.0], [1.0, 2.5], [1.0, 2.0]]]],
+            },
+        },
+    ]
+    packed = pack_positions(features)
+    assert packed["scale"] == PACKED_SCALE == 10**6
+    line = packed["features"][0]
+    assert line == {"id": "l", "type": "LineString", "parts": [[130500000, 42250000, 1, -50000]]}
+    (ring,) = packed["features"][1]["parts"][0]
+    assert ring == [1000000, 2000000, 500000, 0, -500000, 500000, 0, -500000]

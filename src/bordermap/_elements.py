@@ -8,7 +8,7 @@ literals that cannot end the ``<script>`` they sit in.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from branca.element import Element, MacroElement
@@ -314,6 +314,52 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
         self.style_js = js_literal({**leaflet_style(style), "className": "bm-area"})
 
 
+#: Positions packed for the page are whole multiples of this fraction of a degree.
+PACKED_SCALE: int = 10**6
+
+
+def pack_positions(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """Pack features' positions for the page: millionths of a degree, each a step.
+
+    Each line or ring becomes one flat list ``[x0, y0, dx1, dy1, ...]`` of integers,
+    the first position from zero and each next from the one before, in units of
+    ``1 / PACKED_SCALE`` degree (the layers' six decimals, exactly). Polygons keep
+    their rings, multi-geometries their parts. The page adds the steps back up.
+
+    Parameters
+    ----------
+    features : sequence of GeoJSON features
+        LineString, MultiLineString, Polygon or MultiPolygon features with ids.
+
+    Returns
+    -------
+    dict
+        ``{"scale": PACKED_SCALE, "features": [{"id", "type", "parts"}, ...]}``.
+    """
+
+    def line(positions: Any) -> list[int]:
+        steps: list[int] = []
+        last_x = last_y = 0
+        for position in positions:
+            x, y = round(position[0] * PACKED_SCALE), round(position[1] * PACKED_SCALE)
+            steps += [x - last_x, y - last_y]
+            last_x, last_y = x, y
+        return steps
+
+    packed = []
+    for feature in features:
+        geometry = feature["geometry"]
+        kind, coordinates = geometry["type"], geometry["coordinates"]
+        if kind == "LineString":
+            parts: list[Any] = [line(coordinates)]
+        elif kind == "MultiPolygon":
+            parts = [[line(ring) for ring in polygon] for polygon in coordinates]
+        else:  # MultiLineString, Polygon
+            parts = [line(part) for part in coordinates]
+        packed.append({"id": feature["id"], "type": kind, "parts": parts})
+    return {"scale": PACKED_SCALE, "features": packed}
+
+
 class BaseLayer(_InertLayer):
     """Land, sea, the countries and their names, in a pane beneath the tiles.
 
@@ -328,9 +374,34 @@ class BaseLayer(_InertLayer):
 })({{ this._parent.get_name() }});
 var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }}});
 {{ this.get_name() }}.getAttribution = function () { return {{ this.credit_js }}; };
-L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
-  style: function (feature) { return {{ this.styles_js }}[feature.id]; }
-}).addTo({{ this.get_name() }});
+(function (packed, group) {
+  // The base's positions come as whole millionths of a degree, each from the one before
+  // (about half the bytes of decimal degrees); they are added back up here.
+  var line = function (steps) {
+    var out = [], x = 0, y = 0;
+    for (var i = 0; i < steps.length; i += 2) {
+      x += steps[i]; y += steps[i + 1];
+      out.push([x / packed.scale, y / packed.scale]);
+    }
+    return out;
+  };
+  var coordinates = function (type, parts) {
+    if (type === 'LineString') { return line(parts[0]); }
+    if (type === 'MultiPolygon') {
+      return parts.map(function (polygon) { return polygon.map(line); });
+    }
+    return parts.map(line);  // MultiLineString, Polygon
+  };
+  var base = {type: 'FeatureCollection', features: packed.features.map(function (f) {
+    return {type: 'Feature', id: f.id, properties: {},
+            geometry: {type: f.type, coordinates: coordinates(f.type, f.parts)}};
+  })};
+  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  registry.base = base;
+  L.geoJSON(base, {pane: 'bmBase', interactive: false,
+    style: function (feature) { return {{ this.styles_js }}[feature.id]; }
+  }).addTo(group);
+})({{ this.data_js }}, {{ this.get_name() }});
 (function (map, group, names) {
   var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
   registry.labels = registry.labels || [];
@@ -364,7 +435,7 @@ L.geoJSON({{ this.data_js }}, {pane: 'bmBase', interactive: false,
         self._name = "BaseLayer"
         self.credit_js = js_literal(html.escape(credit) or None)
         drawn = features_of_kind(local, "sea", "country", "boundary")
-        self.data_js = js_literal({"type": "FeatureCollection", "features": drawn})
+        self.data_js = js_literal(pack_positions(drawn))
         styles = {}
         for feature in drawn:
             style = leaflet_style(base_style(feature))
