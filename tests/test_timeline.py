@@ -111,7 +111,9 @@ def test_map_as_of_an_early_date(shipped_layers):
 
 def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
     page = render_html(build_map(shipped_layers, as_of=dt.date(2024, 7, 1)))
-    data = json.loads(re.search(r"var T = (\{.*?\});\n", page)[1])
+    data = json.loads(
+        re.search(r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page)[1]
+    )
     assert data["dates"][-1] == "2024-07-01"
     assert data["states"][-1]["road-bridge"] == "planned"
     forms = data["labels"]["road-bridge"]["planned"]

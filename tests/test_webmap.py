@@ -43,8 +43,8 @@ def _feature(layers: dict[str, Any], feature_id: str) -> dict[str, Any]:
 def _per_feature(page_text: str) -> dict[str, Any]:
     """Return the per-feature data (style, popup, tooltip) embedded for each feature."""
     found: dict[str, Any] = {}
-    for literal in re.findall(r"var perFeature = (\{.*?\});\n", page_text):
-        found.update(json.loads(literal))
+    for literal in re.findall(r"var perFeature = JSON\.parse\((\".*?\")\);\n", page_text):
+        found.update(json.loads(json.loads(literal)))
     return found
 
 

@@ -18,6 +18,7 @@ from jinja2 import Template
 
 from bordermap._html import (
     casing_style,
+    js_json,
     js_literal,
     label_html,
     leaflet_style,
@@ -91,21 +92,52 @@ class _InertLayer(Layer):
 
 
 class Script(_InertMacro):
-    """JavaScript run once the map exists; ``{map}`` in the code names the map."""
+    """JavaScript run once the map exists; ``{map}`` in the code names the map.
 
-    _template = Template("{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}")
+    ``data``, if given, reaches the code as JSON: written into the page in a
+    ``<script type="application/json" id="<data_id>">`` element, which ``__DATA__`` in
+    the code reads and parses. It is never part of the code, so neither ``{map}``
+    nor anything else in it is ever substituted or run, and keys such as
+    ``__proto__`` are plain keys.
+    """
 
-    def __init__(self, code: str) -> None:
+    _template = Template(
+        "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}"
+    )
+
+    def __init__(self, code: str, data: Any = None, data_id: str = "") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Script"
         self._code = code
+        self._data = data
+        self._data_id = data_id
+
+    @property
+    def data_id(self) -> str:
+        """The id of the page element holding the data."""
+        return self._data_id or f"bm-data-{self.get_name()}"
+
+    @property
+    def data_block(self) -> str:
+        """The data as a JSON element of the page (nothing without data)."""
+        if self._data is None:
+            return ""
+        # js_literal writes <, > and & as \u escapes: the element cannot be closed early.
+        return (
+            f'<script type="application/json" id="{self.data_id}">'
+            f"{js_literal(self._data)}</script>\n"
+        )
 
     @property
     def code(self) -> str:
         """The code, with ``{map}`` replaced by the map's JavaScript name."""
         if self._parent is None:
             raise RuntimeError("a Script must be added to a map before it is rendered")
-        return self._code.replace("{map}", self._parent.get_name())
+        code = self._code.replace("{map}", self._parent.get_name())
+        # After {map}: the data is never part of the text that is substituted.
+        reader = f"JSON.parse(document.getElementById({js_literal(self.data_id)}).textContent)"
+        return code.replace("__DATA__", reader) if self._data is not None else code
 
 
 class Panel(_InertMacro):
@@ -143,7 +175,8 @@ var {{ this.get_name() }} = (function () {
   var data = {{ this.data_js }};
   var layerName = {{ this.layer_js }};
   var attribution = {{ this.attribution_js }};
-  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var registry = window.bordermap = window.bordermap ||
+    {features: Object.create(null), layers: Object.create(null)};
   var entry = function (id) { return (registry.features[id] = registry.features[id] || {}); };
   var group = L.featureGroup([], {attribution: attribution});
   group.getAttribution = function () { return attribution; };
@@ -267,7 +300,7 @@ var {{ this.get_name() }} = (function () {
                 credit = source.get("credit") if isinstance(source, Mapping) else None
                 if credit and html.escape(str(credit)) not in credits:
                     credits.append(html.escape(str(credit)))
-        self.per_feature_js = js_literal(per_feature)
+        self.per_feature_js = js_json(per_feature)
         self.attribution_js = js_literal(" | ".join(credits) if credits else None)
         self.labels_js = js_literal(
             [
@@ -296,7 +329,8 @@ var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
   style: function () { return {{ this.style_js }}; }
 });
 (function (areas) {
-  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var registry = window.bordermap = window.bordermap ||
+    {features: Object.create(null), layers: Object.create(null)};
   areas.eachLayer(function (layer) {
     var id = layer.feature.properties.of;
     var own = (registry.features[id] = registry.features[id] || {});
@@ -403,7 +437,8 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
   }).addTo(group);
 })({{ this.data_js }}, {{ this.get_name() }});
 (function (map, group, names) {
-  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var registry = window.bordermap = window.bordermap ||
+    {features: Object.create(null), layers: Object.create(null)};
   registry.labels = registry.labels || [];
   names.forEach(function (name) {
     // Leaflet stacks a marker by its height on the screen; the fills' SVG sits at 200,
@@ -442,7 +477,7 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
             if feature["properties"]["kind"] == "country":
                 style["stroke"] = False  # countries meet along the boundaries drawn
             styles[feature["id"]] = style
-        self.styles_js = js_literal(styles)
+        self.styles_js = js_json(styles)
         by_id = {feature["id"]: feature for feature in local["features"]}
         names = []
         candidates = area_label_candidates(local, view, avoid=avoid)

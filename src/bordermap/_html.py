@@ -43,6 +43,15 @@ def label_html(form: str) -> str:
     return "<br>".join(html.escape(line) for line in form.split("\n"))
 
 
+def js_json(value: Any) -> str:
+    """Encode a value as JavaScript that parses it from JSON text: ``JSON.parse("...")``.
+
+    For objects whose keys come from the data (feature ids): in an object literal a
+    key ``__proto__`` would set the object's prototype; parsed from JSON it is a key.
+    """
+    return f"JSON.parse({js_literal(json.dumps(value, ensure_ascii=False))})"
+
+
 def legend_entries(features: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Style]:
     """Return the styles a legend must explain: one per (kind, status) drawn, in drawing order.
 

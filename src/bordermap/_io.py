@@ -5,11 +5,15 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Mapping
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
+
+import numpy as np
 
 from bordermap import settings
 from bordermap.errors import OutputError
@@ -19,6 +23,11 @@ K = TypeVar("K")
 
 def read_input(path: Path, missing: str) -> str:
     """Read a file the user gave as UTF-8 text, or say in one line why it cannot be read.
+
+    Only a regular file is read (a device, a pipe or a folder is refused without
+    waiting on it), and never more than ``settings.max_input_bytes`` plus one byte,
+    whatever size the file claims; text nested deeper than
+    ``settings.max_nesting`` brackets is refused before any parser sees it.
 
     Parameters
     ----------
@@ -35,36 +44,124 @@ def read_input(path: Path, missing: str) -> str:
     Raises
     ------
     ValueError
-        ``"<path>: <why>"`` for a missing, oversized, non-UTF-8, empty or unreadable file.
+        ``"<path>: <why>"`` for a missing, oversized, non-UTF-8, empty, too deeply
+        nested or unreadable file, or one that is not a regular file.
     """
     limit = settings.max_input_bytes
+    too_big = (
+        f"{path}: more than {limit / 2**20:.0f} MiB, over the limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
     try:
-        size = path.stat().st_size
+        # Non-blocking: opening a FIFO must not wait for a writer that never comes.
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: {missing}") from None
+    except IsADirectoryError:
+        raise ValueError(f"{path}: is a folder, not a file") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL in the path
+        raise ValueError(f"{path}: cannot read: {_reason(error)}") from None
+    try:
+        mode = os.fstat(handle).st_mode
+        if not stat.S_ISREG(mode):
+            raise ValueError(f"{path}: is {_file_type(mode)}, not a regular file")
+        size = os.fstat(handle).st_size
         if size > limit:
             raise ValueError(
                 f"{path}: {size / 2**20:.0f} MiB is over the {limit / 2**20:.0f} MiB limit "
                 "(settings.max_input_bytes): is this the right file?"
             )
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ValueError(f"{path}: {missing}") from None
+        chunks: list[bytes] = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(handle, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as error:
+        raise ValueError(f"{path}: cannot read: {_reason(error)}") from None
+    finally:
+        os.close(handle)
+    if len(data) > limit:  # it grew, or its size was not what it said
+        raise ValueError(too_big)
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: not UTF-8 (byte {error.start}); save it as UTF-8") from None
-    except OSError as error:
-        raise ValueError(f"{path}: cannot read: {error.strerror}") from None
     if not text.strip():
         raise ValueError(f"{path}: the file is empty (restore it, e.g. with git checkout)")
+    depth = nesting_depth(text)
+    if depth > settings.max_nesting:
+        raise ValueError(
+            f"{path}: brackets nested {depth} deep, more than the "
+            f"{settings.max_nesting} any facts or layer file needs"
+        )
     return text
+
+
+def _reason(error: BaseException) -> str:
+    return str(getattr(error, "strerror", None) or error)
+
+
+def _file_type(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a pipe (FIFO)"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+# Strings and comments, whose brackets do not nest: TOML's four kinds of string and
+# its comments, which cover JSON's one kind of string.
+_UNNESTED = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*',
+    re.DOTALL,
+)
+
+
+def nesting_depth(text: str) -> int:
+    """Return how deep ``[`` and ``{`` nest in JSON or TOML text, outside strings.
+
+    Counted before parsing: the parsers, and code that walks what they return,
+    recurse once per level, and a kilobyte of brackets would exhaust the stack.
+    """
+    if "[" not in text and "{" not in text:
+        return 0
+    bare = _UNNESTED.sub("", text) if ('"' in text or "'" in text or "#" in text) else text
+    codes = np.frombuffer(bare.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    steps = np.zeros(len(codes), dtype=np.int64)
+    steps[(codes == ord("[")) | (codes == ord("{"))] = 1
+    steps[(codes == ord("]")) | (codes == ord("}"))] = -1
+    return int(np.cumsum(steps).max(initial=0))
 
 
 def _refuse_constant(name: str) -> None:
     raise ValueError(f"{name} is not a number JSON allows: coordinates must be finite")
 
 
+#: Digits of the longest whole number read from JSON: beyond this it is no coordinate,
+#: and turning it into a float (or printing it) fails.
+_MAX_DIGITS = 20
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_DIGITS:
+        raise ValueError(f"a whole number of {len(text):,} digits is too large")
+    return int(text)
+
+
 def read_json(path: Path, problems: list[str], missing: str) -> Any:
     """Read a JSON file the user gave, or add one line to ``problems`` and return None.
 
-    NaN and Infinity, which Python's json reads, are refused: coordinates are finite.
+    NaN and Infinity, which Python's json reads, are refused: coordinates are finite;
+    so are whole numbers of more than 20 digits.
     ``missing`` is what to say when the file does not exist (see :func:`read_input`).
     """
     try:
@@ -73,12 +170,12 @@ def read_json(path: Path, problems: list[str], missing: str) -> Any:
         problems.append(str(error))
         return None
     try:
-        return json.loads(text, parse_constant=_refuse_constant)
+        return json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
     except json.JSONDecodeError as error:
         problems.append(
             f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"
         )
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         problems.append(f"{path}: {error}")
     return None
 

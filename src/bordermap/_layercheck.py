@@ -23,7 +23,15 @@ from shapely.validation import explain_validity
 
 from bordermap import settings
 from bordermap.geometry import Line
-from bordermap.schema import GEOMETRY_TYPES, LANGUAGES, STATUSES, parse_date
+from bordermap.schema import (
+    GEOMETRY_TYPES,
+    LANGUAGES,
+    STATUSES,
+    brief,
+    identifier_problem,
+    is_identifier,
+    parse_date,
+)
 
 #: How many coordinate levels each GeoJSON geometry type nests below its positions.
 NESTING = {
@@ -97,9 +105,9 @@ def position_problem(position: Any, region: Any = None) -> str | None:
     latitude and longitude swapped, and projected metres instead of degrees.
     """
     if not isinstance(position, list | tuple) or len(position) not in (2, 3):
-        return f"is not a [lon, lat] position: {position!r}"
+        return f"is not a [lon, lat] position: {brief(position)}"
     if not all(is_finite(number) for number in position):
-        return f"has a coordinate that is not a finite number: {list(position)!r}"
+        return f"has a coordinate that is not a finite number: {brief(list(position))}"
     lon, lat = position[0], position[1]
     if abs(lon) > 360 or abs(lat) > 360:
         return (
@@ -204,14 +212,15 @@ def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
     """Say what is wrong with a feature's geometry for its kind, or return ``None``."""
     kind = kind_of(feature)
     if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
-        return f"unknown kind {kind!r} (expected one of {', '.join(GEOMETRY_TYPES)})"
+        return f"unknown kind {brief(kind)} (expected one of {', '.join(GEOMETRY_TYPES)})"
     expected = GEOMETRY_TYPES[kind]
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
         return f"no geometry (a {kind} needs a {expected})"
     geometry_type = geometry.get("type")
     if geometry_type != expected:
-        return f"has a {geometry_type} geometry, but a {kind} needs a {expected}"
+        shown = geometry_type if geometry_type in NESTING else brief(geometry_type)
+        return f"has a {shown} geometry, but a {kind} needs a {expected}"
     positions = flatten_positions(geometry.get("coordinates"), NESTING.get(expected, 0))
     if not positions:
         return f"{expected} 'coordinates' are missing or not nested lists of positions"
@@ -251,16 +260,28 @@ def drawn_problem(
 def source_problem(source: Any) -> str | None:
     """Say what is wrong with one source record, or return ``None``."""
     if not isinstance(source, dict):
-        return f"expected an object with 'publisher' and 'url', got {source!r}"
+        return f"expected an object with 'publisher' and 'url', got {brief(source)}"
     publisher = source.get("publisher")
     if not isinstance(publisher, str) or not publisher.strip():
-        return f"'publisher' must be non-empty text, got {publisher!r}"
+        return f"'publisher' must be non-empty text, got {brief(publisher)}"
     url = source.get("url")
     if not isinstance(url, str):
-        return f"'url' must be an http(s) link, got {url!r}"
-    parts = urlsplit(url)
+        return f"'url' must be an http(s) link, got {brief(url)}"
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed [ in the host
+        return f"'url' must be an http(s) link, got {brief(url)}"
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return f"'url' must be an http(s) link, got {url!r}"
+        return f"'url' must be an http(s) link, got {brief(url)}"
+    for key in ("title", "about", "licence", "credit", "id"):
+        value = source.get(key)
+        if value is not None and not isinstance(value, str):
+            return f"'{key}' must be text, got {brief(value)}"
+    if source.get("date") is not None:
+        try:
+            parse_date(source.get("date"))
+        except ValueError as error:
+            return f"'date': {error}"
     return None
 
 
@@ -283,11 +304,12 @@ def crs_problem(crs: Any) -> str | None:
     """Say why a GeoJSON ``crs`` member is not WGS 84, or return ``None`` (also for none)."""
     if crs is None:
         return None
-    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) else None
+    properties = crs.get("properties") if isinstance(crs, dict) else None
+    name = properties.get("name") if isinstance(properties, dict) else None
     if isinstance(name, str) and name.lower() in _WGS84_NAMES:
         return None
     return (
-        f"the file declares {name or crs!r}; it must be WGS 84 [lon, lat] in degrees "
+        f"the file declares {brief(name or crs)}; it must be WGS 84 [lon, lat] in degrees "
         "(RFC 7946): reproject it to EPSG:4326"
     )
 
@@ -311,7 +333,7 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
     """
     if not isinstance(layer, dict) or layer.get("type") != "FeatureCollection":
         got = layer.get("type") if isinstance(layer, dict) else type(layer).__name__
-        return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {got!r}"]
+        return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {brief(got)}"]
     problems: list[str] = []
     crs = crs_problem(layer.get("crs"))
     if crs is not None:
@@ -337,15 +359,19 @@ def _feature_problems(
     """Return (feature, field, problem) triples for one feature."""
     if not isinstance(feature, dict):
         return [
-            (f"feature #{index + 1}", "features", f"expected a Feature object, got {feature!r}")
+            (
+                f"feature #{index + 1}",
+                "features",
+                f"expected a Feature object, got {brief(feature)}",
+            )
         ]
     place = label_of(feature, index)
     found: list[tuple[str, str, str]] = []
     if feature.get("type") != "Feature":
-        found.append((place, "type", f"expected 'Feature', got {feature.get('type')!r}"))
+        found.append((place, "type", f"expected 'Feature', got {brief(feature.get('type'))}"))
     identifier = feature.get("id")
-    if not isinstance(identifier, str) or not identifier.strip():
-        found.append((place, "id", f"every feature needs a text id, got {identifier!r}"))
+    if not is_identifier(identifier):
+        found.append((place, "id", str(identifier_problem(identifier))))
     elif identifier in seen_ids:
         found.append((place, "id", f"duplicate id (also in {seen_ids[identifier]})"))
     else:
@@ -356,20 +382,21 @@ def _feature_problems(
     for language in LANGUAGES:
         name = properties.get(f"name_{language}")
         if not isinstance(name, str) or not name.strip():
-            found.append((place, f"name_{language}", f"missing (got {name!r})"))
+            found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
     kind = properties.get("kind")
-    if kind not in GEOMETRY_TYPES:
+    if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
         found.append(
-            (place, "kind", f"unknown kind {kind!r} (one of {', '.join(GEOMETRY_TYPES)})")
+            (place, "kind", f"unknown kind {brief(kind)} (one of {', '.join(GEOMETRY_TYPES)})")
         )
+        kind = None
     status = properties.get("status")
-    if status not in STATUSES:
+    if not isinstance(status, str) or status not in STATUSES:
         found.append(
-            (place, "status", f"unknown status {status!r} (one of {', '.join(STATUSES)})")
+            (place, "status", f"unknown status {brief(status)} (one of {', '.join(STATUSES)})")
         )
     if feature.get("geometry") is None:
         found.append((place, "geometry", "null geometry: every feature must be drawn"))
-    elif kind in GEOMETRY_TYPES:
+    elif kind is not None:
         problem = geometry_problem(feature, region)
         if problem is not None:
             found.append((place, "geometry", problem))
@@ -387,7 +414,11 @@ def _feature_problems(
     accuracy = properties.get("accuracy_m")
     if properties.get("approximate") is True and not (is_finite(accuracy) and accuracy >= 0):
         found.append(
-            (place, "accuracy_m", f"an approximate feature says by how much, got {accuracy!r}")
+            (
+                place,
+                "accuracy_m",
+                f"an approximate feature says by how much, got {brief(accuracy)}",
+            )
         )
     return found
 
@@ -415,17 +446,17 @@ def _length_problems(
 
 def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
     if not isinstance(events, list):
-        return [(place, "events", f"expected a list of events, got {events!r}")]
+        return [(place, "events", f"expected a list of events, got {brief(events)}")]
     found = []
     for position, event in enumerate(events):
         if not isinstance(event, dict):
-            found.append((place, f"events[{position}]", f"expected an object, got {event!r}"))
+            found.append((place, f"events[{position}]", f"expected an object, got {brief(event)}"))
             continue
         try:
             parse_date(event.get("date"))
         except ValueError as error:
             found.append((place, f"events[{position}].date", str(error)))
         status = event.get("status")
-        if status is not None and status not in STATUSES:
-            found.append((place, f"events[{position}].status", f"unknown status {status!r}"))
+        if status is not None and (not isinstance(status, str) or status not in STATUSES):
+            found.append((place, f"events[{position}].status", f"unknown status {brief(status)}"))
     return found

@@ -38,7 +38,7 @@ from bordermap._layercheck import (
     source_problem,
 )
 from bordermap.errors import LayerError
-from bordermap.schema import LANGUAGES
+from bordermap.schema import LANGUAGES, brief, identifier_problem, is_identifier
 from bordermap.styles import Style
 
 __all__ = [
@@ -221,7 +221,7 @@ def collection_problems(data: Any, where: str) -> list[str]:
     """Return every problem with a base file's parsed JSON, one line each."""
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         got = data.get("type") if isinstance(data, dict) else type(data).__name__
-        return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {got!r}"]
+        return [f"{where}: field 'type': expected a GeoJSON FeatureCollection, got {brief(got)}"]
     problems: list[str] = []
     meta = data.get("bordermap")
     extent = None
@@ -235,7 +235,7 @@ def collection_problems(data: Any, where: str) -> list[str]:
         if extent is None:
             problems.append(
                 f"{where}: field 'bordermap.extent': expected [west, south, east, north] "
-                f"in degrees, got {meta.get('extent')!r}"
+                f"in degrees, got {brief(meta.get('extent'))}"
             )
         problems += [
             f"{where}: field '{field}': {message}"
@@ -268,7 +268,7 @@ def _sources_problems(record: Mapping[str, Any], field: str) -> list[tuple[str, 
         for key in ("licence", "credit"):
             value = source.get(key)
             if not isinstance(value, str) or not value.strip():
-                problems.append((where, f"'{key}' must be non-empty text, got {value!r}"))
+                problems.append((where, f"'{key}' must be non-empty text, got {brief(value)}"))
     return problems
 
 
@@ -277,12 +277,14 @@ def _feature_problems(
 ) -> list[tuple[str, str, str]]:
     """Return (feature, field, problem) triples for one base feature."""
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        return [(f"feature #{index + 1}", "type", f"expected a Feature object, got {feature!r}")]
+        return [
+            (f"feature #{index + 1}", "type", f"expected a Feature object, got {brief(feature)}")
+        ]
     place = label_of(feature, index)
     found: list[tuple[str, str, str]] = []
     identifier = feature.get("id")
-    if not isinstance(identifier, str) or not identifier.strip():
-        found.append((place, "id", f"every feature needs a text id, got {identifier!r}"))
+    if not is_identifier(identifier):
+        found.append((place, "id", str(identifier_problem(identifier))))
     elif identifier in seen:
         found.append((place, "id", "duplicate id"))
     else:
@@ -293,16 +295,20 @@ def _feature_problems(
     for language in LANGUAGES:
         name = properties.get(f"name_{language}")
         if not isinstance(name, str) or not name.strip():
-            found.append((place, f"name_{language}", f"missing (got {name!r})"))
+            found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
     kind = properties.get("kind")
-    if kind not in BASE_KINDS:
+    if not isinstance(kind, str) or kind not in BASE_KINDS:
         return [
             *found,
-            (place, "kind", f"unknown kind {kind!r} (one of {', '.join(BASE_KINDS)})"),
+            (place, "kind", f"unknown kind {brief(kind)} (one of {', '.join(BASE_KINDS)})"),
         ]
     if kind == "country" and not isinstance(properties.get("country"), str):
         found.append(
-            (place, "country", f"expected an ISO 3166-1 code, got {properties.get('country')!r}")
+            (
+                place,
+                "country",
+                f"expected an ISO 3166-1 code, got {brief(properties.get('country'))}",
+            )
         )
     label_at = properties.get("label_at")
     if label_at is not None:

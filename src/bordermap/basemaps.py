@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bordermap.errors import BordermapError
+from bordermap.schema import brief
 
 __all__ = ["DEFAULT_BASEMAPS", "Basemap", "BasemapError", "resolve_basemap", "resolve_basemaps"]
 
@@ -26,6 +27,13 @@ _LABELS = {
     "OpenStreetMap.Mapnik": "Street map (OpenStreetMap)",
     "Esri.WorldImagery": "Satellite imagery (Esri World Imagery)",
 }
+
+#: Providers whose servers want a key although xyzservices does not say so (Stadia
+#: serves tiles without one only to the domains registered with it).
+_KEYED_PREFIXES = ("Stadia.",)
+
+#: A host name or an IPv4 address as a tile URL may give it.
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 _PLACEHOLDERS = ("z", "x", "y", "-y", "s", "r")
 _PLACEHOLDER = re.compile(r"\{(-?y|x|z|s|r)\}")
@@ -86,7 +94,7 @@ def resolve_basemap(spec: str, attribution: str | None = None) -> Basemap:
         return _custom(spec, attribution)
     if attribution is not None:
         raise BasemapError(
-            f"--attribution goes with a tile URL template; provider {spec!r} credits itself"
+            f"--attribution goes with a tile URL template; provider {brief(spec)} credits itself"
         )
     import xyzservices
 
@@ -94,11 +102,11 @@ def resolve_basemap(spec: str, attribution: str | None = None) -> Basemap:
         provider = xyzservices.providers.query_name(spec)
     except ValueError:
         raise BasemapError(
-            f"--tiles: unknown tile provider {spec!r}; give an xyzservices provider name "
+            f"--tiles: unknown tile provider {brief(spec)}; give an xyzservices provider name "
             "(e.g. OpenStreetMap.Mapnik, Esri.WorldImagery, OpenTopoMap) or a URL "
             "template with --attribution"
         ) from None
-    if provider.requires_token():
+    if provider.requires_token() or str(provider.name).startswith(_KEYED_PREFIXES):
         raise BasemapError(
             f"--tiles: provider {provider.name!r} needs an API key; choose another provider "
             "or give its URL template, key included, with --attribution"
@@ -117,27 +125,40 @@ def _is_url(spec: str) -> bool:
 
 def _custom(url: str, attribution: str | None) -> Basemap:
     if not url.lower().startswith(("http://", "https://")):
-        raise BasemapError(f"--tiles: a tile URL must start with http:// or https://, got {url!r}")
+        raise BasemapError(
+            f"--tiles: a tile URL must start with http:// or https://, got {brief(url)}"
+        )
     unknown = sorted(set(re.findall(r"\{[^}]*\}?", url)) - {f"{{{p}}}" for p in _PLACEHOLDERS})
     if unknown:
         raise BasemapError(
             f"--tiles: a tile URL template may use only {{z}}, {{x}}, {{y}}, {{-y}}, {{s}} "
-            f"and {{r}}, got {', '.join(unknown)} in {url!r}"
+            f"and {{r}}, got {', '.join(unknown)} in {brief(url)}"
+        )
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:  # e.g. an unclosed [ in the host
+        host = ""
+    if not _HOST.fullmatch(_PLACEHOLDER.sub("a", host)) or any(
+        ord(c) < 33 or c in "<>\"'`" for c in url
+    ):
+        raise BasemapError(
+            f"--tiles: a tile URL needs a host name (letters, digits, '.', '-') and no "
+            f"spaces, quotes or angle brackets, got {brief(url)}"
         )
     found = set(_PLACEHOLDER.findall(url))
     if not {"z", "x"} <= found or not found & {"y", "-y"}:
         raise BasemapError(
-            f"--tiles: a tile URL template needs {{z}}, {{x}} and {{y}}, got {url!r}"
+            f"--tiles: a tile URL template needs {{z}}, {{x}} and {{y}}, got {brief(url)}"
         )
     if not attribution or not attribution.strip():
         raise BasemapError(
-            f"--tiles: tiles from {url!r} need an --attribution naming their source and licence"
+            f"--tiles: tiles from {brief(url)} need an --attribution naming their source "
+            "and licence"
         )
-    host = urlsplit(url).hostname or "custom server"
     # Escaped, and braces as entities: the credit is HTML on the page and must never
     # be read as a template by folium.
     credit = html.escape(attribution.strip()).replace("{", "&#123;").replace("}", "&#125;")
-    return Basemap(label=f"Tiles from {host}", url=url, attribution=credit)
+    return Basemap(label=f"Tiles from {html.escape(host)}", url=url, attribution=credit)
 
 
 def resolve_basemaps(

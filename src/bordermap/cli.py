@@ -10,14 +10,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
 from bordermap import __version__, settings
 from bordermap.errors import BordermapError
+from bordermap.schema import brief
 
 __all__ = ["main"]
 
@@ -93,14 +95,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--width",
-        type=_positive_int,
+        type=_whole_number("--width", 100, 10_000),
         default=2400,
         metavar="PX",
         help="width of the PNG in pixels (default: 2400)",
     )
     export.add_argument(
         "--dpi",
-        type=_positive_int,
+        type=_whole_number("--dpi", 10, 2400),
         default=200,
         help="resolution in dots per inch, recorded in the PNG; sets the page size "
         "(width/dpi inches); the map looks the same at any dpi (default: 200)",
@@ -125,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument(
         "--base-url",
+        type=_base_url,
         default="",
         metavar="URL",
         help="where --outputs will be served, for the links in embed.html (default: relative)",
@@ -185,10 +188,12 @@ LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, wit
 
 
 def _day(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
 
 
 def _output(arguments: argparse.Namespace, suffix: str) -> Path:
@@ -261,14 +266,31 @@ def _formats(text: str) -> tuple[str, ...]:
     return formats
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
+def _whole_number(option: str, low: int, high: int) -> Callable[[str], int]:
+    """Return an argument type for a whole number from ``low`` to ``high``."""
+
+    def whole_number(text: str) -> int:
+        value = int(text) if re.fullmatch(r"[0-9]{1,9}", text.strip()) else 0
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"expected a positive whole number from {low} to {high}, got {brief(text)}"
+            )
+        return value
+
+    whole_number.__name__ = option
+    return whole_number
+
+
+def _base_url(text: str) -> str:
+    """Accept a relative URL or an http(s) one with a host, nothing else (no javascript:)."""
+    head = text.split("/")[0]
+    unsafe = any(ord(c) < 33 or c in "<>\"'`\\" for c in text)
+    absolute = text.lower().startswith(("http://", "https://")) and len(text.split("/")) > 2
+    if unsafe or (":" in head and not absolute) or text.startswith("//"):
+        raise argparse.ArgumentTypeError(
+            f"expected a relative URL or an http(s) link, got {brief(text)}"
+        )
+    return text
 
 
 def _bbox(text: str) -> tuple[float, float, float, float]:
@@ -299,11 +321,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status.
     """
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:  # also while the arguments are read or a library loads
+        _say(sys.stderr, "bordermap: interrupted; outputs left as they were")
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         arguments = parser.parse_args(argv)
     except _UsageError as error:
-        _say(sys.stderr, f"bordermap: error: {error}")
+        _say(sys.stderr, f"bordermap: error: {_one_line(str(error))}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version print, then exit 0
         return int(exit_.code or 0)
@@ -315,19 +345,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = _COMMANDS[arguments.command](arguments)
     except BordermapError as error:
-        for problem in error.problems:
-            _say(sys.stderr, f"bordermap: error: {problem}")
+        _say_problems(error.problems)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        _say(sys.stderr, "bordermap: interrupted; outputs left as they were")
-        return 130
+    except (RecursionError, MemoryError, OverflowError) as error:
+        # A last line of defence: input the checks did not foresee still gets one line.
+        _say(sys.stderr, f"bordermap: error: the input is too large or too deep to draw: {error}")
+        return EXIT_BAD_INPUT
     finally:
         gc.set_threshold(*thresholds)
     return status
 
 
+#: At most this many problems are printed; the rest are counted.
+MAX_PROBLEMS_SHOWN = 50
+
+#: A problem line longer than this is cut (its values are cut to 80 characters where
+#: they are quoted; this bounds the rest).
+_MAX_LINE = 1000
+
+
+def _say_problems(problems: Sequence[str]) -> None:
+    """Print the first :data:`MAX_PROBLEMS_SHOWN` problems, one line each, then a count."""
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        _say(sys.stderr, f"bordermap: error: {_one_line(problem)}")
+    if len(problems) > MAX_PROBLEMS_SHOWN:
+        _say(sys.stderr, f"bordermap: error: and {len(problems) - MAX_PROBLEMS_SHOWN:,} more")
+
+
+def _one_line(text: str) -> str:
+    """Return ``text`` on one printable line, at most :data:`_MAX_LINE` characters."""
+    if len(text) > _MAX_LINE:
+        text = text[: _MAX_LINE - 1] + "…"
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return text
+
+
 def _say(stream: TextIO, line: str) -> None:
-    print(line, file=stream)
+    # Text from the input may hold lone surrogates, which no terminal encoding can write.
+    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=stream)
 
 
 def _layers(arguments: argparse.Namespace) -> int:

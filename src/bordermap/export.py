@@ -367,6 +367,11 @@ def _render_images(
 # ---------------------------------------------------------------------------
 
 
+#: The widest PNG drawn, in pixels (its height is two thirds of it): wider would need
+#: gigabytes of memory.
+MAX_WIDTH = 10_000
+
+
 def _check_options(
     problems: list[str],
     width: int,
@@ -375,8 +380,10 @@ def _check_options(
     language: str,
 ) -> None:
     """Check every option; raise once listing every problem, those given first."""
-    if isinstance(width, bool) or not isinstance(width, int) or width < 100:
-        problems.append(f"width: expected a whole number of pixels, at least 100, got {width!r}")
+    if isinstance(width, bool) or not isinstance(width, int) or not 100 <= width <= MAX_WIDTH:
+        problems.append(
+            f"width: expected a whole number of pixels from 100 to {MAX_WIDTH}, got {width!r}"
+        )
     if isinstance(dpi, bool) or not isinstance(dpi, int | float) or not 10 <= dpi <= 2400:
         problems.append(f"dpi: expected a resolution from 10 to 2400, got {dpi!r}")
     if bbox is not None:

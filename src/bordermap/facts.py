@@ -17,7 +17,15 @@ from typing import Any
 from bordermap._io import read_input, read_json
 from bordermap._layercheck import crs_problem, position_table
 from bordermap.errors import FactsError
-from bordermap.schema import GEOMETRY_TYPES, KINDS, LANGUAGES, STATUSES, parse_date
+from bordermap.schema import (
+    GEOMETRY_TYPES,
+    KINDS,
+    LANGUAGES,
+    STATUSES,
+    brief,
+    identifier_problem,
+    parse_date,
+)
 from bordermap.timeline import status_on
 
 __all__ = [
@@ -276,7 +284,7 @@ def load_facts(path: str | Path) -> Facts:
     try:
         data = tomllib.loads(read_input(path, "facts file not found"))
     except tomllib.TOMLDecodeError as error:
-        raise FactsError(f"{path}: not valid TOML: {error}") from None
+        raise FactsError(f"{path}: not valid TOML: {brief(str(error))[1:-1]}") from None
     except ValueError as error:
         raise FactsError(str(error)) from None
     return _parse(path, data)
@@ -328,13 +336,13 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         features.append(feature)
 
     notes = []
-    for index, raw in enumerate(data.get("notes", [])):
+    for index, raw in enumerate(_list(data, "notes", "[[notes]]", problems)):
         where = f"note #{index + 1}"
         if not isinstance(raw, dict):
             problems.add(where, "notes", "expected a table")
             continue
         note = Note(
-            layer=_text(raw, "layer", where, problems),
+            layer=_identifier(raw, "layer", where, problems),
             date=_date(raw, "date", where, problems),
             text=_text(raw, "text", where, problems),
             sources=_ids(raw, "sources", where, problems),
@@ -372,7 +380,7 @@ def _text(
             problems.add(where, key, "missing")
         return ""
     if not isinstance(value, str) or not value.strip():
-        problems.add(where, key, f"expected non-empty text, got {value!r}")
+        problems.add(where, key, f"expected non-empty text, got {brief(value)}")
         return ""
     return value
 
@@ -393,29 +401,68 @@ def _date(
     return str(value)
 
 
+#: The largest distance in metres a facts file may give (a map of one region).
+_MAX_METRES = 1_000_000.0
+
+
 def _number(
-    table: dict[str, Any], key: str, where: str, problems: _Problems, *, minimum: float = 0.0
+    table: dict[str, Any],
+    key: str,
+    where: str,
+    problems: _Problems,
+    *,
+    minimum: float = 0.0,
+    maximum: float = _MAX_METRES,
 ) -> float | None:
     value = table.get(key)
     if value is None:
         return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < minimum
-    ):
+    if not _finite(value) or not minimum <= value <= maximum:
         problems.add(
-            where, key, f"expected a finite number of at least {minimum:g}, got {value!r}"
+            where,
+            key,
+            f"expected a number from {minimum:g} to {maximum:g}, got {brief(value)}",
         )
         return None
     return float(value)
 
 
+def _finite(value: Any) -> bool:
+    """Whether ``value`` is a finite number (not bool; an int too large for a float is not)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _list(table: dict[str, Any], key: str, where: str, problems: _Problems) -> list[Any]:
+    """Return ``table[key]`` if it is a list (of tables), else say so and return ``[]``."""
+    value = table.get(key, [])
+    if not isinstance(value, list):
+        problems.add(where, key, f"expected a list of tables, got {brief(value)}")
+        return []
+    return value
+
+
+def _identifier(table: dict[str, Any], key: str, where: str, problems: _Problems) -> str:
+    """Return ``table[key]`` if it is an identifier (see schema.IDENTIFIER), else ``""``."""
+    value = table.get(key)
+    if value is None:
+        problems.add(where, key, "missing")
+        return ""
+    problem = identifier_problem(value)
+    if problem is not None:
+        problems.add(where, key, problem)
+        return ""
+    return str(value)
+
+
 def _ids(table: dict[str, Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
     value = table.get(key, [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.add(where, key, f"expected a list of source ids, got {value!r}")
+        problems.add(where, key, f"expected a list of source ids, got {brief(value)}")
         return ()
     return tuple(value)
 
@@ -428,7 +475,7 @@ def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
     publisher = _text(raw, "publisher", where, problems)
     url = _text(raw, "url", where, problems)
     if url and not url.lower().startswith(("http://", "https://")):
-        problems.add(where, "url", f"only http(s) links are allowed, got {url!r}")
+        problems.add(where, "url", f"only http(s) links are allowed, got {brief(url)}")
     title = _text(raw, "title", where, problems, required=False)
     about = _text(raw, "about", where, problems, required=False)
     if not title and not about:
@@ -466,11 +513,13 @@ def _region(
     if (
         not isinstance(region, list)
         or len(region) != 4
-        or not all(isinstance(v, int | float) and math.isfinite(v) for v in region)
+        or not all(_finite(v) for v in region)
         or not (-180 <= region[0] < region[2] <= 180 and -90 <= region[1] < region[3] <= 90)
     ):
         problems.add(
-            "[map]", "region", f"expected [west, south, east, north] in degrees, got {region!r}"
+            "[map]",
+            "region",
+            f"expected [west, south, east, north] in degrees, got {brief(region)}",
         )
         return None
     return (float(region[0]), float(region[1]), float(region[2]), float(region[3]))
@@ -480,12 +529,8 @@ def _checked_position(
     lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: _Problems
 ) -> Position | None:
     for key, value in (("lat", lat), ("lon", lon)):
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            problems.add(where, key, f"expected a finite number, got {value!r}")
+        if not _finite(value):
+            problems.add(where, key, f"expected a finite number, got {brief(value)}")
             return None
     hint = _position_hint(float(lat), float(lon), problems.region)
     if hint is not None:
@@ -530,13 +575,15 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
     if not isinstance(raw, dict):
         problems.add(where, "features", "expected a table")
         return None
-    feature_id = _text(raw, "id", where, problems)
+    feature_id = _identifier(raw, "id", where, problems)
     if feature_id:
         where = f"feature '{feature_id}'"
     kind = _text(raw, "kind", where, problems)
     if kind and kind not in KINDS:
-        problems.add(where, "kind", f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
-    layer = _text(raw, "layer", where, problems)
+        problems.add(
+            where, "kind", f"unknown kind {brief(kind)} (expected one of {', '.join(KINDS)})"
+        )
+    layer = _identifier(raw, "layer", where, problems)
     names = raw.get("name")
     name: dict[str, str] = {}
     if not isinstance(names, dict):
@@ -559,16 +606,16 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
         problems.add(where, "sources", "every feature needs at least one source")
     events = tuple(
         event
-        for position, event_raw in enumerate(raw.get("events", []))
+        for position, event_raw in enumerate(_list(raw, "events", where, problems))
         if (event := _event(event_raw, f"{where}, event #{position + 1}", problems))
     )
     figures = tuple(
         figure
-        for position, figure_raw in enumerate(raw.get("figures", []))
+        for position, figure_raw in enumerate(_list(raw, "figures", where, problems))
         if (figure := _figure(figure_raw, f"{where}, figure #{position + 1}", problems))
     )
     geometry = _geometry(raw.get("geometry"), where, problems)
-    if geometry is None or not (feature_id and kind in KINDS):
+    if geometry is None or not (feature_id and layer and kind in KINDS):
         if feature_id:
             problems.left_out.add(feature_id)
         return None
@@ -595,13 +642,19 @@ def _event(raw: Any, where: str, problems: _Problems) -> Event | None:
     what = _text(raw, "what", where, problems)
     status = raw.get("status")
     if status is not None and status not in STATUSES:
-        problems.add(where, "status", f"unknown status {status!r} (expected one of {STATUSES})")
+        problems.add(
+            where, "status", f"unknown status {brief(status)} (expected one of {STATUSES})"
+        )
+        status = None
+    expected = raw.get("expected", False)
+    if not isinstance(expected, bool):
+        problems.add(where, "expected", f"expected true or false, got {brief(expected)}")
     sources = _ids(raw, "sources", where, problems)
     if not sources:
         problems.add(where, "sources", "every event needs a source")
     if not (date and what):
         return None
-    return Event(date, what, sources, status, bool(raw.get("expected", False)))
+    return Event(date, what, sources, status, expected is True)
 
 
 def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
@@ -610,11 +663,14 @@ def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
         return None
     name = _text(raw, "name", where, problems)
     values: list[FigureValue] = []
-    for position, value_raw in enumerate(raw.get("values", [])):
+    for position, value_raw in enumerate(_list(raw, "values", where, problems)):
         value_where = f"{where}, value #{position + 1}"
         value = value_raw.get("value") if isinstance(value_raw, dict) else None
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            problems.add(value_where, "value", f"expected a number or text, got {value!r}")
+        if not isinstance(value, str | int | float) or not (
+            (not isinstance(value, str) and _finite(value) and abs(value) <= 1e15)
+            or (isinstance(value, str) and value.strip())
+        ):
+            problems.add(value_where, "value", f"expected a number or text, got {brief(value)}")
             continue
         sources = _ids(value_raw, "sources", value_where, problems)
         if not sources:
@@ -624,10 +680,13 @@ def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
     if not values:
         problems.add(where, "values", "a figure needs at least one sourced value")
     drawn = raw.get("drawn")
-    if drawn is not None and not _within_sourced(drawn, values):
+    if drawn is not None and not (
+        (_finite(drawn) or isinstance(drawn, str)) and _within_sourced(drawn, values)
+    ):
         problems.add(
-            where, "drawn", f"{drawn!r} is neither a sourced value nor between two of them"
+            where, "drawn", f"{brief(drawn)} is neither a sourced value nor between two of them"
         )
+        drawn = None
     if not name or not values:
         return None
     unit = _text(raw, "unit", where, problems, required=False) or None
@@ -654,7 +713,7 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
         return None
     method = raw.get("method")
     if method not in GEOMETRY_METHODS:
-        problems.add(where, "method", f"expected one of {GEOMETRY_METHODS}, got {method!r}")
+        problems.add(where, "method", f"expected one of {GEOMETRY_METHODS}, got {brief(method)}")
         return None
     note = _text(raw, "note", where, problems, required=False) or None
     if method == "line":
@@ -675,7 +734,7 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
     if method == "point":
         point = _position(raw, where, problems)
         alternatives = []
-        for position, alternative in enumerate(raw.get("alternatives", [])):
+        for position, alternative in enumerate(_list(raw, "alternatives", where, problems)):
             alternative_where = f"{where}, alternative #{position + 1}"
             if not isinstance(alternative, dict):
                 problems.add(alternative_where, "alternatives", "expected a table")
@@ -733,10 +792,19 @@ def _geometry(raw: Any, where: str, problems: _Problems) -> GeometrySpec | None:
         downstream_of=downstream_of,
         downstream_m=downstream_m,
         length_m=length,
-        centre_uncertainty_m=_number(raw, "centre_uncertainty_m", where, problems) or 0.0,
-        bearing_uncertainty_deg=_number(raw, "bearing_uncertainty_deg", where, problems) or 0.0,
+        centre_uncertainty_m=_number(
+            raw, "centre_uncertainty_m", where, problems, maximum=_MAX_UNCERTAINTY_M
+        )
+        or 0.0,
+        bearing_uncertainty_deg=_number(
+            raw, "bearing_uncertainty_deg", where, problems, maximum=90.0
+        )
+        or 0.0,
     )
 
+
+#: The most a crossing's centre may be uncertain by, in metres: more is not a position.
+_MAX_UNCERTAINTY_M = 100_000.0
 
 #: How many bad vertices of one line are reported one by one; the rest are counted.
 _VERTEX_PROBLEMS_SHOWN = 5
@@ -772,7 +840,7 @@ def _vertices(
         said = problems if bad < _VERTEX_PROBLEMS_SHOWN else unshown
         if not isinstance(position, list) or len(position) not in sizes:
             bad += 1
-            said.add(vertex_where, field_name, f"expected {order}, got {position!r}")
+            said.add(vertex_where, field_name, f"expected {order}, got {brief(position)}")
             continue
         lat, lon = position[:2] if field_name == "lat_lon" else position[1::-1]
         point = _checked_position(lat, lon, (), vertex_where, said)
@@ -798,10 +866,19 @@ def _line_file(value: Any, where: str, problems: _Problems) -> tuple[Path | None
     path is relative to the facts file. Returns the path and the LineString's
     coordinates, unchecked (``None`` when they cannot be had: the problem is added).
     """
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where, "file", f"expected the path of a GeoJSON file, got {value!r}")
+    if not isinstance(value, str) or not value.strip() or "\x00" in value:
+        problems.add(where, "file", f"expected the path of a GeoJSON file, got {brief(value)}")
         return None, None
-    path = problems.path.parent / value
+    folder = problems.path.parent
+    path = folder / value
+    if not _inside(folder, path):
+        problems.add(
+            where,
+            "file",
+            f"{brief(value)} is outside the facts file's folder {folder}: "
+            "give a path inside it, relative to the facts file",
+        )
+        return None, None
     unread: list[str] = []
     data = read_json(path, unread, "geometry file not found")
     for line in unread:
@@ -838,6 +915,14 @@ def _line_file(value: Any, where: str, problems: _Problems) -> tuple[Path | None
         problems.add(where, "file", f"{path}: the LineString has no coordinates")
         return path, None
     return path, coordinates
+
+
+def _inside(folder: Path, path: Path) -> bool:
+    """Whether ``path`` (symbolic links followed) lies inside ``folder``."""
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long
+        return False
 
 
 def _check_references(

@@ -23,6 +23,7 @@ from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
+from bordermap.schema import identifier_problem
 
 if TYPE_CHECKING:
     import geopandas
@@ -414,7 +415,17 @@ def _figure_record(figure: Figure) -> dict[str, Any]:
 
 
 def layer_path(directory: str | Path, name: str) -> Path:
-    """Return the path of layer ``name`` in ``directory``."""
+    """Return the path of layer ``name`` in ``directory``.
+
+    Raises
+    ------
+    LayerError
+        If ``name`` is not an identifier (``[a-z][a-z0-9_-]{0,63}``): a name such as
+        ``../x`` or ``base/local`` would write outside the layers' place.
+    """
+    problem = identifier_problem(name)
+    if problem is not None:
+        raise LayerError(f"{directory}: layer name: {problem}")
     return Path(directory) / f"{name}.geojson"
 
 

@@ -51,6 +51,10 @@ position_tolerance_m: float = 100.0
 #: read (a river of a million vertices is about 40 MB of GeoJSON).
 max_input_bytes: int = 64 * 1024 * 1024
 
+#: Deepest nesting of brackets in a facts or layer file (a MultiPolygon needs 4, the
+#: whole file a few more): a file nested deeper is refused before it is parsed.
+max_nesting: int = 32
+
 #: The web map draws long lines simplified, never farther than this from the layers'
 #: full detail, in metres (the GeoJSON layers keep every vertex).
 web_max_deviation_m: float = 2.0

@@ -215,7 +215,9 @@ def build_map(
     }
     for name, layer in layers.items():
         if layer.get("features"):
-            layer_title = translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
+            layer_title = html.escape(  # the layer control shows it as HTML
+                translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
+            )
             web_map.add_child(
                 _elements.FeatureLayer(
                     name, layer_title, layer, labels, language, show=name not in hidden
@@ -243,7 +245,7 @@ def build_map(
     web_map.add_child(
         _elements.Panel(_html.timeline_html(layers, story, language), "bottomleft", "bm-timeline")
     )
-    web_map.add_child(_elements.Script(_TIMELINE_JS.replace("__DATA__", _html.js_literal(data))))
+    web_map.add_child(_elements.Script(_TIMELINE_JS, data, "bm-timeline-data"))
     web_map.add_child(
         _elements.Script(
             "L.control.scale({position: 'bottomleft', metric: true, imperial: false})"
@@ -327,7 +329,8 @@ def _timeline_data(
 # and relabels by status, and keeps the legend, the "as of" date and open popups in step.
 _TIMELINE_JS = """(function (map) {
   var T = __DATA__;
-  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
+  var registry = window.bordermap = window.bordermap ||
+    {features: Object.create(null), layers: Object.create(null)};
   registry.labelForms = T.labels;  // each label's text forms, by status
   var input = document.getElementById('bm-when');
   var output = document.getElementById('bm-when-text');
@@ -354,7 +357,7 @@ _TIMELINE_JS = """(function (map) {
   var apply = function (index) {
     current = index;
     var state = T.states[index];
-    var used = {};
+    var used = Object.create(null);
     Object.keys(state).forEach(function (id) {
       var entry = registry.features[id];
       var status = state[id];
