@@ -157,6 +157,9 @@ def _bounded_int(text: str) -> int:
     return int(text)
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def read_json(path: Path, problems: list[str], missing: str) -> Any:
     """Read a JSON file the user gave, or add one line to ``problems`` and return None.
 
@@ -170,7 +173,15 @@ def read_json(path: Path, problems: list[str], missing: str) -> Any:
         problems.append(str(error))
         return None
     try:
-        return json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
+        data = json.loads(text, parse_constant=_refuse_constant, parse_int=_bounded_int)
+        if _SURROGATE_ESCAPE.search(text):
+            # Paired escapes make one character; a lone one is no text any file can hold.
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return data
+    except UnicodeEncodeError as error:
+        problems.append(
+            f"{path}: holds a lone surrogate ({error.object[error.start]!a}), which is not text"
+        )
     except json.JSONDecodeError as error:
         problems.append(
             f"{path}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}"

@@ -403,6 +403,7 @@ def _feature_problems(
         else:
             found += _length_problems(feature, place, properties)
     found += _event_problems(place, properties.get("events", []))
+    found += _property_problems(place, properties)
     sources = properties.get("sources")
     if not isinstance(sources, list) or not sources:
         found.append((place, "sources", "every feature must name at least one source"))
@@ -456,7 +457,110 @@ def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
             parse_date(event.get("date"))
         except ValueError as error:
             found.append((place, f"events[{position}].date", str(error)))
+        if not isinstance(event.get("what", ""), str):
+            found.append((place, f"events[{position}].what", "expected text"))
+        if not isinstance(event.get("expected", False), bool):
+            found.append((place, f"events[{position}].expected", "expected true or false"))
+        if not _ids_ok(event.get("sources", [])):
+            found.append((place, f"events[{position}].sources", "expected a list of source ids"))
         status = event.get("status")
         if status is not None and (not isinstance(status, str) or status not in STATUSES):
             found.append((place, f"events[{position}].status", f"unknown status {brief(status)}"))
+    return found
+
+
+#: Properties that are text when present (besides the names, checked above).
+_TEXT_PROPERTIES = (
+    "name_note",
+    "label_en",
+    "label_ko",
+    "label_ru",
+    "description",
+    "geometry_note",
+    "accuracy_note",
+)
+
+
+def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """Check the types of the properties the map and exports draw from.
+
+    A layer edited by hand may hold any JSON value anywhere; each is checked here so
+    that drawing never meets a value of the wrong type.
+    """
+    found: list[tuple[str, str, str]] = []
+    for key in _TEXT_PROPERTIES:
+        value = properties.get(key)
+        if value is not None and not isinstance(value, str):
+            found.append((place, key, f"expected text, got {brief(value)}"))
+    for key in ("length_m", "accuracy_m"):
+        value = properties.get(key)
+        if value is not None and not (is_finite(value) and 0 <= value <= 1e7):
+            found.append((place, key, f"expected metres from 0 to 1e7, got {brief(value)}"))
+    if not isinstance(properties.get("approximate", False), bool):
+        found.append((place, "approximate", "expected true or false"))
+    if not _ids_ok(properties.get("position_sources", [])):
+        found.append((place, "position_sources", "expected a list of source ids"))
+    found += _figure_problems(place, properties.get("figures", []))
+    alternatives = properties.get("position_alternatives", [])
+    if not isinstance(alternatives, list):
+        alternatives = [alternatives]
+    for position, alternative in enumerate(alternatives):
+        field = f"position_alternatives[{position}]"
+        if not isinstance(alternative, dict) or not all(
+            is_finite(alternative.get(key)) for key in ("lat", "lon", "distance_m")
+        ):
+            found.append((place, field, "expected an object with lat, lon and distance_m"))
+        elif not _ids_ok(alternative.get("sources", [])):
+            found.append((place, f"{field}.sources", "expected a list of source ids"))
+    return found
+
+
+def _ids_ok(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _value_ok(value: Any) -> bool:
+    """Whether ``value`` is a figure's value: a finite number or non-empty text."""
+    if isinstance(value, str):
+        return bool(value.strip())
+    return is_finite(value) and abs(value) <= 1e15
+
+
+def _figure_problems(place: str, figures: Any) -> list[tuple[str, str, str]]:
+    if not isinstance(figures, list):
+        return [(place, "figures", f"expected a list of figures, got {brief(figures)}")]
+    found: list[tuple[str, str, str]] = []
+    for position, figure in enumerate(figures):
+        field = f"figures[{position}]"
+        if not isinstance(figure, dict):
+            found.append((place, field, f"expected an object, got {brief(figure)}"))
+            continue
+        if not isinstance(figure.get("name"), str) or not figure["name"].strip():
+            found.append(
+                (place, f"{field}.name", f"expected text, got {brief(figure.get('name'))}")
+            )
+        if not isinstance(figure.get("unit", ""), str):
+            found.append((place, f"{field}.unit", f"expected text, got {brief(figure['unit'])}"))
+        if figure.get("drawn") is not None and not _value_ok(figure["drawn"]):
+            found.append(
+                (
+                    place,
+                    f"{field}.drawn",
+                    f"expected a number or text, got {brief(figure['drawn'])}",
+                )
+            )
+        if not isinstance(figure.get("disputed", False), bool):
+            found.append((place, f"{field}.disputed", "expected true or false"))
+        values = figure.get("values")
+        if not isinstance(values, list) or not values:
+            found.append((place, f"{field}.values", f"expected a list, got {brief(values)}"))
+            continue
+        for index, value in enumerate(values):
+            where = f"{field}.values[{index}]"
+            if not isinstance(value, dict) or not _value_ok(value.get("value")):
+                found.append((place, where, f"expected {{value, sources}}, got {brief(value)}"))
+            elif not isinstance(value.get("note", ""), str) or not _ids_ok(
+                value.get("sources", [])
+            ):
+                found.append((place, where, "expected text 'note' and a list of source ids"))
     return found
