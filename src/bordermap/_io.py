@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
 import os
 import re
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, TypeVar
@@ -313,48 +315,208 @@ def _scalar(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 
 
-def write_all(files: Mapping[Path, str | bytes]) -> None:
-    """Write several files so that a failure leaves every one of them as it was.
+#: The journal of a set of files being renamed into place, in each folder it touches.
+JOURNAL = ".bordermap-journal.json"
 
-    Every file is first written in full to a temporary file beside it; only when all
-    are written are they renamed into place, one right after another. A run that
-    fails or is killed before that point changes nothing; temporary files that a
-    killed run left behind are removed by the next run.
+
+def write_all(files: Mapping[Path, str | bytes]) -> None:
+    """Write several files as one set: afterwards all are new, or all are as they were.
+
+    Every file is first written in full to a temporary file beside it and flushed to
+    disk. Then a journal listing the renames is written to each folder involved, the
+    temporary files are renamed into place, and the journal is removed. A run that
+    fails or is killed before the journal exists changes nothing; one killed after
+    it is completed by the next run (rolled forward, as a database replays its log),
+    and by the next read of the folder. One writer at a time holds each folder (an
+    OS file lock on the folder); the next waits. The temporary files it removes are
+    those a killed run left: a running writer holds the lock.
+
+    Raises
+    ------
+    OutputError
+        Naming the file that could not be written, and why.
     """
-    for path in files:
-        if Path(path).is_dir():  # the one way a rename beside its temporary file fails
+    paths = {Path(path): data for path, data in files.items()}
+    for path in paths:
+        if path.is_dir():  # the one way a rename beside its temporary file fails
             raise OutputError(f"{path}: cannot write: it is a directory")
-    staged: list[tuple[Path, Path]] = []
+    folders = set()
+    for path in paths:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise OutputError(f"{path.parent}: cannot write: {_reason(error)}") from None
+        folders.add(path.parent)
     try:
-        for path, data in files.items():
-            _remove_stale_temporaries(Path(path))
-            staged.append((Path(path), _stage(Path(path), data)))
-        for path, temporary in staged:
-            os.replace(temporary, path)
-    except OSError as error:
-        for _, temporary in staged:
-            temporary.unlink(missing_ok=True)
-        raise OutputError(
-            f"{error.filename or 'output'}: cannot write: {error.strerror}"
-        ) from None
+        with _locked(folders):
+            staged: list[tuple[Path, Path]] = []
+            try:
+                for path, data in paths.items():
+                    _remove_stale_temporaries(path)
+                    staged.append((path, _stage(path, data)))
+            except BaseException:
+                for _, temporary in staged:
+                    temporary.unlink(missing_ok=True)
+                raise
+            _commit(staged)
+    except OutputError:
+        raise
+    except OSError as error:  # while taking the lock, or finishing a killed run's set
+        where = error.filename or ", ".join(sorted(map(str, folders)))
+        raise OutputError(f"{where}: cannot write: {_reason(error)}") from None
+
+
+@contextmanager
+def _locked(folders: set[Path]) -> Iterator[None]:
+    """Hold an exclusive lock on each folder (in one order: no two runs deadlock).
+
+    A killed run left nothing half-renamed behind once the locks are held: any
+    journal in the folders is rolled forward first.
+    """
+    # A journal left in one folder names the others of its set: lock them too.
+    wanted = set(folders)
+    for folder in folders:
+        wanted |= {final.parent for _, final in _journal_renames(folder / JOURNAL)}
+    handles = []
+    try:
+        for folder in sorted(wanted, key=lambda f: str(f.resolve())):
+            try:
+                handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            except OSError:
+                continue  # a folder of a set that no longer exists: nothing to hold
+            handles.append(handle)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        for folder in sorted(wanted, key=str):
+            _roll_forward(folder / JOURNAL)
+        yield
+    finally:
+        for handle in handles:
+            os.close(handle)  # closing releases the lock
+
+
+def recover(folder: str | Path) -> None:
+    """Complete a set of files a killed run left half renamed in ``folder``, if any.
+
+    Called before a folder's files are read. A folder that cannot be written (read
+    only) is read as it is.
+    """
+    folder = Path(folder)
+    if not (folder / JOURNAL).exists():
+        return
+    try:
+        with _locked({folder}):
+            pass
+    except OSError:
+        pass
+
+
+def _journal_renames(journal: Path) -> list[tuple[Path, Path]]:
+    """Return the (temporary, final) pairs a journal lists; none if it cannot be read."""
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+        return [(Path(temporary), Path(final)) for temporary, final in record["renames"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _roll_forward(journal: Path) -> None:
+    """Finish the renames a journal lists, then remove it (from every folder it is in)."""
+    if not journal.exists():
+        return
+    renames = _journal_renames(journal)
+    for temporary, final in renames:
+        if temporary.exists():  # the rest were renamed before the run stopped
+            os.replace(temporary, final)
+    folders = {journal.parent} | {final.parent for _, final in renames}
+    for folder in sorted(folders, key=str):
+        _fsync_folder(folder)
+    for folder in sorted(folders, key=str):
+        (folder / JOURNAL).unlink(missing_ok=True)
+        _fsync_folder(folder)
+
+
+def _commit(staged: list[tuple[Path, Path]]) -> None:
+    """Rename staged files into place, journalled so that a kill cannot leave a mix."""
+    folders = sorted({path.parent for path, _ in staged}, key=str)
+    record = json.dumps(
+        {
+            "pid": os.getpid(),
+            "renames": [[str(temporary), str(path)] for path, temporary in staged],
+        }
+    )
+    journals: list[Path] = []
+    try:
+        for folder in folders:
+            _remove_stale_temporaries(folder / JOURNAL)
+            journals.append(_stage(folder / JOURNAL, record))
+            os.replace(journals[-1], folder / JOURNAL)
+            journals.append(folder / JOURNAL)
+            _fsync_folder(folder)
     except BaseException:
+        # Not committed: no rename has happened. Take the journals back, then the files.
+        for journal in journals:
+            journal.unlink(missing_ok=True)
         for _, temporary in staged:
             temporary.unlink(missing_ok=True)
         raise
+    # Committed: from here the set is completed, now or by the next run.
+    interrupted: BaseException | None = None
+    for path, temporary in staged:
+        while True:
+            try:
+                os.replace(temporary, path)
+                break
+            except KeyboardInterrupt as error:  # a rename takes microseconds: finish
+                interrupted = error
+            except OSError as error:
+                raise OutputError(
+                    f"{path}: cannot write: {_reason(error)} (the next run completes the "
+                    "set of files from its journal)"
+                ) from None
+    try:
+        _roll_forward(folders[0] / JOURNAL)
+    except OSError as error:
+        raise OutputError(f"{folders[0]}: cannot write: {_reason(error)}") from None
+    if interrupted is not None:
+        raise interrupted
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (renames, removals) to disk."""
+    handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def _stage(path: Path, data: str | bytes) -> Path:
-    """Write ``data`` to a new temporary file beside ``path`` and return its path."""
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``data`` to a new temporary file beside ``path`` and return its path.
+
+    Raises
+    ------
+    OutputError
+        Naming ``path`` (not its temporary file) when it cannot be written, e.g.
+        when the disk is full.
+    """
+    payload = memoryview(data.encode("utf-8") if isinstance(data, str) else data)
+    try:
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"{path}: cannot write: {_reason(error)}") from None
     temporary = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(payload)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
+        try:
+            written = 0
+            while written < len(payload):
+                written += os.write(handle, payload[written:])
+            os.fsync(handle)
+            os.fchmod(handle, 0o644)
+        finally:
+            os.close(handle)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {_reason(error)}") from None
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
@@ -362,7 +524,10 @@ def _stage(path: Path, data: str | bytes) -> Path:
 
 
 def _remove_stale_temporaries(path: Path) -> None:
-    """Remove temporary files that an interrupted run left beside ``path``."""
+    """Remove temporary files that a killed run left beside ``path``.
+
+    Called with the folder's lock held: no running writer has temporary files there.
+    """
     if path.parent.is_dir():
         for stale in path.parent.glob(f".{glob_escape(path.name)}.*.tmp"):
             stale.unlink(missing_ok=True)

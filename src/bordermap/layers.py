@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordermap import settings
-from bordermap._io import dumps_geojson_all, read_json, write_all
+from bordermap._io import dumps_geojson_all, read_json, recover, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
@@ -486,6 +486,7 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     problems: list[str] = []
     layers: Layers = {}
     seen_ids: dict[str, str] = {}
+    recover(directory)  # a set of layers a killed run left half renamed is completed
     for name in names or settings.layer_names:
         path = layer_path(directory, name)
         data = read_json(

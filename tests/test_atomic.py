@@ -1,0 +1,237 @@
+"""Sets of files are written whole or not at all, by one writer at a time (issue 14, 7).
+
+Deterministic fault injection instead of timing: each test counts the writes, fsyncs
+and renames a clean ``write_all`` makes, then for every N makes the Nth of them fail,
+raise KeyboardInterrupt, or kill the process (a forked child that exits on the spot,
+running no clean-up), and checks that the next run finds the whole old set or the
+whole new set, and no temporary file or journal.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bordermap import _io
+from bordermap._io import JOURNAL, recover, write_all
+from bordermap.errors import OutputError
+
+OPERATIONS = ("write", "fsync", "replace")
+
+
+def _sets(tmp_path: Path) -> tuple[dict[Path, str], dict[Path, str]]:
+    """An old set of files in two folders, and a new set that changes and adds files."""
+    geodata, outputs = tmp_path / "geodata", tmp_path / "outputs"
+    old = {
+        geodata / "river.geojson": "old river",
+        geodata / "bridge.geojson": "old bridge",
+        outputs / "map.html": "old map",
+    }
+    new = {
+        geodata / "river.geojson": "new river",
+        geodata / "bridge.geojson": "new bridge",
+        geodata / "places.geojson": "new places",
+        outputs / "map.html": "new map",
+    }
+    return old, new
+
+
+def _reset(tmp_path: Path, old: dict[Path, str]) -> None:
+    for folder in ("geodata", "outputs"):
+        for path in (tmp_path / folder).glob("*") if (tmp_path / folder).exists() else []:
+            path.unlink()
+    for path, text in old.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def _state(tmp_path: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(tmp_path)): path.read_text(encoding="utf-8")
+        for folder in ("geodata", "outputs")
+        for path in sorted((tmp_path / folder).iterdir())
+    }
+
+
+def _expected(tmp_path: Path, files: dict[Path, str]) -> dict[str, str]:
+    return {str(path.relative_to(tmp_path)): text for path, text in sorted(files.items())}
+
+
+def _instrument(
+    monkeypatch: pytest.MonkeyPatch, fault: Callable[[str], None] | None = None
+) -> dict[str, int]:
+    """Count each operation write_all makes; call ``fault(name)`` before each one."""
+    counts = dict.fromkeys(OPERATIONS, 0)
+    for name in OPERATIONS:
+        real = getattr(os, name)
+
+        def wrapped(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            counts[_name] += 1
+            if fault is not None:
+                fault(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(_io.os, name, wrapped)
+    return counts
+
+
+def _clean_run_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
+    old, new = _sets(tmp_path)
+    _reset(tmp_path, old)
+    with monkeypatch.context() as patch:
+        counts = _instrument(patch)
+        write_all(new)
+    assert _state(tmp_path) == _expected(tmp_path, new)
+    assert all(counts.values()), counts
+    return counts
+
+
+def _cases(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return [(name, n) for name in OPERATIONS for n in range(1, counts[name] + 1)]
+
+
+def _next_run_finds_a_whole_set(tmp_path: Path) -> str:
+    """Recover as the next run does; return "old" or "new"; check nothing is left over."""
+    recover(tmp_path / "geodata")
+    recover(tmp_path / "outputs")
+    state = _state(tmp_path)
+    old, new = _sets(tmp_path)
+    leftovers = [name for name in state if name.endswith(".tmp") or JOURNAL in name]
+    # Temporary files of a killed writer are removed by the next writer, not by a reader.
+    state = {name: text for name, text in state.items() if name not in leftovers}
+    if state == _expected(tmp_path, old):
+        return "old"
+    assert state == _expected(tmp_path, new), state
+    assert not [name for name in leftovers if name.endswith(JOURNAL)]
+    return "new"
+
+
+@pytest.mark.parametrize("fault", ["error", "interrupt"])
+def test_a_fault_at_any_operation_leaves_the_old_or_the_new_set(tmp_path, monkeypatch, fault):
+    counts = _clean_run_counts(tmp_path, monkeypatch)
+    outcomes = {}
+    for name, n in _cases(counts):
+        old, new = _sets(tmp_path)
+        _reset(tmp_path, old)
+        seen = dict.fromkeys(OPERATIONS, 0)
+
+        def inject(operation: str, name: str = name, n: int = n, seen: Any = seen) -> None:
+            seen[operation] += 1
+            if operation == name and seen[operation] == n:
+                if fault == "interrupt":
+                    raise KeyboardInterrupt
+                raise OSError(errno.ENOSPC, "No space left on device")
+
+        with monkeypatch.context() as patch:
+            _instrument(patch, inject)
+            try:
+                write_all(new)
+            except OutputError as error:
+                assert fault == "error"
+                # One line naming the file it could not write (not a temporary file).
+                assert str(error).startswith(str(tmp_path)), error
+                assert ".tmp" not in str(error) and "\n" not in str(error), error
+            except KeyboardInterrupt:
+                assert fault == "interrupt"
+        left = _state(tmp_path)
+        if f"geodata/{JOURNAL}" not in left and f"outputs/{JOURNAL}" not in left:
+            # Not committed, or committed and completed: no temporary file is left.
+            assert not [n for n in left if n.endswith(".tmp")], (name, n)
+        outcomes[name, n] = _next_run_finds_a_whole_set(tmp_path)
+    assert "old" in outcomes.values() and "new" in outcomes.values(), outcomes
+
+
+def test_a_kill_at_any_operation_leaves_the_old_or_the_new_set(tmp_path, monkeypatch):
+    counts = _clean_run_counts(tmp_path, monkeypatch)
+    outcomes = {}
+    mixed_before_recovery = 0
+    for name, n in _cases(counts):
+        old, new = _sets(tmp_path)
+        _reset(tmp_path, old)
+        child = os.fork()
+        if child == 0:  # the writer, killed at its Nth operation: no clean-up runs
+            seen = dict.fromkeys(OPERATIONS, 0)
+
+            def kill(operation: str, name: str = name, n: int = n, seen: Any = seen) -> None:
+                seen[operation] += 1
+                if operation == name and seen[operation] == n:
+                    os._exit(9)
+
+            try:
+                _instrument(monkeypatch, kill)
+                write_all(new)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(child, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 9, (name, n)
+        raw = {k: v for k, v in _state(tmp_path).items() if not k.endswith(".tmp")}
+        raw.pop(f"geodata/{JOURNAL}", None)
+        raw.pop(f"outputs/{JOURNAL}", None)
+        if raw not in (_expected(tmp_path, old), _expected(tmp_path, new)):
+            mixed_before_recovery += 1
+        outcomes[name, n] = _next_run_finds_a_whole_set(tmp_path)
+        # The next writer of the set removes the temporary files the killed one left.
+        write_all(new)
+        assert _state(tmp_path) == _expected(tmp_path, new)
+    assert "old" in outcomes.values() and "new" in outcomes.values(), outcomes
+    # Kills between the renames did leave a mix on disk, which the journal completed.
+    assert mixed_before_recovery > 0
+
+
+def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
+    old, new = _sets(tmp_path)
+    _reset(tmp_path, old)
+
+    def full(*args: Any) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io.os, "write", full)
+    with pytest.raises(OutputError) as raised:
+        write_all(new)
+    first = next(iter(new))
+    assert str(raised.value) == f"{first}: cannot write: No space left on device"
+    assert _state(tmp_path) == _expected(tmp_path, old)
+
+
+def test_one_writer_at_a_time_and_a_waiting_one_removes_nothing_of_it(tmp_path):
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    live = folder / ".map.html.live.tmp"  # a running writer's temporary file
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            with _io._locked({folder}):
+                live.write_text("being written", encoding="utf-8")
+                os.write(ready_w, b"1")
+                os.read(go_r, 1)  # hold the lock until the parent says so
+                live.unlink()
+        finally:
+            os._exit(0)
+    os.read(ready_r, 1)
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(handle)
+    writer = threading.Thread(target=write_all, args=({folder / "map.html": "mine"},))
+    writer.start()
+    writer.join(timeout=1.0)
+    assert writer.is_alive(), "a second writer went ahead while the first held the folder"
+    assert live.read_text(encoding="utf-8") == "being written"
+    os.write(go_w, b"1")
+    writer.join(timeout=60)
+    os.waitpid(child, 0)
+    assert not writer.is_alive()
+    assert (folder / "map.html").read_text(encoding="utf-8") == "mine"
+    for handle in (ready_r, ready_w, go_r, go_w):
+        os.close(handle)
