@@ -459,3 +459,30 @@ def test_map_placeholder_in_data_stays_text(capsys, project):
     labels = json.loads(block[1])["labels"]
     assert any("{map} __DATA__" in text for text in labels["road-bridge"].values())
     assert "Road bridge map_" not in page
+
+
+# ---------------------------------------------------------------------------
+# 8: export cost does not grow with a name's length
+# ---------------------------------------------------------------------------
+
+
+def test_export_draws_at_most_a_line_of_a_huge_name(layers, monkeypatch):
+    from matplotlib.text import Text
+
+    from bordermap.export import render_images
+
+    road = layers["road_bridge"]["features"][0]["properties"]
+    road["name_en"] = "Road bridge " + "very " * 20_000  # 100 kB
+    road.pop("label_en", None)
+    layers["road_bridge"]["bordermap"]["title"] = "T" * 50_000
+    drawn: list[int] = []
+    real_draw = Text.draw
+
+    def recording_draw(self: Text, renderer: Any) -> None:
+        drawn.append(len(self.get_text()))
+        real_draw(self, renderer)
+
+    monkeypatch.setattr(Text, "draw", recording_draw)
+    images = render_images(layers, ["png"], width=800, base=False, inset=False)
+    assert images["png"].startswith(b"\x89PNG")
+    assert drawn and max(drawn) <= 400, max(drawn)

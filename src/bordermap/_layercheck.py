@@ -219,7 +219,7 @@ def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
         return f"no geometry (a {kind} needs a {expected})"
     geometry_type = geometry.get("type")
     if geometry_type != expected:
-        shown = geometry_type if geometry_type in NESTING else brief(geometry_type)
+        shown = geometry_type if geometry_type in tuple(NESTING) else brief(geometry_type)
         return f"has a {shown} geometry, but a {kind} needs a {expected}"
     positions = flatten_positions(geometry.get("coordinates"), NESTING.get(expected, 0))
     if not positions:

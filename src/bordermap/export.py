@@ -548,9 +548,9 @@ def _draw(
             f"language {language!r}: the layers name their features in "
             f"{', '.join(sorted(languages))}; give one of these"
         )
-    texts = _labels.label_texts(features, language)
-    title = _html.localized(meta, "title", language) or "bordermap"
-    subject = _html.localized(meta, "subject", language).strip().rstrip(".")
+    texts = {key: _cut(text) for key, text in _labels.label_texts(features, language).items()}
+    title = _cut(_html.localized(meta, "title", language) or "bordermap")
+    subject = _cut(_html.localized(meta, "subject", language).strip().rstrip("."))
     as_of = _html.format_date(str(meta.get("as_of", "")), language)
     subtitle = (
         sentence(translate("{subject}, as of {date}", language, subject=subject, date=as_of))
@@ -558,6 +558,8 @@ def _draw(
         else sentence(translate("As of {date}", language, date=as_of))
     )
     publishers, credits = _html.publishers_and_credits(layers)
+    publishers = [_cut(publisher) for publisher in publishers]
+    credits = [_cut(credit, 2 * MAX_DRAWN_CHARS) for credit in credits]
     base = base or {}
     _check_fonts(
         [title, subtitle, _sources_line(publishers, language=language), *credits]
@@ -953,8 +955,18 @@ def _note_texts(
         name = str(
             properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
         )
-        notes.append((name, " ".join(details)))
+        notes.append((_cut(name), " ".join(details)))
     return notes
+
+
+#: The longest text drawn on a printed map, in characters: a longer name is a mistake
+#: and is cut, so that drawing takes time in proportion to what fits on the page.
+MAX_DRAWN_CHARS = 120
+
+
+def _cut(text: str, limit: int = MAX_DRAWN_CHARS) -> str:
+    """Return ``text`` cut to ``limit`` characters (an ellipsis marking the cut)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _dashes(style: Style, scale: float) -> tuple[float, tuple[float, ...]] | str:
