@@ -205,3 +205,53 @@ def test_any_value_in_any_layer_field(capsys, tmp_path_factory, built, data, val
     assert "Traceback" not in err
     assert status in (0, 1, 2), err
     _check_run(capsys, "map", *dirs, "--no-base")
+
+
+OPTIONS = ("--width", "--dpi", "--bbox", "--as-of", "--base-url", "--format", "--lang")
+
+
+@PROFILE
+@given(option=st.sampled_from(OPTIONS), value=_TEXT | st.text(max_size=400))
+def test_any_command_line_value_is_accepted_or_one_usage_line(option, value):
+    from bordermap.cli import _UsageError, build_parser
+
+    argv = ["export", option, value]
+    if "\x00" in value:
+        return  # no command line can hold a NUL
+    try:
+        arguments = build_parser().parse_args(argv)
+    except _UsageError as error:
+        assert "\n" not in str(error)
+        return
+    if option == "--width":
+        assert 100 <= arguments.width <= 10_000
+    elif option == "--dpi":
+        assert 10 <= arguments.dpi <= 2400
+    elif option == "--base-url":
+        assert not value or value.lower().startswith(("http://", "https://")) or ":" not in value
+        assert not any(c in value for c in "<>\"'` ")
+
+
+@pytest.fixture(scope="module")
+def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("base")
+    (root / "geodata").mkdir()
+    shutil.copy(REPO / "geodata" / "facts.toml", root / "geodata" / "facts.toml")
+    shutil.copytree(REPO / "geodata" / "base", root / "geodata" / "base")
+    assert main(["layers", "--geodata", str(root / "geodata")]) == 0
+    return root
+
+
+BASE_LOCAL = json.loads((REPO / "geodata" / "base" / "local.geojson").read_text(encoding="utf-8"))
+
+
+@settings(parent=PROFILE, max_examples=min(PROFILE.max_examples, 15))
+@given(path=st.sampled_from(_paths(BASE_LOCAL)), value=_JSON_VALUE)
+def test_any_value_in_any_base_field(capsys, tmp_path_factory, base_project, path, value):
+    folder = tmp_path_factory.mktemp("basecase")
+    shutil.copytree(base_project / "geodata", folder / "geodata")
+    (folder / "geodata" / "base" / "local.geojson").write_text(
+        json.dumps(_replaced(BASE_LOCAL, path, value)), encoding="utf-8"
+    )
+    dirs = ("--geodata", str(folder / "geodata"), "--outputs", str(folder / "outputs"))
+    _check_run(capsys, "map", *dirs)
