@@ -245,7 +245,7 @@ def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 BASE_LOCAL = json.loads((REPO / "geodata" / "base" / "local.geojson").read_text(encoding="utf-8"))
 
 
-@settings(parent=PROFILE, max_examples=min(PROFILE.max_examples, 15))
+@settings(parent=PROFILE, max_examples=max(PROFILE.max_examples // 3, 1))
 @given(path=st.sampled_from(_paths(BASE_LOCAL)), value=_JSON_VALUE)
 def test_any_value_in_any_base_field(capsys, tmp_path_factory, base_project, path, value):
     folder = tmp_path_factory.mktemp("basecase")

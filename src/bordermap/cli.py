@@ -261,7 +261,7 @@ def _formats(text: str) -> tuple[str, ...]:
     unknown = [name for name in formats if name not in EXPORT_FORMATS]
     if unknown or not formats:
         raise argparse.ArgumentTypeError(
-            f"expected formats from {', '.join(EXPORT_FORMATS)}, got {text!r}"
+            f"expected formats from {', '.join(EXPORT_FORMATS)}, got {brief(text)}"
         )
     return formats
 
@@ -298,12 +298,12 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
         west, south, east, north = (float(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected four numbers W,S,E,N in degrees, got {text!r}"
+            f"expected four numbers W,S,E,N in degrees, got {brief(text)}"
         ) from None
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
         raise argparse.ArgumentTypeError(
             f"expected west < east within ±180 and south < north within ±90 (lon, lat order "
-            f"W,S,E,N), got {text!r}"
+            f"W,S,E,N), got {brief(text)}"
         )
     return (west, south, east, north)
 

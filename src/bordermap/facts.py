@@ -351,7 +351,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
             problems.add(where, "sources", "every note needs a source")
         for source_id in note.sources:
             if source_id not in sources:
-                problems.add(where, "sources", f"unknown source {source_id!r}")
+                problems.add(where, "sources", f"unknown source {brief(source_id)}")
         notes.append(note)
 
     _check_references(features, sources, problems)
@@ -907,7 +907,7 @@ def _line_file(value: Any, where: str, problems: _Problems) -> tuple[Path | None
             where,
             "file",
             f"{path}: expected a GeoJSON LineString (a geometry, a Feature or a "
-            f"FeatureCollection of one), got {kind!r}",
+            f"FeatureCollection of one), got {brief(kind)}",
         )
         return path, None
     coordinates = geometry.get("coordinates")
@@ -933,17 +933,17 @@ def _check_references(
         where = f"feature '{feature.id}'"
         for source_id in feature.cited_sources():
             if source_id not in sources:
-                problems.add(where, "sources", f"unknown source {source_id!r}")
+                problems.add(where, "sources", f"unknown source {brief(source_id)}")
         spec = feature.geometry
         for key in ("feature", "river", "downstream_of"):
             target = getattr(spec, key)
             if target is not None and target not in by_id and target not in problems.left_out:
-                problems.add(f"{where}, geometry", key, f"unknown feature {target!r}")
+                problems.add(f"{where}, geometry", key, f"unknown feature {brief(target)}")
         for target in spec.through:
             if target not in by_id and target not in problems.left_out:
-                problems.add(f"{where}, geometry", "through", f"unknown feature {target!r}")
+                problems.add(f"{where}, geometry", "through", f"unknown feature {brief(target)}")
         if spec.river in by_id and by_id[spec.river].kind != "river":
-            problems.add(f"{where}, geometry", "river", f"{spec.river!r} is not a river")
+            problems.add(f"{where}, geometry", "river", f"{brief(spec.river)} is not a river")
         _check_drawn_figures(feature, problems)
         expected_type = GEOMETRY_TYPES[feature.kind]
         made_type = _made_type(feature, by_id)
@@ -971,7 +971,7 @@ def _check_drawn_figures(feature: FeatureFacts, problems: _Problems) -> None:
                 problems.add(
                     f"feature '{feature.id}', figure #{position + 1}",
                     "drawn",
-                    f"says {drawn!r} is drawn but the geometry's {key} is {used:g}",
+                    f"says {brief(drawn)} is drawn but the geometry's {key} is {used:g}",
                 )
 
 

@@ -29,7 +29,7 @@ from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
 from bordermap.geometry import Coordinate, Line, azimuth_along
 from bordermap.layers import Layers
-from bordermap.schema import GEOMETRY_TYPES
+from bordermap.schema import GEOMETRY_TYPES, brief
 
 __all__ = ["Check", "validate_layers"]
 
@@ -198,7 +198,7 @@ def _check_geometry(name: str, layer: Any, seen_ids: dict[str, str]) -> Check:
         label = _label(feature, index)
         feature_id = feature.get("id")
         if not isinstance(feature_id, str) or not feature_id.strip():
-            problems.append(f"{label}: 'id' must be non-empty text, got {feature_id!r}")
+            problems.append(f"{label}: 'id' must be non-empty text, got {brief(feature_id)}")
         elif feature_id in seen_ids:
             problems.append(f"{label}: id also used in layer '{seen_ids[feature_id]}'")
         else:
@@ -248,7 +248,7 @@ def _check_lengths(name: str, layer: Any) -> Check:
         stated = _properties(feature).get("length_m")
         if not _is_finite(stated):
             problems.append(
-                f"{label}: 'length_m' must be a finite number, got {stated!r} "
+                f"{label}: 'length_m' must be a finite number, got {brief(stated)} "
                 f"(the line measures {length:.1f} m)"
             )
         elif abs(stated - length) > tolerance:
@@ -524,7 +524,7 @@ def _downstream_figure(properties: dict[str, Any]) -> tuple[str, float, float] |
         return f"no figure named '{_DOWNSTREAM_FIGURE} ...' to compare with"
     unit = figure.get("unit", "m")
     if unit != "m":
-        return f"figure '{figure['name']}' is in {unit!r}, expected metres ('m')"
+        return f"figure '{figure['name']}' is in {brief(unit)}, expected metres ('m')"
     values = figure.get("values")
     numbers = [
         float(entry["value"])
