@@ -357,14 +357,18 @@ def test_crs_of_the_wrong_shape_is_one_line(capsys, project):
     assert any("field 'crs'" in line for line in lines), lines
 
 
-def test_kind_list_in_a_base_file_is_one_line(capsys, project):
+@pytest.mark.parametrize("field", ["kind", "geometry"])
+def test_wrong_shapes_in_a_base_file_are_one_line(capsys, project, field):
     shutil.copytree(REPO / "geodata" / "base", project / "geodata" / "base")
     path = project / "geodata" / "base" / "local.geojson"
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["features"][0]["properties"]["kind"] = ["country"]
+    if field == "kind":
+        data["features"][0]["properties"]["kind"] = ["country"]
+    else:  # a polygon with no rings, which shapely cannot read
+        data["features"][0]["geometry"]["coordinates"][0] = []
     path.write_text(json.dumps(data), encoding="utf-8")
     lines = _bad_input(capsys, project, "map")
-    assert any("field 'kind'" in line for line in lines), lines
+    assert any(f"field '{field}'" in line for line in lines), lines
 
 
 @pytest.mark.parametrize(

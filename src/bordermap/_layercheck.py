@@ -248,7 +248,7 @@ def drawn_problem(
         # A sound line is made from its array at once; shape() reads lists one by one.
         sound_line = kind == "LineString" and table is not None
         drawn = linestrings(table) if sound_line else shape(geometry)
-    except (ShapelyError, ValueError, TypeError) as error:
+    except (ShapelyError, ValueError, TypeError, IndexError, KeyError) as error:
         return f"{kind} cannot be read: {' '.join(str(error).split())}"
     if drawn.is_empty:
         return f"{kind} is empty"
