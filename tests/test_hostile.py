@@ -461,7 +461,8 @@ def test_map_placeholder_in_data_stays_text(capsys, project):
     )
     assert block is not None
     labels = json.loads(block[1])["labels"]
-    assert any("{map} __DATA__" in text for text in labels["road-bridge"].values())
+    forms = [form for value in labels["road-bridge"].values() for form in value]
+    assert any("{map} __DATA__" in form for form in forms), forms
     assert "Road bridge map_" not in page
 
 

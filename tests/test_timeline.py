@@ -127,7 +127,9 @@ def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
 
 def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
     page = render_html(build_map(shipped_layers, as_of=dt.date(2026, 12, 1)))
-    data = json.loads(re.search(r"var T = (\{.*?\});\n", page)[1])
+    data = json.loads(
+        re.search(r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page)[1]
+    )
     # 1938 (old Quanhe bridge) and 1952 (the railway over the wooden bridge) change only
     # the context layer, which is off: they stay in the events list but are not stops.
     assert data["dates"] == ["1959-08-09", "2024-06-19", "2025-04-30", "2026-12-01"]
