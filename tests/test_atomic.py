@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -235,3 +236,48 @@ def test_one_writer_at_a_time_and_a_waiting_one_removes_nothing_of_it(tmp_path):
     assert (folder / "map.html").read_text(encoding="utf-8") == "mine"
     for handle in (ready_r, ready_w, go_r, go_w):
         os.close(handle)
+
+
+def test_a_set_written_with_relative_paths_is_completed_from_any_directory(tmp_path, monkeypatch):
+    old, new = _sets(tmp_path)
+    _reset(tmp_path, old)
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "geodata").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    relative = {path.relative_to(tmp_path): text for path, text in new.items()}
+    child = os.fork()
+    if child == 0:  # killed right after the first file of the set is renamed
+        seen = {"replace": 0}
+
+        def kill(operation: str) -> None:
+            if operation == "replace":
+                seen["replace"] += 1
+                if seen["replace"] == 3:  # two journals, then the first file
+                    os._exit(9)
+
+        try:
+            _instrument(monkeypatch, kill)
+            write_all(relative)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 9
+    assert (tmp_path / "geodata" / JOURNAL).exists()
+    monkeypatch.chdir(elsewhere)
+    recover(tmp_path / "geodata")
+    assert list((elsewhere / "geodata").iterdir()) == []
+    assert _next_run_finds_a_whole_set(tmp_path) == "new"
+
+
+def test_a_journal_naming_files_elsewhere_is_not_followed(tmp_path):
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("kept", encoding="utf-8")
+    source = folder / ".map.html.x.tmp"
+    source.write_text("hostile", encoding="utf-8")
+    (folder / JOURNAL).write_text(
+        json.dumps({"renames": [[str(source), str(victim)]]}), encoding="utf-8"
+    )
+    recover(folder)
+    assert victim.read_text(encoding="utf-8") == "kept"

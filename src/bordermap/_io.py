@@ -336,7 +336,8 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
     OutputError
         Naming the file that could not be written, and why.
     """
-    paths = {Path(path): data for path, data in files.items()}
+    # Absolute: the journal is read by runs in other working directories.
+    paths = {Path(os.path.abspath(path)): data for path, data in files.items()}
     for path in paths:
         if path.is_dir():  # the one way a rename beside its temporary file fails
             raise OutputError(f"{path}: cannot write: it is a directory")
@@ -414,9 +415,19 @@ def _journal_renames(journal: Path) -> list[tuple[Path, Path]]:
     """Return the (temporary, final) pairs a journal lists; none if it cannot be read."""
     try:
         record = json.loads(journal.read_text(encoding="utf-8"))
-        return [(Path(temporary), Path(final)) for temporary, final in record["renames"]]
+        renames = [(Path(temporary), Path(final)) for temporary, final in record["renames"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
+    # Only absolute paths beside the journal's folders are followed: a journal is data.
+    if not all(
+        t.is_absolute()
+        and t.parent == f.parent
+        and t.name.startswith(f".{f.name}.")
+        and t.name.endswith(".tmp")
+        for t, f in renames
+    ):
+        return []
+    return renames
 
 
 def _roll_forward(journal: Path) -> None:
