@@ -265,7 +265,13 @@ def build_map(
             )
         )
         web_map.add_child(_elements.Script(_INSET_JS))
-    web_map.add_child(_elements.Script(_placement_js(shown, view, language)))
+    web_map.add_child(
+        _elements.Script(
+            _template_text("place.js").replace("__MAP__", "{map}"),
+            data=_placement_options(shown, view, language),
+            data_id="bm-layout-options",
+        )
+    )
     _stabilise_ids(figure)
     return web_map
 
@@ -434,10 +440,10 @@ _INSET_JS = """(function (map) {
 COMPACT_WIDTH: int = 800
 
 
-def _placement_js(
+def _placement_options(
     shown: Sequence[tuple[str, Any]], view: tuple[tuple[float, float], ...], language: str
-) -> str:
-    """Return the page's layout pass: panels, the first view and label placement.
+) -> dict[str, Any]:
+    """Return what the page's layout pass (templates/place.js) needs, as JSON data.
 
     The first view frames the bridges and the tripoint (else the whole initial view)
     in the room the panels leave.
@@ -465,11 +471,7 @@ def _placement_js(
         'interactive maps">Leaflet</a>',
         "words": {"attribution": translate("Attribution", language)},
     }
-    return (
-        _template_text("place.js")
-        .replace("__MAP__", "{map}")
-        .replace("__OPTIONS__", _html.js_literal(options))
-    )
+    return options
 
 
 def _inset_html(svg: str, language: str) -> str:

@@ -300,4 +300,4 @@
       if (summary && details.contains(document.activeElement)) { summary.focus(); }
     });
   });
-})(__MAP__, __OPTIONS__);
+})(__MAP__, __DATA__);
