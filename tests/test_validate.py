@@ -152,6 +152,7 @@ EXPECTED_NAMES = [
     *(f"geometry:{name}" for name in settings.layer_names),
     *(f"lengths:{name}" for name in settings.layer_names),
     *(f"sources:{name}" for name in settings.layer_names),
+    *(f"sourced-lengths:{name}" for name in settings.layer_names),
     "rail-bridge-crosses-river",
     "road-bridge-crosses-river",
     DOWNSTREAM,
@@ -169,6 +170,48 @@ def test_shipped_layer_files_pass_every_check() -> None:
     checks = validate_layers(read_layers(GEODATA))
     assert failures(checks) == {}
     assert [check.name for check in checks] == EXPECTED_NAMES
+
+
+def test_a_one_digit_latitude_typo_is_caught_from_two_sides(tmp_path: Path) -> None:
+    # The reproduction of issue 13: 42.515167 for 42.415167 puts the Friendship Bridge
+    # 11 km inside Russia and stretches the railway through it from 4.7 to 20.8 km.
+    text = (GEODATA / "facts.toml").read_text(encoding="utf-8")
+    assert text.count("lat = 42.415167") == 1
+    (tmp_path / "facts.toml").write_text(
+        text.replace("lat = 42.415167", "lat = 42.515167"), encoding="utf-8"
+    )
+    checks = validate_layers(build_layers(load_facts(tmp_path / "facts.toml")))
+    failed = failures(checks)
+    assert "rail-bridge-crosses-river" in failed
+    assert "does not cross tumen-river" in failed["rail-bridge-crosses-river"]
+    assert "sourced-lengths:context" in failed
+    railway = failed["sourced-lengths:context"]
+    assert "khasan-tumangang-railway" in railway and "5000 m its sources give" in railway
+    assert measured(r"measures (\d+\.\d) m", railway) > 20_000
+
+
+def test_a_path_far_longer_than_its_sourced_length_fails(layers: Layers) -> None:
+    railway = feature(layers, "khasan-tumangang-railway")
+    (sourced,) = [f for f in railway["properties"]["figures"] if f["name"] == "length"]
+    longest = max(value["value"] for value in sourced["values"])
+    start, *_, end = railway["geometry"]["coordinates"]
+    # Within 25 % over the sourced length passes; 30 % over fails.
+    for factor, passes in ((1.2, True), (1.3, False)):
+        redraw(railway, _path_of_length([tuple(start), tuple(end)], longest * factor))
+        checks = validate_layers(layers)
+        assert ("sourced-lengths:context" not in failures(checks)) is passes, factor
+
+
+def _path_of_length(ends: list[Coordinate], length: float) -> list[Coordinate]:
+    """A path between two ends through a point beside their middle, ``length`` metres long."""
+    (start, end) = ends
+    chord = geodesic_length(ends)
+    middle = point_along(ends, chord / 2)
+    azimuth = azimuth_along(ends, chord / 2, chord)
+    # Each leg is the hypotenuse of a right triangle on half the chord.
+    offset = math.sqrt(max((length / 2) ** 2 - (chord / 2) ** 2, 0.0))
+    _, aside = line_across(middle, azimuth, 2 * offset)
+    return [start, aside, end]
 
 
 def test_check_is_a_frozen_record() -> None:

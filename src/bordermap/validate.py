@@ -119,6 +119,10 @@ def validate_layers(layers: Layers) -> list[Check]:
           within ``settings.length_tolerance_m``;
         - ``sources:<layer>``: every feature names at least one source, each with
           a publisher and an http(s) URL;
+        - ``sourced-lengths:<layer>``: no line measures more than
+          ``settings.sourced_length_excess`` (25 %) over the longest value of its
+          sourced ``length`` figure (a typo in a position a path runs through
+          stretches it by kilometres);
         - ``rail-bridge-crosses-river`` and ``road-bridge-crosses-river``, one per
           bridge: it crosses the river once, at no less than 30° to the channel,
           and its ends lie on opposite banks, one in North Korea (right of the
@@ -137,6 +141,7 @@ def validate_layers(layers: Layers) -> list[Check]:
     checks += [_check_geometry(name, layer, seen_ids) for name, layer in layers.items()]
     checks += [_check_lengths(name, layer) for name, layer in layers.items()]
     checks += [_check_sources(name, layer) for name, layer in layers.items()]
+    checks += [_check_sourced_lengths(name, layer) for name, layer in layers.items()]
     checks += _check_bridges(layers)
     return checks
 
@@ -297,6 +302,56 @@ def _check_sources(name: str, layer: Any) -> Check:
         f"{where}: each of {_count(len(features), 'feature')} names at least one source "
         f"with a publisher and an http(s) URL ({_count(cited, 'citation')})",
     )
+
+
+def _check_sourced_lengths(name: str, layer: Any) -> Check:
+    """Check that no line is far longer than the longest length its sources give."""
+    check = f"sourced-lengths:{name}"
+    where = f"layer '{name}'"
+    excess = settings.sourced_length_excess
+    problems: list[str] = []
+    compared: list[str] = []
+    for index, feature in _features(layer):
+        longest = _longest_sourced_length(_properties(feature))
+        if longest is None or not _is_line(feature):
+            continue
+        label = _label(feature, index)
+        length = _line_of(feature).length_m
+        limit = longest * (1 + excess) + settings.length_tolerance_m
+        if length > limit:
+            problems.append(
+                f"{label}: the line measures {length:.1f} m, far longer than the "
+                f"{longest:g} m its sources give (more than {excess:.0%} over): "
+                f"is a position it runs through wrong?"
+            )
+        else:
+            compared.append(f"{_feature_id(feature, index)} {length:.1f} m ≤ {limit:.0f} m")
+    if problems:
+        return Check(check, False, f"{where}: " + "; ".join(problems))
+    if not compared:
+        return Check(check, True, f"{where}: no line with a sourced length to compare")
+    return Check(
+        check,
+        True,
+        f"{where}: no line longer than its sources' longest length by more than "
+        f"{excess:.0%}: {', '.join(compared)}",
+    )
+
+
+def _longest_sourced_length(properties: dict[str, Any]) -> float | None:
+    """Return the longest value of a feature's sourced ``length`` figure in metres, if any."""
+    figures = properties.get("figures")
+    numbers = [
+        float(entry["value"])
+        for figure in (figures if isinstance(figures, list) else [])
+        if isinstance(figure, dict)
+        and figure.get("name") == "length"
+        and figure.get("unit", "m") == "m"
+        and isinstance(figure.get("values"), list)
+        for entry in figure["values"]
+        if isinstance(entry, dict) and _is_finite(entry.get("value")) and entry["value"] > 0
+    ]
+    return max(numbers) if numbers else None
 
 
 # ---------------------------------------------------------------------------
