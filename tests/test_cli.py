@@ -107,6 +107,62 @@ def test_validate_fails_naming_the_check_on_a_broken_layer(project, capsys):
     assert "road-bridge" in captured.err and "failed" in captured.err
 
 
+def _typo(project: Path) -> None:
+    """The issue-13 reproduction: the Friendship Bridge's latitude off by one digit."""
+    facts = project / "geodata" / "facts.toml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("lat = 42.415167", "lat = 42.515167"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("command", ["build", "layers"])
+def test_a_failed_check_publishes_nothing_and_exits_1(project, capsys, command):
+    assert main(cli_args(project, "build")) == 0
+    before = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    _typo(project)
+    capsys.readouterr()
+    assert main(cli_args(project, command)) == 1
+    captured = capsys.readouterr()
+    after = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    before.pop("facts.toml"), after.pop("facts.toml")
+    assert after == before
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    failed = [line for line in lines if line.startswith("bordermap: error: check ")]
+    assert any("rail-bridge-crosses-river failed" in line for line in failed)
+    assert any("sourced-lengths:context failed" in line for line in failed)
+    assert lines[-1].startswith("bordermap: nothing written:") and "--force" in lines[-1]
+    assert "Traceback" not in captured.err
+
+
+def test_force_publishes_anyway_with_a_warning_per_failed_check(project, capsys):
+    _typo(project)
+    assert main(cli_args(project, "build", "--force")) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning: check" in line]
+    names = {line.split()[3] for line in warnings}
+    assert {"rail-bridge-crosses-river", "sourced-lengths:context"} <= names
+    assert len(warnings) == len(names)
+    assert (project / "outputs" / "tumen_border_map.html").exists()
+    rail = json.loads((project / "geodata" / "rail_bridge.geojson").read_text(encoding="utf-8"))
+    assert 42.5 < rail["features"][0]["geometry"]["coordinates"][0][1] < 42.6
+
+
+def test_map_checks_a_hand_edited_layer_before_drawing_it(project, capsys):
+    assert main(cli_args(project, "build")) == 0
+    html = (project / "outputs" / "tumen_border_map.html").read_bytes()
+    path = project / "geodata" / "rail_bridge.geojson"
+    layer = json.loads(path.read_text(encoding="utf-8"))
+    for position in layer["features"][0]["geometry"]["coordinates"]:
+        position[1] = round(position[1] + 0.1, 6)  # the typo, made in an editor
+    path.write_text(json.dumps(layer), encoding="utf-8")
+    capsys.readouterr()
+    assert main(cli_args(project, "map")) == 1
+    assert "rail-bridge-crosses-river failed" in capsys.readouterr().err
+    assert (project / "outputs" / "tumen_border_map.html").read_bytes() == html
+    assert main(cli_args(project, "map", "--force")) == 0
+    assert (project / "outputs" / "tumen_border_map.html").read_bytes() != html
+
+
 def test_missing_facts_file_exits_2_naming_the_file(tmp_path, capsys):
     assert main(cli_args(tmp_path, "layers")) == 2
     err = capsys.readouterr().err
@@ -235,6 +291,8 @@ def test_committed_exports_are_what_the_code_produces(tmp_path):
         "tumen_border_map.png",
         "tumen_border_map.svg",
         "tumen_border_map.pdf",
+        "tumen_border_map.gpkg",
+        "tumen_border_map.kml",
         "embed.html",
     ):
         assert (tmp_path / name).read_bytes() == (REPO / "outputs" / name).read_bytes(), name
@@ -243,7 +301,7 @@ def test_committed_exports_are_what_the_code_produces(tmp_path):
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
-        ("--format", "png,gif", "expected formats from png, svg, pdf"),
+        ("--format", "png,gif", "expected formats from png, svg, pdf, gpkg, kml"),
         ("--width", "-5", "expected a positive whole number"),
         ("--bbox", "130.7,42.3,130.6,42.5", "west < east"),
         ("--bbox", "42.4,130.6,42.5,130.7", "within ±90"),

@@ -1,7 +1,8 @@
 """The ``bordermap`` command: a thin layer over the library.
 
-Exit status: 0 on success, 1 when ``validate`` finds a failing check, 2 on bad
-usage or bad input (with one line per problem on stderr, never a traceback).
+Exit status: 0 on success, 1 when a check fails (``validate``, or ``layers``, ``map``
+and ``build`` before they publish, unless ``--force``), 2 on bad usage or bad input
+(with one line per problem on stderr, never a traceback).
 Heavy libraries are imported inside the commands, so ``--help`` answers at once.
 """
 
@@ -91,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_formats,
         default=EXPORT_FORMATS,
         metavar="FORMATS",
-        help="comma-separated image formats (default: png,svg,pdf)",
+        help="comma-separated formats: images png, svg, pdf; the layers as a GeoPackage "
+        "(gpkg, for QGIS) and KML (kml, for Google Earth) (default: all five)",
     )
     export.add_argument(
         "--width",
@@ -157,6 +159,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="language of labels, popups, legend, title and notes (default: en); "
             "other languages write <name>.<lang>.html/.png/...",
         )
+    for name in ("layers", "map", "build"):
+        commands.choices[name].add_argument(
+            "--force",
+            action="store_true",
+            help="publish even if a check of 'bordermap validate' fails, with a warning line "
+            "per failed check (without it a failed check writes nothing and exits 1)",
+        )
     for name in ("map", "build"):
         command = commands.choices[name]
         command.add_argument(
@@ -183,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-EXPORT_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
+#: bordermap.gis.GIS_FORMATS, without importing it.
+EXPORT_FORMATS: tuple[str, ...] = (*IMAGE_FORMATS, "gpkg", "kml")
 LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, without importing it
 
 
@@ -238,6 +249,32 @@ def _base(arguments: argparse.Namespace) -> Any:
     with _warnings_said(BaseUnavailableWarning):
         found = resolve_base(None, arguments.geodata)
     return found or False
+
+
+def _checks_failed(layers: Any, arguments: argparse.Namespace) -> bool:
+    """Run the checks on layers about to be published; say each failure; True to stop.
+
+    Without ``--force`` a failed check stops the command before anything is written;
+    with it, each failed check is said as a warning and the command goes on.
+    """
+    from bordermap.validate import validate_layers
+
+    failed = [check for check in validate_layers(layers) if not check.passed]
+    kind = "warning" if arguments.force else "error"
+    for check in failed:
+        _say(sys.stderr, f"bordermap: {kind}: check {check.name} failed: {check.message}")
+    if failed and not arguments.force:
+        _say(
+            sys.stderr,
+            f"bordermap: nothing written: {_checks(len(failed))} failed "
+            "(fix the facts or layers, or give --force to publish anyway)",
+        )
+        return True
+    return False
+
+
+def _checks(count: int) -> str:
+    return f"{count} check" if count == 1 else f"{count} checks"
 
 
 def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
@@ -392,7 +429,10 @@ def _layers(arguments: argparse.Namespace) -> int:
 
     facts_path = arguments.facts or arguments.geodata / settings.facts_file
     facts = load_facts(facts_path)
-    written = write_layers(_built_layers(facts), arguments.geodata)
+    layers = _built_layers(facts)
+    if _checks_failed(layers, arguments):
+        return EXIT_CHECKS_FAILED
+    written = write_layers(layers, arguments.geodata)
     for path in written:
         _say(sys.stdout, f"wrote {path}")
     return EXIT_OK
@@ -405,6 +445,8 @@ def _map(arguments: argparse.Namespace) -> int:
 
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
+    if _checks_failed(layers, arguments):
+        return EXIT_CHECKS_FAILED
     web_map = build_map(
         layers,
         basemaps=basemaps,
@@ -432,6 +474,8 @@ def _build(arguments: argparse.Namespace) -> int:
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
     layers = _built_layers(facts)
+    if _checks_failed(layers, arguments):
+        return EXIT_CHECKS_FAILED
     page = render_html(
         build_map(
             layers,
@@ -465,27 +509,35 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap._io import write_all
     from bordermap.embed import EMBED_FILE, embed_html
     from bordermap.export import BasemapUnavailableWarning, render_images
+    from bordermap.gis import gis_files
     from bordermap.layers import read_layers
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
-    layers = layers_as_of(layers, _note_date(layers, arguments))
-    # Every image (drawn once) and the snippet are made first, then written together:
-    # an interrupted export leaves the previous images as they were, all of them.
-    with _warnings_said(BasemapUnavailableWarning):
-        images = render_images(
-            layers,
-            arguments.format,
-            width=arguments.width,
-            dpi=arguments.dpi,
-            bbox=arguments.bbox,
-            basemap=arguments.basemap,
-            language=arguments.lang,
-            base=_base(arguments),
-            inset=not arguments.no_inset,
-        )
+    date = _note_date(layers, arguments)
+    layers = layers_as_of(layers, date)
+    # Every image (drawn once), the GIS files and the snippet are made first, then
+    # written together: an interrupted export leaves the previous files, all of them.
+    made: dict[str, bytes] = {}
+    image_formats = [name for name in arguments.format if name in IMAGE_FORMATS]
+    if image_formats:
+        with _warnings_said(BasemapUnavailableWarning):
+            made |= render_images(
+                layers,
+                image_formats,
+                width=arguments.width,
+                dpi=arguments.dpi,
+                bbox=arguments.bbox,
+                basemap=arguments.basemap,
+                language=arguments.lang,
+                base=_base(arguments),
+                inset=not arguments.no_inset,
+            )
+    gis_formats = [name for name in arguments.format if name not in IMAGE_FORMATS]
+    if gis_formats:
+        made |= gis_files(layers, gis_formats, language=arguments.lang, as_of=date)
     files: dict[Path, str | bytes] = {
-        _output(arguments, f".{image_format}"): data for image_format, data in images.items()
+        _output(arguments, f".{suffix}"): made[suffix] for suffix in arguments.format
     }
     if arguments.embed:
         files[Path(arguments.outputs) / EMBED_FILE] = embed_html(

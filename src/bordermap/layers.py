@@ -23,6 +23,7 @@ from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
+from bordermap.gis import from_gdal
 from bordermap.schema import identifier_problem
 
 if TYPE_CHECKING:
@@ -470,7 +471,9 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     Returns
     -------
     dict of str to dict
-        Layer name to FeatureCollection.
+        Layer name to FeatureCollection. A layer saved through GDAL (QGIS,
+        geopandas, ogr2ogr) is read as ``bordermap`` wrote it: see
+        :func:`bordermap.gis.from_gdal`.
 
     Raises
     ------
@@ -494,6 +497,7 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
         )
         if data is None:
             continue
+        data = from_gdal(data)  # a layer saved by QGIS, geopandas or ogr2ogr
         found = collection_problems(data, str(path), seen_ids)
         if found:
             problems += found
