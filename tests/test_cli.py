@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,16 @@ def test_help_lists_the_commands(capsys):
     out = capsys.readouterr().out
     for command in ("layers", "map", "build", "validate"):
         assert command in out
+
+
+def test_readme_and_help_say_the_same_about_dpi(capsys):
+    assert main(["export", "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    match = re.search(r"`--dpi` (.*?), `--bbox", readme)
+    assert match, "the README says what --dpi does"
+    for claim in ("page size", "width/dpi inches", "looks the same at any dpi", "10 to 2400"):
+        assert claim in match.group(1) and claim in help_text, claim
 
 
 @pytest.mark.parametrize(

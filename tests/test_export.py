@@ -779,3 +779,20 @@ def test_an_interrupted_export_leaves_every_previous_image(project, monkeypatch,
     assert rendered == ["png", "svg", "pdf"]
     assert {path.name: path.read_bytes() for path in outputs.iterdir()} == before
     assert "outputs left as they were" in capsys.readouterr().err
+
+
+def test_the_basemap_extra_needs_a_contextily_whose_add_basemap_takes_a_timeout():
+    # export --basemap passes timeout= to contextily.add_basemap: 1.7.1 is the first
+    # release that takes it (1.6.x and 1.7.0 crash with a TypeError).
+    import inspect
+    import tomllib
+
+    import contextily
+
+    assert "timeout" in inspect.signature(contextily.add_basemap).parameters
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    extras = project["project"]["optional-dependencies"]
+    for extra in ("basemap", "test"):
+        (requirement,) = [r for r in extras[extra] if r.startswith("contextily")]
+        bound = tuple(int(part) for part in requirement.split(">=")[1].split("."))
+        assert bound >= (1, 7, 1), requirement

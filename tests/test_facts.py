@@ -284,6 +284,17 @@ BAD_FACTS = {
         'sources = ["no-such-source"]\nevents = []',
         ("feature 'tumangang'", "'sources'", "no-such-source"),
     ),
+    # Inside an event: the message names the event, not only the feature (issue 13).
+    "unknown source in an event": (
+        'would open in 2026", sources = ["tass-2025-09-05"]',
+        'would open in 2026", sources = ["tass-2025-09-5"]',
+        ("feature 'road-bridge', event #3, field 'sources'", "tass-2025-09-5"),
+    ),
+    "unknown source of a figure's value": (
+        'Roman Starovoit", sources = ["tass-starovoit"] }',
+        'Roman Starovoit", sources = ["tass-starovit"] }',
+        ("feature 'road-bridge', figure 'length', value #3, field 'sources'", "tass-starovit"),
+    ),
     "javascript url": (
         'url = "https://tass.com/economy/2013001"',
         'url = "javascript:alert(1)"',
@@ -402,3 +413,26 @@ def test_several_problems_are_reported_together(write_facts, facts_text):
         assert needle in message, needle
     assert all(line.startswith(f"{path}: ") for line in error.problems)
     assert message.count("\n") == 5
+
+
+def test_a_missing_closing_bracket_is_pointed_at_where_it_is_missing(write_facts, facts_text):
+    # The Friendship Bridge's events lose their closing "]": the parser notices two
+    # lines later, at the next table's header, but the mistake is after the last event.
+    events_end = (
+        '"Steel bridge opened", status = "open", sources = ["wikipedia-friendship-bridge"] },\n]\n'
+    )
+    path = write_facts(replace_once(facts_text, events_end, events_end.removesuffix("]\n")))
+    lines = facts_text.splitlines()
+    last_event = next(n for n, line in enumerate(lines, 1) if "Steel bridge opened" in line)
+    [problem] = load_error(path).problems
+    assert problem.startswith(f"{path}: not valid TOML")
+    assert f"at the end of line {last_event} " in problem
+    assert f"missing after line {last_event}?" in problem
+
+
+def test_a_mistake_inside_a_line_keeps_the_parser_s_position(write_facts, facts_text):
+    lines = facts_text.splitlines()
+    number = next(n for n, line in enumerate(lines, 1) if line == "lat = 42.415167")
+    path = write_facts(replace_once(facts_text, "lat = 42.415167", "lat = "))
+    [problem] = load_error(path).problems
+    assert f"(at line {number}, column 7)" in problem

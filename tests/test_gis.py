@@ -153,3 +153,15 @@ def test_kml_falls_back_to_gdal_s_plain_kml_driver(shipped_layers, tmp_path, mon
     frame = pyogrio.read_dataframe(path, layer="rail_bridge")
     assert frame["Name"].tolist() == ["Korea–Russia Friendship Bridge"]
     assert json.loads(frame.loc[0, "sources"])[0]["publisher"] == "Wikipedia"
+
+
+def test_a_layer_saved_in_utm_gets_one_error_naming_its_crs(built, capsys):
+    path = built / "geodata" / "road_bridge.geojson"
+    frame = geopandas.read_file(path, engine="pyogrio").to_crs(settings.projected_crs)
+    path.unlink()
+    frame.to_file(path, engine="pyogrio")
+    capsys.readouterr()
+    assert main(cli_args(built, "map")) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "road_bridge.geojson: field 'crs'" in line and "EPSG::32652" in line
+    assert "reproject it to EPSG:4326" in line

@@ -88,6 +88,19 @@ def test_status_on_ignores_expected_events():
     assert status_on([], dt.date(2000, 1, 1)) == "existing"
 
 
+@pytest.mark.parametrize(
+    ("first", "second"), [("under construction", "open"), ("open", "under construction")]
+)
+def test_two_events_on_one_date_keep_the_file_s_order(first, second):
+    # The later of two events on one day sets the status, whatever the statuses say.
+    events = [
+        {"date": "2026-11-30", "status": first, "what": "a", "sources": ["s"]},
+        {"date": "2026-11-30", "status": second, "what": "b", "sources": ["s"]},
+    ]
+    assert status_on(events, dt.date(2026, 11, 30)) == second
+    assert status_on(events, dt.date(2026, 11, 29)) is None
+
+
 def test_dates_after_the_facts_are_drawn_as_of_the_facts(facts, shipped_layers):
     assert effective_date(shipped_layers, dt.date(2030, 1, 1)) == facts.as_of_date
     assert effective_date(shipped_layers, dt.date(2025, 1, 1)) == dt.date(2025, 1, 1)

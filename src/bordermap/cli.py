@@ -106,8 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--dpi",
         type=_whole_number("--dpi", 10, 2400),
         default=200,
-        help="resolution in dots per inch, recorded in the PNG; sets the page size "
-        "(width/dpi inches); the map looks the same at any dpi (default: 200)",
+        help="resolution recorded in the PNG, which sets the page size (width/dpi inches, "
+        "also of the SVG and PDF); the map looks the same at any dpi, from 10 to 2400 "
+        "(default: 200)",
     )
     export.add_argument(
         "--bbox",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -282,12 +283,47 @@ def load_facts(path: str | Path) -> Facts:
     """
     path = Path(path)
     try:
-        data = tomllib.loads(read_input(path, "facts file not found"))
-    except tomllib.TOMLDecodeError as error:
-        raise FactsError(f"{path}: not valid TOML: {brief(str(error))[1:-1]}") from None
+        text = read_input(path, "facts file not found")
     except ValueError as error:
         raise FactsError(str(error)) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problem = brief(_toml_error(str(error), text))[1:-1]
+        raise FactsError(f"{path}: not valid TOML: {problem}") from None
     return _parse(path, data)
+
+
+_TOML_POSITION = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
+
+
+def _toml_error(message: str, text: str) -> str:
+    """Say where a TOML mistake is: where it was made, not only where it was noticed.
+
+    A missing ``,``, ``]`` or ``}`` at the end of a line is noticed at the start of
+    the next line with content, after any blank and comment lines: then the mistake
+    is named at the end of the line before.
+    """
+    match = _TOML_POSITION.match(message)
+    if match is None:
+        return message
+    what, line, column = match["what"], int(match["line"]), int(match["column"])
+    lines = text.splitlines()
+    noticed = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = len(noticed) - len(noticed.lstrip())
+    # Only a value left open (an array or inline table) runs on into later lines.
+    left_open = what.startswith(("Unclosed", "Invalid value")) or "after a value" in what
+    if not left_open or column > indent + 2:  # inside the line: the parser is right
+        return message
+    before = line - 1
+    while before > 0 and (not lines[before - 1].strip() or lines[before - 1].lstrip()[0] == "#"):
+        before -= 1
+    if before == 0:
+        return message
+    return (
+        f"{what} at the end of line {before} (noticed at line {line}, column {column}): "
+        f"is a ',', ']' or '}}' missing after line {before}?"
+    )
 
 
 def _parse(path: Path, data: dict[str, Any]) -> Facts:
@@ -925,15 +961,32 @@ def _inside(folder: Path, path: Path) -> bool:
         return False
 
 
+def _citations(feature: FeatureFacts) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Return where in a feature sources are cited: (place after the feature, field, ids)."""
+    found = [("", "sources", feature.sources)]
+    if feature.geometry.point is not None:
+        key = "centre_sources" if feature.geometry.method == "crossing" else "sources"
+        found.append((", geometry", key, feature.geometry.point.sources))
+    for number, alternative in enumerate(feature.geometry.alternatives, start=1):
+        found.append((f", geometry, alternative #{number}", "sources", alternative.sources))
+    for number, event in enumerate(feature.events, start=1):
+        found.append((f", event #{number}", "sources", event.sources))
+    for figure in feature.figures:
+        for number, value in enumerate(figure.values, start=1):
+            found.append((f", figure '{figure.name}', value #{number}", "sources", value.sources))
+    return found
+
+
 def _check_references(
     features: list[FeatureFacts], sources: dict[str, Source], problems: _Problems
 ) -> None:
     by_id = {feature.id: feature for feature in features}
     for feature in features:
         where = f"feature '{feature.id}'"
-        for source_id in feature.cited_sources():
-            if source_id not in sources:
-                problems.add(where, "sources", f"unknown source {brief(source_id)}")
+        for place, key, cited in _citations(feature):
+            for source_id in dict.fromkeys(cited):
+                if source_id not in sources:
+                    problems.add(where + place, key, f"unknown source {brief(source_id)}")
         spec = feature.geometry
         for key in ("feature", "river", "downstream_of"):
             target = getattr(spec, key)

@@ -37,10 +37,16 @@ def status_on(events: Iterable[Mapping[str, Any]], date: dt.date) -> str | None:
         event sets a status; ``None`` when the first status comes later (the
         feature did not exist yet). Expected events never set a status.
     """
+    # Sorted by date alone: events of one date keep their order in the file, the
+    # later one setting the status (sorting the pairs would let the status's
+    # spelling decide).
     dated = sorted(
-        (parse_date(event["date"]), str(event["status"]))
-        for event in events
-        if event.get("status") and not event.get("expected")
+        (
+            (parse_date(event["date"]), str(event["status"]))
+            for event in events
+            if event.get("status") and not event.get("expected")
+        ),
+        key=lambda pair: pair[0],
     )
     if not dated:
         return "existing"
