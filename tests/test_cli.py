@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import geopandas
 import pytest
 from helpers import cli_args
 
@@ -172,6 +173,37 @@ def test_map_checks_a_hand_edited_layer_before_drawing_it(project, capsys):
     assert (project / "outputs" / "tumen_border_map.html").read_bytes() == html
     assert main(cli_args(project, "map", "--force")) == 0
     assert (project / "outputs" / "tumen_border_map.html").read_bytes() != html
+
+
+@pytest.mark.parametrize("command", ["build", "layers"])
+def test_a_layer_edited_by_hand_is_not_overwritten_without_overwrite(project, capsys, command):
+    assert main(cli_args(project, "build")) == 0
+    path = project / "geodata" / "road_bridge.geojson"
+    text = path.read_text(encoding="utf-8")
+    # An edit in a text editor that keeps the layout: only a digit changes.
+    path.write_text(text.replace('"accuracy_m": 280.0', '"accuracy_m": 250.0'), encoding="utf-8")
+    before = _snapshot(project / "geodata") | _snapshot(project / "outputs")
+    capsys.readouterr()
+    assert main(cli_args(project, command)) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert str(path) in line and "edited since bordermap wrote it" in line
+    assert "--overwrite" in line
+    assert _snapshot(project / "geodata") | _snapshot(project / "outputs") == before
+    assert main(cli_args(project, command, "--overwrite")) == 0
+    err = capsys.readouterr().err
+    assert "replaced (--overwrite)" in err and str(path) in err
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_a_layer_saved_by_another_tool_is_not_overwritten_without_overwrite(project, capsys):
+    assert main(cli_args(project, "build")) == 0
+    path = project / "geodata" / "places.geojson"
+    frame = geopandas.read_file(path, engine="pyogrio")
+    path.unlink()
+    frame.to_file(path, engine="pyogrio")  # as QGIS saves it: GDAL drops our metadata
+    capsys.readouterr()
+    assert main(cli_args(project, "build")) == 2
+    assert "not as bordermap wrote it" in capsys.readouterr().err
 
 
 def test_missing_facts_file_exits_2_naming_the_file(tmp_path, capsys):

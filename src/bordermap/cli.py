@@ -160,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
             help="language of labels, popups, legend, title and notes (default: en); "
             "other languages write <name>.<lang>.html/.png/...",
         )
+    for name in ("layers", "build"):
+        commands.choices[name].add_argument(
+            "--overwrite",
+            action="store_true",
+            help="replace layers in --geodata that were edited since bordermap wrote them "
+            "(by hand or in QGIS); without it such a layer stops the command",
+        )
     for name in ("layers", "map", "build"):
         commands.choices[name].add_argument(
             "--force",
@@ -272,6 +279,24 @@ def _checks_failed(layers: Any, arguments: argparse.Namespace) -> bool:
         )
         return True
     return False
+
+
+def _refuse_to_overwrite_edits(layers: Any, arguments: argparse.Namespace) -> None:
+    """Stop before replacing layers edited since they were written, unless ``--overwrite``."""
+    from bordermap.errors import OutputError
+    from bordermap.layers import edited_layers
+
+    edited = edited_layers(arguments.geodata, list(layers))
+    if edited and not arguments.overwrite:
+        raise OutputError(
+            [
+                f"{line}; '{arguments.command}' would replace it with the layer made from "
+                "the facts: carry the edit into the facts file, or give --overwrite"
+                for line in edited
+            ]
+        )
+    for line in edited:
+        _say(sys.stderr, f"bordermap: note: {line}; replaced (--overwrite)")
 
 
 def _checks(count: int) -> str:
@@ -433,6 +458,7 @@ def _layers(arguments: argparse.Namespace) -> int:
     layers = _built_layers(facts)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
+    _refuse_to_overwrite_edits(layers, arguments)
     written = write_layers(layers, arguments.geodata)
     for path in written:
         _say(sys.stdout, f"wrote {path}")
@@ -464,10 +490,10 @@ def _map(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
-    from bordermap._io import dumps_geojson_all, write_all
+    from bordermap._io import write_all
     from bordermap.basemaps import resolve_basemaps
     from bordermap.facts import load_facts
-    from bordermap.layers import layer_path
+    from bordermap.layers import render_layers
     from bordermap.webmap import build_map, render_html
 
     # Everything is made in memory first, then written together: a build that fails
@@ -487,9 +513,8 @@ def _build(arguments: argparse.Namespace) -> int:
             base=_base(arguments),
         )
     )
-    files: dict[Path, str] = dumps_geojson_all(
-        {layer_path(arguments.geodata, name): layer for name, layer in layers.items()}
-    )
+    _refuse_to_overwrite_edits(layers, arguments)
+    files: dict[Path, str] = render_layers(layers, arguments.geodata)
     map_path = _output(arguments, ".html")
     files[map_path] = page
     write_all(files)

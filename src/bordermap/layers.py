@@ -7,9 +7,12 @@ reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordermap import settings
-from bordermap._io import dumps_geojson_all, read_json, recover, write_all
+from bordermap._io import dumps_geojson, dumps_geojson_all, read_json, recover, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
@@ -33,8 +36,10 @@ __all__ = [
     "CoordinatePrecisionWarning",
     "Layers",
     "build_layers",
+    "edited_layers",
     "layer_path",
     "read_layers",
+    "render_layers",
     "to_geodataframe",
     "write_layers",
 ]
@@ -448,11 +453,90 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     list of pathlib.Path
         The files written, in layer order.
     """
-    rendered = dumps_geojson_all(
-        {layer_path(directory, name): layer for name, layer in layers.items()}
-    )
+    rendered = render_layers(layers, directory)
     write_all(rendered)
     return list(rendered)
+
+
+#: The member of a layer's "bordermap" metadata that holds the SHA-256 of the file
+#: as written, computed with its own 64 hex digits written as zeros.
+_STAMP = "written_sha256"
+_UNSTAMPED = "0" * 64
+_STAMPED = re.compile(rf'"{_STAMP}": "([0-9a-f]{{64}})"')
+
+
+def render_layers(
+    layers: Mapping[str, Mapping[str, Any]], directory: str | Path
+) -> dict[Path, str]:
+    """Return each layer's file path and text, as :func:`write_layers` writes them.
+
+    Each file records its own SHA-256 (``bordermap.written_sha256``), so that
+    :func:`edited_layers` can tell a file edited since it was written.
+    """
+    unstamped = {
+        layer_path(directory, name): {
+            **layer,
+            "bordermap": {**layer.get("bordermap", {}), _STAMP: _UNSTAMPED},
+        }
+        for name, layer in layers.items()
+    }
+    return {path: _stamped(text) for path, text in dumps_geojson_all(unstamped).items()}
+
+
+def _stamped(text: str) -> str:
+    """Return a layer's text with its SHA-256 in place of the zeros."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return text.replace(f'"{_STAMP}": "{_UNSTAMPED}"', f'"{_STAMP}": "{digest}"', 1)
+
+
+def _formatted_by_bordermap(text: str) -> bool:
+    """Whether unstamped text is laid out as bordermap writes (one from before the stamp)."""
+    try:
+        return dumps_geojson(json.loads(text)) == text
+    except (ValueError, TypeError, RecursionError):
+        return False
+
+
+def edited_layers(directory: str | Path, names: Iterable[str] | None = None) -> list[str]:
+    """Say which layer files were changed since ``bordermap`` wrote them, one line each.
+
+    A file is edited when its text no longer has the SHA-256 it recorded when it
+    was written (a hand edit, or a save from QGIS, which drops the record). Missing
+    files are not edited, nor are files without the record laid out exactly as
+    ``bordermap`` lays them out (written before it kept the record).
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The geodata directory.
+    names : iterable of str, optional
+        The layers to look at; defaults to ``settings.layer_names``.
+
+    Returns
+    -------
+    list of str
+        ``"<file>: <how it differs>"`` for each edited file.
+    """
+    recover(directory)  # a set a killed run left half written is completed first
+    edited = []
+    for name in settings.layer_names if names is None else names:
+        path = layer_path(directory, name)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            continue
+        except (OSError, UnicodeDecodeError):
+            edited.append(f"{path}: cannot be read as bordermap wrote it")
+            continue
+        found = _STAMPED.search(text)
+        if found is None:
+            if not _formatted_by_bordermap(text):
+                edited.append(f"{path}: not as bordermap wrote it (saved by another tool?)")
+            continue
+        unstamped = text[: found.start(1)] + _UNSTAMPED + text[found.end(1) :]
+        if hashlib.sha256(unstamped.encode("utf-8")).hexdigest() != found[1]:
+            edited.append(f"{path}: edited since bordermap wrote it")
+    return edited
 
 
 _LAYER_MISSING = "layer file not found (run 'bordermap layers' to make it)"
@@ -498,6 +582,8 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
         if data is None:
             continue
         data = from_gdal(data)  # a layer saved by QGIS, geopandas or ogr2ogr
+        if isinstance(data, dict) and isinstance(data.get("bordermap"), dict):
+            data["bordermap"].pop(_STAMP, None)  # about the file, not the layer
         found = collection_problems(data, str(path), seen_ids)
         if found:
             problems += found
