@@ -83,3 +83,24 @@ def test_write_embed_names_the_map_and_image_beside_it(tmp_path, layers):
 def test_committed_embed_is_what_the_code_produces(tmp_path):
     path = write_embed(REPO / "geodata", tmp_path)
     assert path.read_bytes() == (REPO / "outputs" / "embed.html").read_bytes()
+
+
+def test_embed_inline_carries_the_whole_page_and_needs_no_address(tmp_path):
+    from bordermap.embed import embed_inline
+
+    page = '<html><head><title>A &amp; B</title></head><body><p class=x>"map"</p></body></html>'
+    path = tmp_path / "map.html"
+    path.write_text(page, encoding="utf-8")
+    shown = embed_inline(path)._repr_html_()
+    tree = _parse(shown)
+    [iframe] = [attrs for tag, attrs in tree.elements if tag == "iframe"]
+    assert iframe["srcdoc"] == page and "src" not in iframe
+    assert iframe["title"] == "A & B"
+
+
+def test_embed_inline_without_a_map_says_to_run_map(tmp_path):
+    from bordermap.embed import embed_inline
+    from bordermap.errors import OutputError
+
+    with pytest.raises(OutputError, match="run 'bordermap map' first"):
+        embed_inline(tmp_path / "missing.html")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from bordermap import _html, settings
 from bordermap._io import write_atomic
 from bordermap.layers import Layers, read_layers
 
-__all__ = ["EMBED_FILE", "embed_html", "embed_snippet", "write_embed"]
+__all__ = ["EMBED_FILE", "InlineMap", "embed_html", "embed_inline", "embed_snippet", "write_embed"]
 
 #: File name of the snippet inside the outputs directory.
 EMBED_FILE = "embed.html"
@@ -129,3 +130,80 @@ def write_embed(
     path = Path(outputs) / EMBED_FILE
     write_atomic(path, embed_html(layers, base_url=base_url))
     return path
+
+
+class InlineMap:
+    """The map in a frame that carries the whole page, for Jupyter to show inline.
+
+    Jupyter shows it through :meth:`_repr_html_`; :attr:`html` is the markup.
+    """
+
+    def __init__(self, markup: str) -> None:
+        self.html = markup
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+
+class _Head(HTMLParser):
+    """Reads a page's ``<title>`` and ``<meta name="description">``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.title = ""
+        self.description = ""
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "title":
+            self._in_title = True
+        elif tag == "meta" and found.get("name") == "description":
+            self.description = found.get("content") or ""
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = self._in_title and tag != "title"
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+
+
+def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> InlineMap:
+    """Return the web map framed for a Jupyter notebook, where it shows inline.
+
+    The iframe carries the whole page in its ``srcdoc``, so it needs no address
+    that the notebook would have to resolve (an iframe whose ``src`` is relative to
+    ``embed.html`` shows "404" in a notebook). The map's own scripts are inlined in
+    the page, so it works offline; basemap tiles still come from the network.
+
+    Parameters
+    ----------
+    map_file : str or pathlib.Path, optional
+        The map written by ``bordermap map`` (default ``outputs/tumen_border_map.html``).
+
+    Returns
+    -------
+    InlineMap
+        Shown inline by Jupyter; its ``html`` is the ``<iframe>``.
+
+    Raises
+    ------
+    OutputError
+        If the map file cannot be read (run ``bordermap map`` first).
+    """
+    from bordermap._io import read_input
+    from bordermap.errors import OutputError
+
+    try:
+        page = read_input(Path(map_file), "map not found (run 'bordermap map' first)")
+    except ValueError as error:
+        raise OutputError(str(error)) from None
+    head = _Head()
+    head.feed(page[: page.find("</head>") + 7] if "</head>" in page else page)
+    esc = html.escape
+    markup = f"""<iframe srcdoc="{esc(page)}" title="{esc(head.title.strip())}"
+        aria-label="{esc(head.description)}" allowfullscreen
+        style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
+               max-height: 85vh; border: 0;"></iframe>"""
+    return InlineMap(markup)
