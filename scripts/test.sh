@@ -3,19 +3,21 @@
 #
 #   bash scripts/test.sh            # from the repository root
 #
-# Installs Debian's Chromium and CJK fonts (for the browser tests) when missing, and
+# Installs Debian's Chromium and CJK fonts (for the browser tests) and poppler-utils
+# (pdffonts, pdfinfo: the tests read the PDF export with them) when missing, and
 # axe-core from npm (for the accessibility test), creates .venv with bordermap and its
 # test tools, then runs ruff, mypy and pytest.
 # With CI=true the browser tests fail, rather than skip, when no browser is found.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk"; then
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
+    || ! command -v pdffonts >/dev/null; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core
+  $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
 fi
 
 # axe-core (npm) for the accessibility test, pinned by tests/axe/package-lock.json.

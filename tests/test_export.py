@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -231,8 +232,60 @@ def test_svg_parses_and_names_every_layer(exported, shown_layers, facts: Facts):
     } <= ids
     titles = [element.text for element in root.iter("{http://purl.org/dc/elements/1.1/}title")]
     assert facts.title in titles
-    assert f"<!-- {facts.title} -->" in text  # the title's text, drawn as paths
+    assert facts.title in _svg_texts(root)  # text, not outlines
     assert "<dc:date>" not in text
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _svg_texts(root: ET.Element) -> dict[str, str]:
+    """Each <text> element's words and its font-family, as an editor reads them."""
+    found = {}
+    for element in root.iter(f"{SVG}text"):
+        style = dict(
+            part.strip().split(":", 1)
+            for part in (element.get("style") or "").split(";")
+            if ":" in part
+        )
+        found["".join(element.itertext())] = style.get("font-family", "").strip()
+    return found
+
+
+def test_svg_text_is_editable_text_in_named_fonts(exported, shown_layers):
+    # The issue-13 reproduction: every word was an outline, no <text> at all.
+    root = ET.fromstring(exported["svg"].read_text(encoding="utf-8"))
+    texts = _svg_texts(root)
+    labels = {
+        feature["properties"].get("label_en") or feature["properties"]["name_en"]
+        for layer in shown_layers.values()
+        for feature in layer["features"]
+    }
+    assert any(label in text for label in labels for text in texts), texts.keys()
+    assert {"Legend", "N"} <= texts.keys()
+    assert all("Noto Sans CJK" in family or "DejaVu Sans" in family for family in texts.values())
+
+
+@pytest.mark.parametrize("language", ["en", "ko", "ru"])
+def test_poppler_reads_the_pdf_without_warnings_and_lists_its_fonts_embedded(
+    shipped_layers, geodata_dir, tmp_path, language
+):
+    # The issue-13 reproduction: "Mismatch between font type and embedded font file",
+    # four times, from pdfinfo and pdftoppm.
+    path = tmp_path / "map.pdf"
+    path.write_bytes(
+        render_images(shipped_layers, ["pdf"], language=language, base=geodata_dir)["pdf"]
+    )
+    for command in (["pdfinfo", path], ["pdftoppm", "-r", "20", "-png", path, tmp_path / "p"]):
+        run = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert run.stderr == "", run.stderr
+    listed = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True)
+    assert listed.stderr == "", listed.stderr
+    fonts = listed.stdout.splitlines()[2:]
+    assert fonts, "the PDF has text in fonts"
+    for line in fonts:
+        emb, _subset, uni, _object, _generation = line.split()[-5:]
+        assert (emb, uni) == ("yes", "yes"), line  # embedded, with its Unicode text
 
 
 def test_svg_layer_group_holds_its_features(exported):
@@ -590,10 +643,10 @@ def test_inset_box_marks_the_main_map(based):
 
 def test_country_and_city_names_are_in_the_svg(exported):
     text = exported["svg"].read_text(encoding="utf-8")
-    # Text drawn without a halo keeps its words in a comment (with one, only its id).
-    for name in ("NORTH KOREA", "RUSSIA", "CHINA"):
-        assert f"<!-- {name} -->" in text, name
     root = ET.fromstring(text)
+    texts = _svg_texts(root)
+    for name in ("NORTH KOREA", "RUSSIA", "CHINA", "Vladivostok", "Pyongyang"):
+        assert name in texts, name
     ids = {element.get("id") for element in root.iter()}
     assert {"base", "base-names", "inset", "inset-base", "inset-names"} <= ids
     assert {"inset-name-vladivostok", "inset-name-pyongyang", "inset-extent"} <= ids

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import itertools
 import json
 import math
@@ -13,7 +14,6 @@ import pytest
 from helpers import TUMEN_CHANNEL_LAT_LON
 
 from bordermap import settings
-from bordermap._io import dumps_geojson
 from bordermap.errors import LayerError
 from bordermap.facts import load_facts
 from bordermap.geometry import (
@@ -23,7 +23,7 @@ from bordermap.geometry import (
     point_along,
     side_of_line,
 )
-from bordermap.layers import build_layers, layer_path, read_layers, write_layers
+from bordermap.layers import build_layers, layer_path, read_layers, render_layers, write_layers
 
 # FACTS.md, ``lat, lon``.
 TRIPOINT = (42.418332, 130.637009)
@@ -473,10 +473,19 @@ def test_written_files_are_readable_by_everyone(layers, tmp_path):
 
 
 def test_written_files_are_the_rendered_layers(layers, tmp_path):
+    rendered = render_layers(layers, tmp_path)
     for path in write_layers(layers, tmp_path):
-        name = path.name.removesuffix(".geojson")
-        assert path.read_bytes() == dumps_geojson(layers[name]).encode("utf-8")
+        assert path.read_bytes() == rendered[path].encode("utf-8")
         assert path.read_bytes().endswith(b"}\n")
+        # The layer as dumps_geojson writes it, and the file's own SHA-256 in its metadata.
+        text = path.read_text(encoding="utf-8")
+        written = json.loads(text)
+        digest = written["bordermap"].pop("written_sha256")
+        name = path.name.removesuffix(".geojson")
+        assert written == layers[name]
+        unstamped = text.replace(digest, "0" * 64)
+        assert hashlib.sha256(unstamped.encode("utf-8")).hexdigest() == digest
+        assert read_layers(tmp_path)[name] == layers[name]
 
 
 def test_building_twice_gives_the_same_layers(facts, layers):
@@ -486,7 +495,8 @@ def test_building_twice_gives_the_same_layers(facts, layers):
 @pytest.mark.parametrize("name", settings.layer_names)
 def test_committed_geodata_is_what_the_facts_build(layers, geodata_dir, name):
     committed = layer_path(geodata_dir, name).read_bytes()
-    assert dumps_geojson(layers[name]).encode("utf-8") == committed
+    path = layer_path(geodata_dir, name)
+    assert render_layers({name: layers[name]}, geodata_dir)[path].encode("utf-8") == committed
 
 
 def test_read_layers_round_trips(layers, tmp_path):

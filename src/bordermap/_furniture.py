@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 from typing import cast
 
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.colors import to_rgba
@@ -171,7 +170,7 @@ def north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
         )
         group.add(shape, ax)
     letter_at = Affine2D().rotate(-angle).transform((0, 31))
-    letter = Text(
+    letter = _page.HaloText(
         letter_at[0],
         letter_at[1],
         "N",
@@ -181,7 +180,7 @@ def north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
         fontweight="bold",
         color=_page.INK,
         transform=transform,
-        path_effects=[patheffects.withStroke(linewidth=3 * scale, foreground=_page.HALO)],
+        path_effects=_page.halo(3 * scale),
     )
     group.add(letter, ax)
     ax.add_artist(group)

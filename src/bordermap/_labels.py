@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
-from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.colors import to_hex, to_rgb
@@ -96,7 +95,7 @@ def place_labels(
     order = sorted(
         anchors, key=lambda i: label_priority(str((by_id[i].get("properties") or {}).get("kind")))
     )
-    halo = patheffects.withStroke(linewidth=3.2 * scale, foreground=_page.HALO)
+    halo = _page.halo(3.2 * scale)
     labels: dict[str, Annotation] = {}
     for feature_id in order:
         feature = by_id[feature_id]
@@ -116,7 +115,7 @@ def place_labels(
         candidates = [c for c in candidates if inside.contains(*ax.transData.transform(c[0]))]
         if not candidates:
             continue  # out of view
-        annotation = Annotation(
+        annotation = _page.HaloAnnotation(
             texts[feature_id],
             xy=candidates[0][0],
             xycoords="data",
@@ -126,7 +125,7 @@ def place_labels(
             fontweight="bold" if kind.endswith("bridge") else "normal",
             fontstyle="italic" if kind == "river" else "normal",
             color=_label_colour(style),
-            path_effects=[halo],
+            path_effects=halo,
             annotation_clip=True,
             rotation_mode="anchor",
             gid=f"label-{feature_id}",

@@ -12,9 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib import patheffects
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
+from matplotlib.colors import to_rgba
+from matplotlib.text import Annotation, Text
 from pyproj import Geod, Transformer
 
 from bordermap import geometry, settings
@@ -89,3 +92,46 @@ def px(value: float, scale: float) -> float:
 def pixels(renderer: RendererBase, points: float) -> float:
     """Return ``points`` as pixels at the renderer's resolution."""
     return float(np.asarray(renderer.points_to_pixels(points)))
+
+
+class _HaloShape(patheffects.Stroke):
+    """A text's halo alone: its outline widened and filled in the halo's colour."""
+
+    def __init__(self, linewidth: float) -> None:
+        super().__init__(linewidth=linewidth, foreground=HALO)
+
+    def draw_path(
+        self, renderer: RendererBase, gc: Any, tpath: Any, affine: Any, rgbFace: Any = None
+    ) -> None:
+        super().draw_path(renderer, gc, tpath, affine, to_rgba(HALO))
+
+
+def halo(linewidth: float) -> list[patheffects.AbstractPathEffect]:
+    """Return the path effects of a haloed text (:class:`HaloText`, :class:`HaloAnnotation`)."""
+    return [_HaloShape(linewidth)]
+
+
+class _Haloed:
+    """Draws its path effects (the halo, a shape), then itself as text, not as a path.
+
+    Text drawn through path effects becomes outlines in SVG and PDF; drawn once more
+    without them it stays text that a graphics desk can edit and a reader can search.
+    """
+
+    def draw(self, renderer: RendererBase) -> None:
+        effects = self.get_path_effects()  # type: ignore[attr-defined]
+        super().draw(renderer)  # type: ignore[misc]
+        if effects:
+            self.set_path_effects([])  # type: ignore[attr-defined]
+            try:
+                super().draw(renderer)  # type: ignore[misc]
+            finally:
+                self.set_path_effects(effects)  # type: ignore[attr-defined]
+
+
+class HaloText(_Haloed, Text):
+    """A :class:`~matplotlib.text.Text` whose halo is a shape and whose text stays text."""
+
+
+class HaloAnnotation(_Haloed, Annotation):
+    """An :class:`~matplotlib.text.Annotation` whose halo is a shape and text stays text."""

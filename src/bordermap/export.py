@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 import numpy as np
-from matplotlib import font_manager, patheffects
+from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
@@ -415,9 +415,13 @@ def _rc_params() -> dict[RcKeyType, Any]:
     return {
         "font.family": _font_families(),
         "lines.scale_dashes": False,  # dashes are absolute, as in SVG and Leaflet
-        "svg.fonttype": "path",  # the SVG draws its text with no fonts installed
+        # Text stays text, in named fonts, for a graphics desk to edit.
+        "svg.fonttype": "none",
         "svg.hashsalt": "bordermap",  # stable ids: the same map gives the same bytes
-        "pdf.fonttype": 42,  # embedded TrueType: the PDF's text can be searched
+        # Noto Sans CJK has PostScript (CFF) outlines, which matplotlib's Type 42 (for
+        # TrueType) would embed mislabelled, as poppler and Acrobat warn: Type 3 embeds
+        # them as they are, with their Unicode text, searchable.
+        "pdf.fonttype": 3,
         "path.simplify": False,
         "axes.unicode_minus": False,
         # Text from the data is text: "$x$" must not be read as mathematics.
@@ -1353,7 +1357,7 @@ def _inset(
     inset_ax.add_artist(group)
 
     names = _page.Group("inset-names", zorder=3)
-    halo_effect = [patheffects.withStroke(linewidth=2.2 * scale, foreground=_page.HALO)]
+    halo_effect = _page.halo(2.2 * scale)
 
     def name(feature: Mapping[str, Any], lon_lat: Any, text: str, **font: Any) -> None:
         at = _page.project([(lon_lat[0], lon_lat[1])])[0]
@@ -1389,7 +1393,7 @@ def _inset(
             inset_ax,
         )
         names.add(
-            Annotation(
+            _page.HaloAnnotation(
                 base_name(feature, language),
                 xy=(at[0], at[1]),
                 xytext=(_page.px(style.radius + 2.5, scale), 0),
