@@ -10,11 +10,12 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bordermap.i18n import format_date as _format_date
-from bordermap.i18n import translate
+from bordermap.i18n import sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 Layers = Mapping[str, Mapping[str, Any]]
@@ -94,6 +95,54 @@ def format_date(text: str, language: str = "en") -> str:
 def localized(meta: Mapping[str, Any], key: str, language: str) -> str:
     """Return ``meta[key]`` in ``language`` (``title_ko``, ...), else in English."""
     return str(meta.get(f"{key}_{language}") or meta.get(key) or "")
+
+
+#: ``{status:<feature id>}`` in the map's subject: that feature's status on the map's date.
+STATUS_PLACEHOLDER = re.compile(r"\{status:([^{}]+)\}")
+
+
+def subject(
+    meta: Mapping[str, Any],
+    features: Iterable[tuple[str, Mapping[str, Any]]],
+    language: str = "en",
+) -> str:
+    """Return the map's subject in ``language``, each ``{status:<id>}`` filled from state.
+
+    ``features`` are the features drawn, with their status on the map's date (see
+    :func:`bordermap.timeline.layers_as_of`); a feature not drawn yet reads "not yet
+    planned". The facts file so says no status in free text that would go stale.
+    """
+    statuses = {
+        str(feature.get("id")): (feature.get("properties") or {}).get("status")
+        for _, feature in features
+    }
+
+    def status_of(match: re.Match[str]) -> str:
+        status = statuses.get(match[1].strip())
+        return translate(str(status) if status else "not yet planned", language)
+
+    return STATUS_PLACEHOLDER.sub(status_of, localized(meta, "subject", language))
+
+
+def as_of_sentence(
+    meta: Mapping[str, Any],
+    features: Iterable[tuple[str, Mapping[str, Any]]],
+    language: str = "en",
+    *,
+    limit: int | None = None,
+) -> str:
+    """Return "<subject>, as of <date>." in ``language``: the map's subtitle and summary.
+
+    ``limit``, if given, cuts the subject to that many characters (an ellipsis marking
+    the cut), never the date.
+    """
+    text = subject(meta, features, language).strip().rstrip(".")
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    date = format_date(str(meta.get("as_of", "")), language)
+    if not text:
+        return sentence(translate("As of {date}", language, date=date))
+    return sentence(translate("{subject}, as of {date}", language, subject=text, date=date))
 
 
 def format_metres(value: float) -> str:
@@ -523,8 +572,7 @@ def describe(
             )
         described.append(text + (f" ({', '.join(details)})" if details else ""))
     return (
-        f"{localized(meta, 'subject', language) or localized(meta, 'title', language)}, "
-        f"{tr('As of', language)} {format_date(str(meta.get('as_of', '')), language)}. "
+        f"{as_of_sentence(meta, features, language)} "
         f"{tr('The map shows', language)}: " + "; ".join(described) + "."
     )
 

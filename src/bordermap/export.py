@@ -554,13 +554,7 @@ def _draw(
         )
     texts = {key: _cut(text) for key, text in _labels.label_texts(features, language).items()}
     title = _cut(_html.localized(meta, "title", language) or "bordermap")
-    subject = _cut(_html.localized(meta, "subject", language).strip().rstrip("."))
-    as_of = _html.format_date(str(meta.get("as_of", "")), language)
-    subtitle = (
-        sentence(translate("{subject}, as of {date}", language, subject=subject, date=as_of))
-        if subject
-        else sentence(translate("As of {date}", language, date=as_of))
-    )
+    subtitle = _html.as_of_sentence(meta, features, language, limit=MAX_DRAWN_CHARS)
     publishers, credits = _html.publishers_and_credits(layers)
     publishers = [_cut(publisher) for publisher in publishers]
     credits = [_cut(credit, 2 * MAX_DRAWN_CHARS) for credit in credits]

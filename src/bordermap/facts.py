@@ -391,6 +391,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         notes.append(note)
 
     _check_references(features, sources, problems)
+    _check_placeholders({"subject": subject, **translations}, features, problems)
     problems.raise_if_any()
     return Facts(
         path=path,
@@ -959,6 +960,25 @@ def _inside(folder: Path, path: Path) -> bool:
         return path.resolve().is_relative_to(folder.resolve())
     except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long
         return False
+
+
+#: ``{status:<feature id>}`` in the map's subject, filled with that feature's status
+#: on the map's date (bordermap._html.subject), so that the facts hold no stale status.
+_STATUS_PLACEHOLDER = re.compile(r"\{status:([^{}]*)\}")
+
+
+def _check_placeholders(
+    texts: dict[str, str], features: list[FeatureFacts], problems: _Problems
+) -> None:
+    known = {feature.id for feature in features}
+    for key, text in texts.items():
+        for match in _STATUS_PLACEHOLDER.finditer(text or ""):
+            if match[1].strip() not in known and match[1].strip() not in problems.left_out:
+                problems.add(
+                    "[map]",
+                    key,
+                    f"unknown feature {match[1]!r} in {match[0]!r} (give a feature's id)",
+                )
 
 
 def _citations(feature: FeatureFacts) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -24,6 +24,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "existing": ("기존", "существует"),
     "closed": ("폐쇄", "закрыт"),
     "unknown": ("알 수 없음", "неизвестно"),
+    "not yet planned": ("계획 전", "ещё не в планах"),
     # Legend entries (bordermap.styles labels)
     "River (main channel)": ("강 (본류)", "река (основное русло)"),
     "North Korea–Russia border (on the channel)": (
@@ -39,6 +40,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "Road bridge, planned": ("도로교, 계획 중", "автомобильный мост, планируется"),
     "Road bridge, under construction": ("도로교, 건설 중", "автомобильный мост, строится"),
     "Road bridge": ("도로교", "автомобильный мост"),
+    "Road bridge, open": ("도로교, 개통", "автомобильный мост, открыт"),
+    "Road bridge, closed": ("도로교, 폐쇄", "автомобильный мост, закрыт"),
+    "Rail bridge, planned": ("철교, 계획 중", "железнодорожный мост, планируется"),
+    "Rail bridge, under construction": ("철교, 건설 중", "железнодорожный мост, строится"),
+    "Rail bridge, closed": ("철교, 폐쇄", "железнодорожный мост, закрыт"),
     "Railway station": ("기차역", "железнодорожная станция"),
     "Settlement": ("마을", "населённый пункт"),
     "River mouth": ("하구", "устье"),

@@ -7,6 +7,7 @@ legend is generated from the same styles, never drawn separately.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 __all__ = ["UNCERTAINTY_STYLE", "Style", "style_for", "styles"]
@@ -126,7 +127,9 @@ def style_for(kind: str, status: str | None = None) -> Style:
     Returns
     -------
     Style
-        The style to draw it with.
+        The style to draw it with. For a kind with styles of its own for some
+        statuses (bridges), another status keeps the general style, its label naming
+        the status ("Road bridge, open").
 
     Raises
     ------
@@ -135,7 +138,14 @@ def style_for(kind: str, status: str | None = None) -> Style:
     """
     if (kind, status) in _STYLES:
         return _STYLES[(kind, status)]
-    return _STYLES[(kind, None)]
+    general = _STYLES[(kind, None)]
+    if status not in (None, "existing") and any(
+        known == kind and other is not None for known, other in _STYLES
+    ):
+        # A kind whose legend tells statuses apart names every status it draws, so
+        # an open road bridge is "Road bridge, open" beside "Rail bridge, open".
+        return dataclasses.replace(general, label=f"{general.label}, {status}")
+    return general
 
 
 def styles() -> dict[tuple[str, str | None], Style]:

@@ -1,0 +1,144 @@
+"""Every sentence about state follows the features' statuses on the map's date (issue 13)."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from helpers import cli_args
+
+from bordermap import build_layers, load_facts
+from bordermap.cli import main
+from bordermap.errors import FactsError
+from bordermap.styles import style_for
+
+OPENED = (
+    '  { date = "2026-11-30", what = "Opened to traffic", status = "open", '
+    'sources = ["38north-2026-03"] },\n'
+)
+LAST_ROAD_EVENT = (
+    '"38 North: the bridge works \\"meet in the middle\\"", sources = ["38north-2026-03"] },\n'
+)
+
+
+def _open_the_road_bridge(project: Path) -> None:
+    """The issue's reproduction: an event that opens the road bridge."""
+    facts = project / "geodata" / "facts.toml"
+    text = facts.read_text(encoding="utf-8")
+    assert text.count(LAST_ROAD_EVENT) == 1
+    facts.write_text(text.replace(LAST_ROAD_EVENT, LAST_ROAD_EVENT + OPENED), encoding="utf-8")
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.description = ""
+        self.iframes: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag == "meta" and found.get("name") == "description":
+            self.description = found.get("content") or ""
+        if tag == "iframe":
+            self.iframes.append(found)
+
+
+def _page_text(path: Path) -> str:
+    """The page's HTML, with the panels it carries as JSON strings written out."""
+    text = path.read_text(encoding="utf-8")
+    for escaped, plain in (("\\u003c", "<"), ("\\u003e", ">"), ('\\"', '"'), ("\\u0026", "&")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+def _parsed(path: Path) -> _Page:
+    page = _Page()
+    page.feed(_page_text(path))
+    return page
+
+
+@pytest.fixture
+def opened(project: Path) -> Path:
+    _open_the_road_bridge(project)
+    assert main(cli_args(project, "build")) == 0
+    argv = cli_args(project, "export", "--embed", "--format", "svg", "--no-base")
+    assert main(argv) == 0
+    return project / "outputs"
+
+
+def test_the_page_description_says_what_the_map_draws(opened):
+    description = _parsed(opened / "tumen_border_map.html").description
+    assert "under construction" not in description
+    assert "the road bridge (open), as of 1 December 2026." in description
+    assert "As of" not in description  # no stray capital mid-sentence
+
+
+def test_the_export_subtitle_follows_the_state(opened):
+    root = ET.fromstring((opened / "tumen_border_map.svg").read_text(encoding="utf-8"))
+    words = " ".join("".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "under construction" not in words
+    assert "the road bridge (open), as of 1 December 2026." in words
+
+
+def test_the_embed_title_and_label_follow_the_state(opened):
+    [iframe] = _parsed(opened / "embed.html").iframes
+    assert "under construction" not in (iframe["aria-label"] or "")
+    assert "under construction" not in (iframe["title"] or "")
+    assert "the road bridge (open)" in (iframe["aria-label"] or "")
+
+
+def test_the_legend_names_the_open_road_bridge_as_it_does_the_rail_bridge(opened):
+    # The panels reach the page inside its script, as JSON: read them as text.
+    text = _page_text(opened / "tumen_border_map.html")
+    legend = re.findall(r'class="bm-legend-label">([^<]*)<', text)
+    assert "Rail bridge, open" in legend and "Road bridge, open" in legend
+    assert "Road bridge" not in legend
+    assert style_for("road_bridge", "open").label == "Road bridge, open"
+    assert style_for("railway", "open").label == "Railway (schematic)"
+
+
+@pytest.mark.parametrize(
+    ("as_of", "words"),
+    [
+        ("2024-07-01", "the road bridge (planned)"),
+        ("2025-05-01", "the road bridge (under construction)"),
+        ("2024-01-01", "the road bridge (not yet planned)"),
+    ],
+)
+def test_the_subject_s_status_is_the_one_on_the_map_s_date(project, as_of, words):
+    assert main(cli_args(project, "build", "--as-of", as_of)) == 0
+    description = _parsed(project / "outputs" / "tumen_border_map.html").description
+    assert f"{words}, as of" in description
+
+
+def test_a_russian_date_ends_one_sentence_with_one_full_stop(project):
+    assert main(cli_args(project, "build", "--lang", "ru")) == 0
+    page = _page_text(project / "outputs" / "tumen_border_map.ru.html")
+    assert "г.." not in page
+    assert re.search(r'<span class="bm-as-of-date">1 декабря 2026 г\.</span> ', page)
+    description = _parsed(project / "outputs" / "tumen_border_map.ru.html").description
+    assert "автомобильный мост (строится), по состоянию на 1 декабря 2026 г. На карте" in (
+        description
+    )
+
+
+def test_an_unknown_feature_in_a_placeholder_is_refused(write_facts, facts_text):
+    text = facts_text.replace("({status:road-bridge})", "({status:road-brigde})", 1)
+    with pytest.raises(FactsError) as raised:
+        load_facts(write_facts(text))
+    [problem] = raised.value.problems
+    assert "[map], field 'subject'" in problem and "'road-brigde'" in problem
+
+
+def test_the_facts_subjects_say_no_status_in_free_text(facts):
+    # The subjects name a status only through a placeholder filled from state.
+    layers = build_layers(facts)
+    assert layers
+    for key in ("subject", "subject_ko", "subject_ru"):
+        text = facts.translations.get(key) if key != "subject" else facts.subject
+        assert text and "{status:road-bridge}" in text
+        for word in ("under construction", "건설 중", "строящийся", "строится", "open"):
+            assert word not in text, (key, word)
