@@ -142,3 +142,60 @@ def test_the_facts_subjects_say_no_status_in_free_text(facts):
         assert text and "{status:road-bridge}" in text
         for word in ("under construction", "건설 중", "строящийся", "строится", "open"):
             assert word not in text, (key, word)
+
+
+def _svg_words(svg: bytes) -> list[str]:
+    root = ET.fromstring(svg.decode("utf-8"))
+    return ["".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text")]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected", "english"),
+    [
+        (
+            "ru",
+            [
+                "1\u00a0000\u00a0м",
+                "Проекция: ",
+                "Суша, море и границы: ",
+                "Река и граница © участники OpenStreetMap (ODbL)",
+                "500 м",
+            ],
+            ["Projection", "Land, sea", "River and border"],
+        ),
+        (
+            "ko",
+            [
+                "1,000\u00a0m",
+                "투영법: ",
+                "육지, 바다, 경계: ",
+                "강과 국경 © OpenStreetMap 기여자 (ODbL)",
+            ],
+            ["Projection", "Land, sea", "River and border"],
+        ),
+    ],
+)
+def test_the_print_export_writes_its_words_in_the_language(
+    shipped_layers, geodata_dir, language, expected, english
+):
+    from bordermap.export import render_images
+
+    svg = render_images(shipped_layers, ["svg"], language=language, base=geodata_dir)["svg"]
+    words = _svg_words(svg)
+    joined = " ".join(words)
+    for text in expected:
+        assert text in joined, text
+    for text in english:
+        assert text not in joined, text
+    if language == "ru":
+        assert not re.search(r"\d m\b|\d\u00a0m\b", joined), "a Latin m after a number"
+    # A unit never ends up alone on a line of its own.
+    assert not [w for w in words if w.strip(" .") in ("m", "м", "km", "км")]
+
+
+def test_the_russian_web_map_credits_osm_in_russian(project):
+    assert main(cli_args(project, "build", "--lang", "ru")) == 0
+    page = _page_text(project / "outputs" / "tumen_border_map.ru.html")
+    assert "Река и граница © участники OpenStreetMap (ODbL)" in page
+    assert "Суша, море и границы" in page
+    assert "River and border ©" not in page

@@ -297,7 +297,11 @@ var {{ this.get_name() }} = (function () {
                 "guard": kind in FRAME_KINDS,
             }
             for source in properties.get("sources") or []:
-                credit = source.get("credit") if isinstance(source, Mapping) else None
+                credit = (
+                    source.get(f"credit_{language}") or source.get("credit")
+                    if isinstance(source, Mapping)
+                    else None
+                )
                 if credit and html.escape(str(credit)) not in credits:
                     credits.append(html.escape(str(credit)))
         self.per_feature_js = js_json(per_feature)

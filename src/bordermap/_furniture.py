@@ -18,6 +18,7 @@ from matplotlib.transforms import Affine2D, Affine2DBase, Bbox, ScaledTranslatio
 
 from bordermap import _page
 from bordermap.geometry import distance_m
+from bordermap.i18n import translate
 
 # Candidate scale-bar lengths, metres.
 _SCALE_LENGTHS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000)
@@ -69,7 +70,7 @@ def _dms(value: float, positive: str, negative: str) -> str:
     return text + (positive if value >= 0 else negative)
 
 
-def scale_bar(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
+def scale_bar(ax: Axes, renderer: RendererBase, scale: float, language: str = "en") -> Bbox:
     """Draw a geodesic scale bar in the lower-left corner; return its extent on the page."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
@@ -103,7 +104,7 @@ def scale_bar(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
         text = Text(
             x,
             start_y + height * 1.9,
-            _distance_text(value, length, value == length),
+            _distance_text(value, length, value == length, language),
             ha="center",
             va="bottom",
             fontsize=8 * scale,
@@ -128,12 +129,11 @@ def scale_bar(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
     return extent
 
 
-def _distance_text(metres: float, full: float, with_unit: bool) -> str:
+def _distance_text(metres: float, full: float, with_unit: bool, language: str = "en") -> str:
     """Write a scale-bar tick: metres below 1 km, else kilometres; the unit on the last."""
-    if full >= 1000:
-        text = f"{metres / 1000:g}"
-        return text + " km" if with_unit else text
-    return f"{metres:g}" + (" m" if with_unit else "")
+    value, unit = (metres / 1000, "km") if full >= 1000 else (metres, "m")
+    text = f"{value:g}".replace(".", "," if language == "ru" else ".")
+    return f"{text} {translate(unit, language)}" if with_unit else text
 
 
 def north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:

@@ -145,10 +145,12 @@ def as_of_sentence(
     return sentence(translate("{subject}, as of {date}", language, subject=text, date=date))
 
 
-def format_metres(value: float) -> str:
-    if value >= 10_000:
-        return f"{value / 1000:.1f} km"
-    return f"{value:,.0f} m"
+def format_metres(value: float, language: str = "en") -> str:
+    """Write a distance in ``language``: "1,000 m", "17.8 km"; in Russian "1 000 м", "17,8 км"."""
+    number, unit = (f"{value / 1000:.1f}", "km") if value >= 10_000 else (f"{value:,.0f}", "m")
+    if language == "ru":  # a no-break space between thousands, a decimal comma
+        number = number.replace(",", "\u00a0").replace(".", ",")
+    return f"{number} {translate(unit, language)}"
 
 
 def format_value(value: Any, unit: str | None) -> str:
@@ -170,7 +172,7 @@ def safe_url(url: Any) -> str | None:
 TITLE_PUBLISHERS = 3
 
 
-def publishers_and_credits(layers: Layers) -> tuple[list[str], list[str]]:
+def publishers_and_credits(layers: Layers, language: str = "en") -> tuple[list[str], list[str]]:
     """Return the publishers the layers cite, most cited first, and the required credits.
 
     Ties keep first-cited order. A source with a ``credit`` (OpenStreetMap's licence
@@ -184,8 +186,9 @@ def publishers_and_credits(layers: Layers) -> tuple[list[str], list[str]]:
                 if not isinstance(source, Mapping):
                     continue
                 if source.get("credit"):
-                    if str(source["credit"]) not in credits:
-                        credits.append(str(source["credit"]))
+                    credit = str(source.get(f"credit_{language}") or source["credit"])
+                    if credit not in credits:
+                        credits.append(credit)
                 elif source.get("publisher"):
                     publisher = str(source["publisher"])
                     citations[publisher] = citations.get(publisher, 0) + 1
@@ -198,7 +201,7 @@ def sources_note(layers: Layers, language: str = "en") -> str:
     It names the most-cited publishers, counts the rest, then gives the credits a
     licence requires (OpenStreetMap's).
     """
-    ranked, credits = publishers_and_credits(layers)
+    ranked, credits = publishers_and_credits(layers, language)
     note = ""
     if ranked:
         note = f"{translate('Sources', language)}: " + ", ".join(ranked[:TITLE_PUBLISHERS])
@@ -382,7 +385,7 @@ def tooltip_text(properties: Mapping[str, Any], language: str = "en") -> str:
     if status and status not in ("existing",):
         extra.append(translate(str(status), language))
     if isinstance(properties.get("length_m"), int | float):
-        extra.append(format_metres(float(properties["length_m"])))
+        extra.append(format_metres(float(properties["length_m"]), language))
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
@@ -559,7 +562,7 @@ def describe(
                 tr(
                     "drawn {length} long",
                     language,
-                    length=format_metres(float(properties["length_m"])),
+                    length=format_metres(float(properties["length_m"]), language),
                 )
             )
         if properties.get("approximate") and isinstance(properties.get("accuracy_m"), int | float):
@@ -567,7 +570,7 @@ def describe(
                 tr(
                     "position approximate, within {accuracy}",
                     language,
-                    accuracy=format_metres(float(properties["accuracy_m"])),
+                    accuracy=format_metres(float(properties["accuracy_m"]), language),
                 )
             )
         described.append(text + (f" ({', '.join(details)})" if details else ""))

@@ -38,6 +38,7 @@ from bordermap._layercheck import (
     source_problem,
 )
 from bordermap.errors import LayerError
+from bordermap.i18n import translate
 from bordermap.schema import LANGUAGES, brief, identifier_problem, is_identifier
 from bordermap.styles import Style
 
@@ -389,13 +390,15 @@ def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
     )
 
 
-def base_credit(base: Mapping[str, Mapping[str, Any]]) -> str:
+def base_credit(base: Mapping[str, Mapping[str, Any]], language: str = "en") -> str:
     """Return one credit line for the base, each source once, e.g. for a map's footer.
 
     Parameters
     ----------
     base : mapping
         From :func:`read_base` (either scale, or both).
+    language : str, default "en"
+        The language of the words around the credits (the credits are names).
 
     Returns
     -------
@@ -407,7 +410,9 @@ def base_credit(base: Mapping[str, Mapping[str, Any]]) -> str:
     for collection in base.values():
         for source in (collection.get("bordermap") or {}).get("sources") or []:
             credits[str(source.get("credit"))] = None
-    return "Land, sea and boundaries: " + "; ".join(credits) if credits else ""
+    if not credits:
+        return ""
+    return translate("Land, sea and boundaries: {credits}", language, credits="; ".join(credits))
 
 
 def extent_feature(view: Sequence[float]) -> dict[str, Any]:

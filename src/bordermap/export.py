@@ -555,7 +555,7 @@ def _draw(
     texts = {key: _cut(text) for key, text in _labels.label_texts(features, language).items()}
     title = _cut(_html.localized(meta, "title", language) or "bordermap")
     subtitle = _html.as_of_sentence(meta, features, language, limit=MAX_DRAWN_CHARS)
-    publishers, credits = _html.publishers_and_credits(layers)
+    publishers, credits = _html.publishers_and_credits(layers, language)
     publishers = [_cut(publisher) for publisher in publishers]
     credits = [_cut(credit, 2 * MAX_DRAWN_CHARS) for credit in credits]
     base = base or {}
@@ -565,7 +565,7 @@ def _draw(
         + [part for note in _note_texts(features, language) for part in note]
         + [translate(style.label, language) for style in _html.legend_entries(features)]
         + [base_name(f, language) for c in base.values() for f in c.get("features", [])]
-        + [base_credit(base)],
+        + [base_credit(base, language)],
         language,
     )
 
@@ -604,7 +604,7 @@ def _draw(
     if basemap:  # the only network access
         basemap_credit, basemap_problem = _add_basemap(ax, width * ax.get_position().width)
         if basemap_problem is None:
-            credits.append(f"Basemap {basemap_credit}")
+            credits.append(translate("Basemap {credit}", language, credit=basemap_credit))
             tiles = True
     # The tiles show land, sea and countries themselves: the base stands in for them.
     local = base.get("local") if not tiles else None
@@ -624,12 +624,12 @@ def _draw(
         for scale, collection in (("local", local), ("inset", drawn_inset))
         if collection is not None
     }
-    _footer(figure, page, renderer, publishers, credits, base_credit(used), language)
+    _footer(figure, page, renderer, publishers, credits, base_credit(used, language), language)
     _notes(figure, page, renderer, legend, notes)
 
     _furniture.graticule(ax, view, page.scale)
     reserved = [
-        _furniture.scale_bar(ax, renderer, page.scale),
+        _furniture.scale_bar(ax, renderer, page.scale, language),
         _furniture.north_arrow(ax, renderer, page.scale),
     ]
     inset_axes = None
@@ -827,7 +827,7 @@ def _footer(
     figure.text(
         1 - x,
         y,
-        f"Projection: {crs_name} ({_page.EXPORT_CRS})",
+        translate("Projection: {name}", language, name=f"{crs_name} ({_page.EXPORT_CRS})"),
         ha="right",
         va="bottom",
         fontsize=size,
@@ -939,10 +939,15 @@ def _note_texts(
                 )
             )
         if isinstance(properties.get("length_m"), int | float):
-            length = _html.format_metres(float(properties["length_m"]))
+            # A no-break space: "m" never wraps onto a line of its own.
+            length = _html.format_metres(float(properties["length_m"]), language).replace(
+                " ", "\u00a0"
+            )
             details.append(sentence(translate("Drawn {length} long", language, length=length)))
         if approximate and isinstance(properties.get("accuracy_m"), int | float):
-            away = _html.format_metres(float(properties["accuracy_m"]))
+            away = _html.format_metres(float(properties["accuracy_m"]), language).replace(
+                " ", "\u00a0"
+            )
             details.append(
                 sentence(
                     translate(

@@ -57,11 +57,13 @@ class Source:
     date: str | None = None
     licence: str | None = None
     credit: str | None = None
+    credit_ko: str | None = None
+    credit_ru: str | None = None
 
     def as_properties(self) -> dict[str, str]:
         """Return the source as a GeoJSON property value, keys in a fixed order."""
         record = {"id": self.id, "publisher": self.publisher}
-        for key in ("title", "about", "date", "licence", "credit"):
+        for key in ("title", "about", "date", "licence", "credit", "credit_ko", "credit_ru"):
             value = getattr(self, key)
             if value is not None:
                 record[key] = value
@@ -519,6 +521,7 @@ def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
         problems.add(where, "title", "give the publication's 'title' or say what it is 'about'")
     date = _date(raw, "date", where, problems, required=False)
     known = {"publisher", "url", "title", "about", "date", "licence", "credit"}
+    known |= {f"credit_{language}" for language in LANGUAGES if language != "en"}
     for key in sorted(set(raw) - known):
         problems.add(where, key, f"unknown field (expected one of {', '.join(sorted(known))})")
     return Source(
@@ -530,6 +533,8 @@ def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
         date=date or None,
         licence=_text(raw, "licence", where, problems, required=False) or None,
         credit=_text(raw, "credit", where, problems, required=False) or None,
+        credit_ko=_text(raw, "credit_ko", where, problems, required=False) or None,
+        credit_ru=_text(raw, "credit_ru", where, problems, required=False) or None,
     )
 
 

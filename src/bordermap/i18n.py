@@ -25,6 +25,16 @@ _WORDS: dict[str, tuple[str, str]] = {
     "closed": ("폐쇄", "закрыт"),
     "unknown": ("알 수 없음", "неизвестно"),
     "not yet planned": ("계획 전", "ещё не в планах"),
+    # Units
+    "m": ("m", "м"),
+    "km": ("km", "км"),
+    # The print export's footer
+    "Projection: {name}": ("투영법: {name}", "Проекция: {name}"),
+    "Land, sea and boundaries: {credits}": (
+        "육지, 바다, 경계: {credits}",
+        "Суша, море и границы: {credits}",
+    ),
+    "Basemap {credit}": ("배경 지도 {credit}", "Подложка {credit}"),
     # Legend entries (bordermap.styles labels)
     "River (main channel)": ("강 (본류)", "река (основное русло)"),
     "North Korea–Russia border (on the channel)": (

@@ -187,7 +187,7 @@ def build_map(
                 (west, south, east, north),
                 language,
                 [feature_coords(f) for _, f in shown],
-                base_credit(drawn_base),
+                base_credit(drawn_base, language),
             )
         )
 
