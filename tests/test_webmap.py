@@ -68,7 +68,9 @@ def test_committed_map_is_what_the_code_produces(page):
 
 def test_page_has_title_as_of_date_and_credits(facts, page):
     assert "<title>Where North Korea and Russia meet" in page
-    assert f"As of {format_date(facts.as_of)}" in page
+    date = format_date(facts.as_of)
+    assert f"as of {date}." in page  # in the description, mid-sentence
+    assert "bm-as-of-date" in page and date in page  # in the title block
     assert "© OpenStreetMap contributors" in page
 
 
