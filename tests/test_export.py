@@ -3,6 +3,7 @@ reproducible bytes, framing, scale, and the basemap's offline fallback."""
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import subprocess
@@ -486,6 +487,22 @@ def test_korean_without_a_hangul_font_is_refused(shipped_layers, tmp_path, monke
     assert isinstance(raised.value, BordermapError) and isinstance(raised.value, ValueError)
     assert "두" in str(raised.value)
     assert not (tmp_path / "ko.png").exists()
+
+
+@pytest.mark.parametrize("character", ["🌉", "ባ"])  # an emoji; Ethiopic, in no print font
+def test_a_name_no_print_font_has_is_refused_with_advice_that_helps(
+    shipped_layers, tmp_path, character
+):
+    layers = copy.deepcopy(shipped_layers)
+    properties = layers["rail_bridge"]["features"][0]["properties"]
+    properties["label_en"] = properties["name_en"] = f"Friendship {character} Bridge"
+    with pytest.raises(ExportError) as raised:
+        export_image(layers, tmp_path / "map.png")
+    problems = raised.value.problems
+    assert any(character in line and "no installed font" in line for line in problems)
+    assert "fonts-noto-cjk" not in str(raised.value)  # a CJK font would not help
+    assert "FONT_FAMILIES" in problems[-1]
+    assert not (tmp_path / "map.png").exists()
 
 
 # ---------------------------------------------------------------------------

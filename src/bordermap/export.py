@@ -441,6 +441,7 @@ def _check_fonts(texts: Iterable[str], language: str) -> None:
             continue
         charmaps.append(set(font_manager.get_font(font_path).get_charmap()))
     problems: list[str] = []
+    all_missing: set[str] = set()
     for text in dict.fromkeys(texts):
         missing = sorted(
             {
@@ -450,17 +451,32 @@ def _check_fonts(texts: Iterable[str], language: str) -> None:
                 and not any(ord(char) in charmap for charmap in charmaps)
             }
         )
+        all_missing.update(missing)
         if missing:
             problems.append(
                 f"language {language!r}: no installed font has {''.join(missing)!r} "
                 f"(in {text!r}); tried {', '.join(_font_families())}"
             )
-    if problems:
+    if any(_is_cjk(char) for char in all_missing):
         problems.append(
             "install Noto Sans CJK (Debian/Ubuntu: apt install fonts-noto-cjk), "
             "then remove matplotlib's font cache (~/.cache/matplotlib) so it finds them"
         )
+    if any(not _is_cjk(char) for char in all_missing):
+        # An emoji or a script the map's fonts do not cover (Noto CJK would not help).
+        problems.append(
+            "the print fonts have no such characters (emoji, or a script other than "
+            "Latin, Cyrillic, Greek and CJK): leave them out of the names, or add a font "
+            "that has them to bordermap.export.FONT_FAMILIES"
+        )
+    if problems:
         raise ExportError(problems)
+
+
+def _is_cjk(char: str) -> bool:
+    """Whether a character is Korean, Chinese or Japanese (which Noto Sans CJK covers)."""
+    name = unicodedata.name(char, "")
+    return name.startswith(("HANGUL", "CJK", "HIRAGANA", "KATAKANA"))
 
 
 def _render(drawing: _Drawing, image_format: str, dpi: int) -> bytes:
