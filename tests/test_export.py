@@ -475,6 +475,20 @@ def test_korean_labels_come_from_a_font_with_hangul(shipped_layers, tmp_path, fa
     assert any(ord("두") in charmap for charmap in _charmaps(export._font_families()))
 
 
+@pytest.mark.parametrize("language", ["en", "ko", "ru"])
+def test_legend_text_stays_inside_its_frame(shipped_layers, language):
+    # Issue 13: the Russian legend's text touched the frame (30 Cyrillic letters are
+    # wider than 30 Latin ones).
+    drawing = _draw(shipped_layers, language=language)
+    renderer = drawing.figure.canvas.get_renderer()
+    [legend] = drawing.figure.legends
+    frame = legend.get_frame().get_window_extent(renderer)
+    margin = 4 * 200 / 72  # 4 pt at 200 dpi
+    for text in legend.get_texts():
+        box = text.get_window_extent(renderer)
+        assert box.x1 <= frame.x1 - margin, (text.get_text(), box.x1, frame.x1)
+
+
 def test_russian_labels_draw(shipped_layers, facts: Facts):
     drawing = _draw(shipped_layers, language="ru")
     assert drawing.labels["tumen-river"].get_text() == facts.feature("tumen-river").name["ru"]

@@ -56,6 +56,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch, Polygon, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Annotation, Text
+from matplotlib.textpath import TextToPath
 from matplotlib.transforms import Bbox
 from pyproj import CRS
 
@@ -109,6 +110,9 @@ FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK KR", "Noto Sans CJK JP", "DejaV
 #: The xyzservices provider of the basemap tiles (``basemap=True``).
 TILE_PROVIDER: str = "OpenStreetMap.Mapnik"
 
+
+#: Measures text in points, as the page draws it.
+_TEXT_TO_PATH = TextToPath()
 
 # The layout is designed for a page this wide (the default 2400 px at 200 dpi, like a
 # browser window 1152 CSS px wide) and scales with the page, so every width and dpi
@@ -774,9 +778,12 @@ def _legend(
     panel_left = page.fraction(_PANEL_LEFT_IN, 0)[0]
     panel_right = 1 - page.fraction(_MARGIN_IN, 0)[0]
     handles: list[Any] = [_legend_handle(style, page.scale) for style in entries]
+    size = 9 * page.scale
+    # The text's room: the panel less the frame's padding, the swatch and a margin.
+    room = (panel_right - panel_left) * page.width_in * 72 - (2 * 1.0 + 3.4 + 0.9 + 0.5) * size
     legend = figure.legend(
         handles,
-        [textwrap.fill(translate(style.label, language), 30) for style in entries],
+        [_fill_to_fit(translate(style.label, language), room, size) for style in entries],
         loc="upper left",
         bbox_to_anchor=(panel_left, position.y0, panel_right - panel_left, position.height),
         bbox_transform=figure.transFigure,
@@ -784,7 +791,7 @@ def _legend(
         borderaxespad=0,
         title=translate("Legend", language),
         alignment="left",
-        fontsize=9 * page.scale,
+        fontsize=size,
         title_fontproperties={"weight": "bold", "size": 10.5 * page.scale},
         handlelength=3.4,
         handleheight=1.4,
@@ -801,6 +808,24 @@ def _legend(
     legend.get_frame().set_linewidth(0.8 * page.scale)
     legend.set_gid("legend")
     return legend
+
+
+def _fill_to_fit(text: str, width_pt: float, size_pt: float) -> str:
+    """Wrap ``text`` at 30 characters, or fewer until every line is narrower than ``width_pt``.
+
+    Cyrillic and Hangul are wider than Latin letters: 30 of them overflow the legend.
+    """
+    font = font_manager.FontProperties(family=_font_families(), size=size_pt)
+    wrapped = text
+    for columns in range(30, 9, -1):
+        wrapped = textwrap.fill(text, columns)
+        widths = (
+            _TEXT_TO_PATH.get_text_width_height_descent(line, font, ismath=False)[0]
+            for line in wrapped.splitlines()
+        )
+        if all(width <= width_pt for width in widths):
+            break
+    return wrapped
 
 
 def _footer(
