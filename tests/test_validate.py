@@ -202,6 +202,21 @@ def test_a_path_far_longer_than_its_sourced_length_fails(layers: Layers) -> None
         assert ("sourced-lengths:context" not in failures(checks)) is passes, factor
 
 
+def test_a_river_surveyed_in_detail_may_measure_longer_than_round_figures(
+    layers: Layers,
+) -> None:
+    # The border's sources say 15 and 17 km; a full-detail channel with its meanders
+    # measures more, and is not an approximate line: it is not compared.
+    border = feature(layers, BORDER)
+    assert border["properties"]["approximate"] is False
+    start, *_, end = border["geometry"]["coordinates"]
+    redraw(border, _path_of_length([tuple(start), tuple(end)], 17_000 * 1.5))
+    assert "sourced-lengths:border" not in failures(validate_layers(layers))
+    border["properties"]["approximate"] = True
+    border["properties"]["accuracy_m"] = 10.0
+    assert "sourced-lengths:border" in failures(validate_layers(layers))
+
+
 def _path_of_length(ends: list[Coordinate], length: float) -> list[Coordinate]:
     """A path between two ends through a point beside their middle, ``length`` metres long."""
     (start, end) = ends

@@ -44,10 +44,10 @@ river_direction_span_m: float = 250.0
 #: ``validate`` calls it wrong (coordinates are rounded to 6 decimals).
 length_tolerance_m: float = 1.0
 
-#: A line may measure at most this fraction more than the longest length its sources
-#: give (a "length" figure) before ``validate`` calls it wrong: a schematic path of
-#: straight lines is shorter than the track, never much longer (a typo in a position
-#: that a path runs through makes it kilometres longer).
+#: An approximate line (a schematic path, a derived bridge) may measure at most this
+#: fraction more than the longest length its sources give (a "length" figure) before
+#: ``validate`` calls it wrong: a path of straight lines is shorter than the track,
+#: never much longer (a typo in a position it runs through makes it kilometres longer).
 sourced_length_excess: float = 0.25
 
 #: A published position may be this far from the drawn one before tests fail.

@@ -10,8 +10,10 @@ never raises on bad data; a broken layer gives failing :class:`Check` results.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from typing import Any
 
 from shapely.geometry import LineString
@@ -19,12 +21,11 @@ from shapely.geometry import LineString
 from bordermap import settings
 from bordermap._layercheck import counted as _count
 from bordermap._layercheck import features_of as _features
-from bordermap._layercheck import geometry_problem as _geometry_problem
+from bordermap._layercheck import geometry_problem, line_of
 from bordermap._layercheck import id_of as _feature_id
 from bordermap._layercheck import is_finite as _is_finite
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
-from bordermap._layercheck import line_of
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
 from bordermap.geometry import Coordinate, Line, azimuth_along
@@ -81,6 +82,11 @@ class _Line:
     def length_m(self) -> float:
         return self.line.length_m
 
+    @functools.cached_property
+    def shape(self) -> LineString:
+        """The line as shapely's, made once for every bridge crossing it."""
+        return LineString(self.line.vertices)
+
 
 @dataclasses.dataclass(frozen=True)
 class _Bridge:
@@ -119,7 +125,8 @@ def validate_layers(layers: Layers) -> list[Check]:
           within ``settings.length_tolerance_m``;
         - ``sources:<layer>``: every feature names at least one source, each with
           a publisher and an http(s) URL;
-        - ``sourced-lengths:<layer>``: no line measures more than
+        - ``sourced-lengths:<layer>``: no approximate line (a schematic path, a
+          derived bridge; not a line surveyed in full detail) measures more than
           ``settings.sourced_length_excess`` (25 %) over the longest value of its
           sourced ``length`` figure (a typo in a position a path runs through
           stretches it by kilometres);
@@ -136,6 +143,15 @@ def validate_layers(layers: Layers) -> list[Check]:
         A check that cannot be made (a layer it needs is missing or broken) fails
         and says why.
     """
+    token = _MEASURED.set({})
+    try:
+        return _validate(layers)
+    finally:
+        _MEASURED.reset(token)
+
+
+def _validate(layers: Layers) -> list[Check]:
+    """Run every check of :func:`validate_layers`, in its order."""
     checks = [_check_layer_names(layers)]
     seen_ids: dict[str, str] = {}
     checks += [_check_geometry(name, layer, seen_ids) for name, layer in layers.items()]
@@ -157,9 +173,37 @@ def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
     return [(float(position[0]), float(position[1])) for position in positions]
 
 
+#: What one validate_layers call found out about a feature's geometry, by the identity
+#: of the object asked about (kept, so that the identity stays its own): the river and
+#: the border it shares are asked by several checks, and a river of a million vertices
+#: takes a second to check or measure.
+_MEASURED: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar(
+    "_MEASURED", default=None
+)
+
+
+def _remembered(kind: str, key: Any, make: Callable[[], Any]) -> Any:
+    """Return ``make()``, made once per validate_layers call for the object ``key``."""
+    measured = _MEASURED.get()
+    if measured is None:
+        return make()
+    found = measured.get((kind, id(key)))
+    if found is None or found[0] is not key:
+        found = measured[(kind, id(key))] = (key, make())
+    return found[1]
+
+
+def _geometry_problem(feature: dict[str, Any]) -> str | None:
+    """Say what is wrong with a feature's geometry (see _layercheck.geometry_problem)."""
+    problem: str | None = _remembered("problem", feature, lambda: geometry_problem(feature))
+    return problem
+
+
 def _line_of(feature: dict[str, Any]) -> Line:
-    """Return a feature whose LineString checked valid as a Line."""
-    return line_of(feature["geometry"]["coordinates"])
+    """Return a feature whose LineString checked valid as a Line (measured once a call)."""
+    positions = feature["geometry"]["coordinates"]
+    line: Line = _remembered("line", positions, lambda: line_of(positions))
+    return line
 
 
 def _is_line(feature: dict[str, Any]) -> bool:
@@ -313,7 +357,9 @@ def _check_sourced_lengths(name: str, layer: Any) -> Check:
     compared: list[str] = []
     for index, feature in _features(layer):
         longest = _longest_sourced_length(_properties(feature))
-        if longest is None or not _is_line(feature):
+        # Only lines drawn from a few positions (schematic paths, derived bridges): a
+        # river surveyed in full detail rightly measures longer than round figures.
+        if longest is None or not _is_line(feature) or not _properties(feature).get("approximate"):
             continue
         label = _label(feature, index)
         length = _line_of(feature).length_m
@@ -329,7 +375,7 @@ def _check_sourced_lengths(name: str, layer: Any) -> Check:
     if problems:
         return Check(check, False, f"{where}: " + "; ".join(problems))
     if not compared:
-        return Check(check, True, f"{where}: no line with a sourced length to compare")
+        return Check(check, True, f"{where}: no approximate line with a sourced length")
     return Check(
         check,
         True,
@@ -471,7 +517,7 @@ def _river_crossing(
     Returns how far along the river it crosses (if exactly once), what is wrong
     with the crossing (or ``None``) and what was measured (or ``None``).
     """
-    meeting = LineString(coords).intersection(LineString(river.line.vertices))
+    meeting = LineString(coords).intersection(river.shape)
     if meeting.is_empty:
         return None, f"does not cross {river.id}", None
     if meeting.geom_type == "MultiPoint":
