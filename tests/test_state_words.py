@@ -160,6 +160,8 @@ def _svg_words(svg: bytes) -> list[str]:
                 "Суша, море и границы: ",
                 "Река и граница © участники OpenStreetMap (ODbL)",
                 "500 м",
+                " с. ш.",
+                " в. д.",
             ],
             ["Projection", "Land, sea", "River and border"],
         ),
@@ -170,6 +172,8 @@ def _svg_words(svg: bytes) -> list[str]:
                 "투영법: ",
                 "육지, 바다, 경계: ",
                 "강과 국경 © OpenStreetMap 기여자 (ODbL)",
+                "북위 ",
+                "동경 ",
             ],
             ["Projection", "Land, sea", "River and border"],
         ),
@@ -189,6 +193,9 @@ def test_the_print_export_writes_its_words_in_the_language(
         assert text not in joined, text
     if language == "ru":
         assert not re.search(r"\d m\b|\d\u00a0m\b", joined), "a Latin m after a number"
+    # The graticule's hemispheres and the north arrow are in the language too.
+    assert not re.search(r"[″′][NE]\b", joined)
+    assert {"ru": "С", "ko": "북"}[language] in words and "N" not in words
     # A unit never ends up alone on a line of its own.
     assert not [w for w in words if w.strip(" .") in ("m", "м", "km", "км")]
 

@@ -28,7 +28,9 @@ _SCALE_LENGTHS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10
 _TICK_STEPS = (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 18000)
 
 
-def graticule(ax: Axes, view: tuple[float, float, float, float], scale: float) -> None:
+def graticule(
+    ax: Axes, view: tuple[float, float, float, float], scale: float, language: str = "en"
+) -> None:
     """Tick the map's frame at round minutes and seconds of longitude and latitude."""
     lon0, lon1, lat0, lat1 = view
     mid_lat = (lat0 + lat1) / 2
@@ -44,8 +46,8 @@ def graticule(ax: Axes, view: tuple[float, float, float, float], scale: float) -
     lats = ticks(lat0, lat1)
     xs = [float(x) for x, _ in _page.project([(lon, mid_lat) for lon in lons])]
     ys = [float(y) for _, y in _page.project([(mid_lon, lat) for lat in lats])]
-    ax.set_xticks(xs, [_dms(lon, "E", "W") for lon in lons])
-    ax.set_yticks(ys, [_dms(lat, "N", "S") for lat in lats])
+    ax.set_xticks(xs, [_dms(lon, "E", "W", language) for lon in lons])
+    ax.set_yticks(ys, [_dms(lat, "N", "S", language) for lat in lats])
     ax.tick_params(
         labelsize=7.5 * scale,
         length=4 * scale,
@@ -59,15 +61,16 @@ def graticule(ax: Axes, view: tuple[float, float, float, float], scale: float) -
         label.set_verticalalignment("center")
 
 
-def _dms(value: float, positive: str, negative: str) -> str:
-    """Write 130.6375 as 130°38′15″E."""
+def _dms(value: float, positive: str, negative: str, language: str = "en") -> str:
+    """Write 130.6375 as 130°38′15″E (130°38′15″ в. д., 동경 130°38′15″)."""
     total = round(abs(value) * 3600)
     degrees, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
     text = f"{degrees}°{minutes:02d}′"
     if seconds:
         text += f"{seconds:02d}″"
-    return text + (positive if value >= 0 else negative)
+    hemisphere = positive if value >= 0 else negative
+    return translate("{angle}" + hemisphere, language, angle=text)
 
 
 def scale_bar(ax: Axes, renderer: RendererBase, scale: float, language: str = "en") -> Bbox:
@@ -136,7 +139,7 @@ def _distance_text(metres: float, full: float, with_unit: bool, language: str = 
     return f"{text} {translate(unit, language)}" if with_unit else text
 
 
-def north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
+def north_arrow(ax: Axes, renderer: RendererBase, scale: float, language: str = "en") -> Bbox:
     """Draw an arrow to true north in the upper-right corner; return its extent."""
     anchor = (0.955, 0.865)  # axes fraction
     x0, x1 = ax.get_xlim()
@@ -173,7 +176,7 @@ def north_arrow(ax: Axes, renderer: RendererBase, scale: float) -> Bbox:
     letter = _page.HaloText(
         letter_at[0],
         letter_at[1],
-        "N",
+        translate("N", language),
         ha="center",
         va="center",
         fontsize=12 * scale,

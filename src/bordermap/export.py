@@ -647,10 +647,10 @@ def _draw(
     _footer(figure, page, renderer, publishers, credits, base_credit(used, language), language)
     _notes(figure, page, renderer, legend, notes)
 
-    _furniture.graticule(ax, view, page.scale)
+    _furniture.graticule(ax, view, page.scale, language)
     reserved = [
         _furniture.scale_bar(ax, renderer, page.scale, language),
-        _furniture.north_arrow(ax, renderer, page.scale),
+        _furniture.north_arrow(ax, renderer, page.scale, language),
     ]
     inset_axes = None
     if drawn_inset is not None:

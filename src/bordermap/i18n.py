@@ -28,6 +28,12 @@ _WORDS: dict[str, tuple[str, str]] = {
     # Units
     "m": ("m", "м"),
     "km": ("km", "км"),
+    # The print export's graticule and north arrow
+    "{angle}N": ("북위 {angle}", "{angle} с. ш."),
+    "{angle}S": ("남위 {angle}", "{angle} ю. ш."),
+    "{angle}E": ("동경 {angle}", "{angle} в. д."),
+    "{angle}W": ("서경 {angle}", "{angle} з. д."),
+    "N": ("북", "С"),
     # The print export's footer
     "Projection: {name}": ("투영법: {name}", "Проекция: {name}"),
     "Land, sea and boundaries: {credits}": (
