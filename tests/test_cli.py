@@ -180,8 +180,10 @@ def test_a_layer_edited_by_hand_is_not_overwritten_without_overwrite(project, ca
     assert main(cli_args(project, "build")) == 0
     path = project / "geodata" / "road_bridge.geojson"
     text = path.read_text(encoding="utf-8")
-    # An edit in a text editor that keeps the layout: only a digit changes.
-    path.write_text(text.replace('"accuracy_m": 280.0', '"accuracy_m": 250.0'), encoding="utf-8")
+    # An edit in a text editor that keeps the layout: only a number changes.
+    edited = re.sub(r'"accuracy_m": [0-9.]+', '"accuracy_m": 12345.0', text, count=1)
+    assert edited != text
+    path.write_text(edited, encoding="utf-8")
     before = _snapshot(project / "geodata") | _snapshot(project / "outputs")
     capsys.readouterr()
     assert main(cli_args(project, command)) == 2

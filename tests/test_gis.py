@@ -165,3 +165,15 @@ def test_a_layer_saved_in_utm_gets_one_error_naming_its_crs(built, capsys):
     [line] = capsys.readouterr().err.splitlines()
     assert "road_bridge.geojson: field 'crs'" in line and "EPSG::32652" in line
     assert "reproject it to EPSG:4326" in line
+
+
+def test_lists_geopandas_wrote_as_python_text_are_read_as_lists_and_nothing_else_runs():
+    # pyogrio writes a list column as str(list); GDAL keeps that as text when it is
+    # not JSON (a string with both kinds of quotes).
+    events = [{"date": "2026", "what": "said \"x\" and 'y'", "expected": True}]
+    feature = {"type": "Feature", "properties": {"id": "a", "events": str(events)}}
+    collection = {"type": "FeatureCollection", "features": [feature]}
+    assert from_gdal(collection)["features"][0]["properties"]["events"] == events
+    for text in ("[__import__('os').system('true')]", "[1, 2", "[" * 10_000):
+        feature["properties"]["events"] = text
+        assert from_gdal(collection)["features"][0]["properties"]["events"] == text

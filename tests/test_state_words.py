@@ -13,6 +13,7 @@ from helpers import cli_args
 from bordermap import build_layers, load_facts
 from bordermap.cli import main
 from bordermap.errors import FactsError
+from bordermap.i18n import format_date
 from bordermap.styles import style_for
 
 OPENED = (
@@ -69,18 +70,18 @@ def opened(project: Path) -> Path:
     return project / "outputs"
 
 
-def test_the_page_description_says_what_the_map_draws(opened):
+def test_the_page_description_says_what_the_map_draws(opened, facts):
     description = _parsed(opened / "tumen_border_map.html").description
     assert "under construction" not in description
-    assert "the road bridge (open), as of 1 December 2026." in description
+    assert f"the road bridge (open), as of {format_date(facts.as_of)}." in description
     assert "As of" not in description  # no stray capital mid-sentence
 
 
-def test_the_export_subtitle_follows_the_state(opened):
+def test_the_export_subtitle_follows_the_state(opened, facts):
     root = ET.fromstring((opened / "tumen_border_map.svg").read_text(encoding="utf-8"))
     words = " ".join("".join(e.itertext()) for e in root.iter("{http://www.w3.org/2000/svg}text"))
     assert "under construction" not in words
-    assert "the road bridge (open), as of 1 December 2026." in words
+    assert f"the road bridge (open), as of {format_date(facts.as_of)}." in words
 
 
 def test_the_embed_title_and_label_follow_the_state(opened):
@@ -114,15 +115,15 @@ def test_the_subject_s_status_is_the_one_on_the_map_s_date(project, as_of, words
     assert f"{words}, as of" in description
 
 
-def test_a_russian_date_ends_one_sentence_with_one_full_stop(project):
+def test_a_russian_date_ends_one_sentence_with_one_full_stop(project, facts):
     assert main(cli_args(project, "build", "--lang", "ru")) == 0
     page = _page_text(project / "outputs" / "tumen_border_map.ru.html")
     assert "г.." not in page
-    assert re.search(r'<span class="bm-as-of-date">1 декабря 2026 г\.</span>(?!\.)', page)
+    date = format_date(facts.as_of, "ru")
+    assert date.endswith(" г.")
+    assert re.search(rf'<span class="bm-as-of-date">{re.escape(date)}</span>(?!\.)', page)
     description = _parsed(project / "outputs" / "tumen_border_map.ru.html").description
-    assert "автомобильный мост (строится), по состоянию на 1 декабря 2026 г. На карте" in (
-        description
-    )
+    assert f"автомобильный мост (строится), по состоянию на {date} На карте" in description
 
 
 def test_an_unknown_feature_in_a_placeholder_is_refused(write_facts, facts_text):

@@ -3,7 +3,8 @@
 Those tools read and write through GDAL, which keeps a layer's data but not its
 shape: a feature's ``id`` becomes a property, a field one feature lacks is written
 ``null`` in the others, lists of objects become JSON text in formats without them
-(GeoPackage, KML) and booleans become 0 and 1. :func:`from_gdal` undoes exactly that,
+(GeoPackage, KML), or Python's repr of them when geopandas wrote them, and booleans
+become 0 and 1. :func:`from_gdal` undoes exactly that,
 so a layer saved by QGIS is read like one ``bordermap layers`` wrote.
 :func:`gis_files` goes the other way: every layer in one GeoPackage (for QGIS) and
 one KML file (for Google Earth), written through pyogrio.
@@ -11,6 +12,7 @@ one KML file (for Google Earth), written through pyogrio.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import datetime as dt
 import json
@@ -69,9 +71,7 @@ def _feature(feature: Any) -> Any:
     for key in _LIST_PROPERTIES:
         value = properties.get(key)
         if isinstance(value, str) and value.lstrip().startswith("["):
-            # Text that is not JSON stays text: the layer checks say what is wrong with it.
-            with contextlib.suppress(json.JSONDecodeError):
-                properties[key] = json.loads(value)
+            properties[key] = _list_from_text(value)
     for key in _BOOLEAN_PROPERTIES:
         if properties.get(key) in (0, 1) and not isinstance(properties[key], bool):
             properties[key] = bool(properties[key])
@@ -81,6 +81,25 @@ def _feature(feature: Any) -> Any:
     elif properties.get("id") == members.get("id"):
         properties.pop("id", None)
     return {**members, "properties": properties}
+
+
+def _list_from_text(text: str) -> Any:
+    """Return the list a GDAL text field holds, or the text when it holds none.
+
+    GDAL writes JSON; geopandas hands pyogrio Python lists, which it writes as
+    ``str(value)`` (Python's repr): GDAL reads that back as JSON when it can and
+    keeps it as text when it cannot (a string with both kinds of quotes). Python's
+    repr of plain data is read with :func:`ast.literal_eval`, which evaluates
+    literals only, never code. Text that is neither stays text, for the layer
+    checks to report.
+    """
+    with contextlib.suppress(json.JSONDecodeError, RecursionError):
+        return json.loads(text)
+    with contextlib.suppress(ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        value = ast.literal_eval(text)
+        if isinstance(value, list):
+            return value
+    return text
 
 
 def gis_files(
