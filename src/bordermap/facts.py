@@ -291,7 +291,7 @@ def load_facts(path: str | Path) -> Facts:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problem = brief(_toml_error(str(error), text))[1:-1]
+        problem = _toml_error(str(error), text)
         raise FactsError(f"{path}: not valid TOML: {problem}") from None
     return _parse(path, data)
 
@@ -308,20 +308,20 @@ def _toml_error(message: str, text: str) -> str:
     """
     match = _TOML_POSITION.match(message)
     if match is None:
-        return message
-    what, line, column = match["what"], int(match["line"]), int(match["column"])
+        return brief(message)[1:-1]
+    what, line, column = brief(match["what"])[1:-1], int(match["line"]), int(match["column"])
     lines = text.splitlines()
     noticed = lines[line - 1] if 0 < line <= len(lines) else ""
     indent = len(noticed) - len(noticed.lstrip())
     # Only a value left open (an array or inline table) runs on into later lines.
     left_open = what.startswith(("Unclosed", "Invalid value")) or "after a value" in what
     if not left_open or column > indent + 2:  # inside the line: the parser is right
-        return message
+        return f"{what} (at line {line}, column {column})"
     before = line - 1
     while before > 0 and (not lines[before - 1].strip() or lines[before - 1].lstrip()[0] == "#"):
         before -= 1
     if before == 0:
-        return message
+        return f"{what} (at line {line}, column {column})"
     return (
         f"{what} at the end of line {before} (noticed at line {line}, column {column}): "
         f"is a ',', ']' or '}}' missing after line {before}?"
