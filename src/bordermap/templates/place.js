@@ -240,11 +240,15 @@
   // The first view must show the labels that tell the story (the bridges first, then the
   // tripoint and the countries): where one does not fit, it zooms out a step at a time, a
   // few steps at most, and keeps the first zoom that shows the most of them.
+  // A bridge's label counts for more than all the other essential ones together.
+  var weightOf = function (spec) {
+    if (options.essential.indexOf(spec.kind) < 0) { return 0; }
+    return options.bridges.indexOf(spec.kind) < 0 ? 1 : 100;
+  };
   var storyScore = function () {
     var score = 0;
     specs.forEach(function (spec) {
-      var weight = options.essential.indexOf(spec.kind) < 0 ? 0 :
-        (options.bridges.indexOf(spec.kind) < 0 ? 1 : 100);
+      var weight = weightOf(spec);
       var element = active(spec) ? elementOf(spec) : null;
       if (weight && element && !element.classList.contains('bm-unplaced')) { score += weight; }
     });
@@ -255,9 +259,7 @@
     place();
     var best = {score: storyScore(), zoom: map.getZoom()};
     var most = specs.reduce(function (total, spec) {
-      var weight = options.essential.indexOf(spec.kind) < 0 ? 0 :
-        (options.bridges.indexOf(spec.kind) < 0 ? 1 : 100);
-      return total + (active(spec) ? weight : 0);
+      return total + (active(spec) ? weightOf(spec) : 0);
     }, 0);
     for (var step = 0; step < options.zoomOutSteps && best.score < most; step += 1) {
       map.setZoom(map.getZoom() - map.options.zoomSnap, {animate: false});
