@@ -14,6 +14,24 @@ def test_all_is_sorted_and_every_name_resolves():
         assert getattr(bordermap, name) is not None, name
 
 
+def test_every_error_and_warning_lives_in_errors_under_one_base():
+    import inspect
+
+    from bordermap import base, basemaps, errors, export, layers
+
+    for module in (basemaps, base, export, layers):
+        for name, value in vars(module).items():
+            if inspect.isclass(value) and issubclass(value, (Exception, Warning)):
+                assert value.__module__ == "bordermap.errors", (module.__name__, name)
+    for name in errors.__all__:
+        value = getattr(errors, name)
+        assert issubclass(value, (errors.BordermapError, errors.BordermapWarning)), name
+        assert getattr(bordermap, name) is value, name
+    assert issubclass(errors.BordermapWarning, UserWarning)
+    assert issubclass(errors.ExportError, ValueError)
+    assert issubclass(errors.BasemapError, ValueError)
+
+
 def test_layer_as_geodataframe(layers):
     frame = bordermap.to_geodataframe(layers["rail_bridge"])
     assert isinstance(frame, geopandas.GeoDataFrame)

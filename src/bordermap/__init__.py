@@ -14,7 +14,18 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-from bordermap.errors import BordermapError, FactsError, LayerError, OutputError
+from bordermap.errors import (
+    BasemapError,
+    BasemapUnavailableWarning,
+    BaseUnavailableWarning,
+    BordermapError,
+    BordermapWarning,
+    CoordinatePrecisionWarning,
+    ExportError,
+    FactsError,
+    LayerError,
+    OutputError,
+)
 
 if TYPE_CHECKING:
     from bordermap.export import export_image
@@ -29,8 +40,14 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0+unknown"
 
 __all__ = [
+    "BaseUnavailableWarning",
+    "BasemapError",
+    "BasemapUnavailableWarning",
     "BordermapError",
+    "BordermapWarning",
     "Check",
+    "CoordinatePrecisionWarning",
+    "ExportError",
     "Facts",
     "FactsError",
     "LayerError",

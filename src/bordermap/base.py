@@ -37,7 +37,7 @@ from bordermap._layercheck import (
     region_box,
     source_problem,
 )
-from bordermap.errors import LayerError
+from bordermap.errors import BaseUnavailableWarning, LayerError
 from bordermap.i18n import translate
 from bordermap.schema import LANGUAGES, brief, identifier_problem, is_identifier
 from bordermap.styles import Style
@@ -108,10 +108,6 @@ EXTENT_STYLE = Style("Area of the main map", "#b3261e", weight=2.0)
 COUNTRY_NAME_COLOUR: str = "#6f6552"
 #: Colour of the sea's name.
 SEA_NAME_COLOUR: str = "#3f6f95"
-
-
-class BaseUnavailableWarning(UserWarning):
-    """No base layers were found where they were looked for; the map has no land or sea."""
 
 
 def base_path(geodata_dir: str | Path, scale: str) -> Path:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bordermap.errors import BordermapError
+from bordermap.errors import BasemapError
 from bordermap.schema import brief
 
 __all__ = ["DEFAULT_BASEMAPS", "Basemap", "BasemapError", "resolve_basemap", "resolve_basemaps"]
@@ -37,10 +37,6 @@ _HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?")
 
 _PLACEHOLDERS = ("z", "x", "y", "-y", "s", "r")
 _PLACEHOLDER = re.compile(r"\{(-?y|x|z|s|r)\}")
-
-
-class BasemapError(BordermapError, ValueError):
-    """A basemap that cannot be used: unknown, needs a key, or cannot be credited."""
 
 
 @dataclass(frozen=True)

@@ -1,14 +1,26 @@
-"""The errors bordermap raises: a small hierarchy on built-in exceptions.
+"""The errors and warnings bordermap raises: a small hierarchy on built-in classes.
 
 Every error a user can cause carries the list of problems found, each naming the
-file, the feature and the field, so that one run reports all of them at once.
+file, the feature and the field, so that one run reports all of them at once. Every
+warning derives from :class:`BordermapWarning`, so that one filter catches them all.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["BordermapError", "FactsError", "LayerError", "OutputError"]
+__all__ = [
+    "BaseUnavailableWarning",
+    "BasemapError",
+    "BasemapUnavailableWarning",
+    "BordermapError",
+    "BordermapWarning",
+    "CoordinatePrecisionWarning",
+    "ExportError",
+    "FactsError",
+    "LayerError",
+    "OutputError",
+]
 
 
 class BordermapError(Exception):
@@ -35,3 +47,33 @@ class LayerError(BordermapError, ValueError):
 
 class OutputError(BordermapError, OSError):
     """An output could not be written."""
+
+
+class BasemapError(BordermapError, ValueError):
+    """A basemap that cannot be used: unknown, needs a key, or cannot be credited."""
+
+
+class ExportError(BordermapError, ValueError):
+    """An image cannot be made as asked: a bad option, or no font for the labels."""
+
+
+class BordermapWarning(UserWarning):
+    """Base class of every warning bordermap gives: the work was done, with a caveat."""
+
+
+class BaseUnavailableWarning(BordermapWarning):
+    """No base layers were found where they were looked for; the map has no land or sea."""
+
+
+class BasemapUnavailableWarning(BordermapWarning):
+    """The basemap tiles could not be fetched; the image was drawn without them."""
+
+
+class CoordinatePrecisionWarning(BordermapWarning):
+    """A line's vertices are closer together than the layers' coordinates can write.
+
+    Rounded to ``settings.coordinate_decimals`` (6: about 0.1 m), vertices a few
+    centimetres apart become a staircase, and the line written measures longer than
+    the line given. The layer is still written (its ``length_m`` is the length of
+    what it holds); the warning says by how much, so that the line can be thinned.
+    """

@@ -75,13 +75,12 @@ from bordermap.base import (
     SEA_NAME_COLOUR,
     SEA_STYLE,
     Base,
-    BaseUnavailableWarning,
     base_credit,
     base_name,
     base_style,
     resolve_base,
 )
-from bordermap.errors import BordermapError
+from bordermap.errors import BasemapUnavailableWarning, BaseUnavailableWarning, ExportError
 from bordermap.i18n import sentence, translate
 from bordermap.layers import Layers, read_layers
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
@@ -129,14 +128,6 @@ _LAND = "#f2efe9"  # the plain background: OpenStreetMap's land colour
 
 
 _EARTH_CIRCUMFERENCE_M = 2 * math.pi * 6378137.0
-
-
-class ExportError(BordermapError, ValueError):
-    """An image cannot be made as asked: a bad option, or no font for the labels."""
-
-
-class BasemapUnavailableWarning(UserWarning):
-    """The basemap tiles could not be fetched; the image was drawn without them."""
 
 
 def export_image(

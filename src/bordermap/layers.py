@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 from bordermap import settings
 from bordermap._io import dumps_geojson, dumps_geojson_all, read_json, recover, write_all
 from bordermap._layercheck import collection_problems
-from bordermap.errors import FactsError, LayerError
+from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
 from bordermap.gis import from_gdal
@@ -46,16 +46,6 @@ __all__ = [
 
 #: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
 Layers = dict[str, dict[str, Any]]
-
-
-class CoordinatePrecisionWarning(UserWarning):
-    """A line's vertices are closer together than the layers' coordinates can write.
-
-    Rounded to ``settings.coordinate_decimals`` (6: about 0.1 m), vertices a few
-    centimetres apart become a staircase, and the line written measures longer than
-    the line given. The layer is still written (its ``length_m`` is the length of
-    what it holds); the warning says by how much, so that the line can be thinned.
-    """
 
 
 class _Drawing:
