@@ -543,7 +543,7 @@ def test_inset_rings_are_simplified_within_a_quarter_pixel_without_drift():
 
     from shapely.geometry import LineString, Point
 
-    from bordermap.base import INSET_TOLERANCE, _inset_ring
+    from bordermap._inset import INSET_TOLERANCE, _inset_ring
 
     # A wiggly coast: 2,000 points, most of them closer than a pixel to their neighbours.
     ring = [

@@ -24,6 +24,7 @@ from pyproj import Geod, Proj
 
 from bordermap import _page, export
 from bordermap import settings as bordermap_settings
+from bordermap._export_page import _LAND, Drawing
 from bordermap.cli import main
 from bordermap.errors import BordermapError
 from bordermap.export import (
@@ -41,12 +42,11 @@ from bordermap.styles import UNCERTAINTY_STYLE, style_for
 MOUTH_BBOX = (130.695, 42.287, 130.709, 42.298)
 
 
-def _draw(layers: Layers, **options: Any) -> export._Drawing:
+def _draw(layers: Layers, **options: Any) -> Drawing:
     """Lay the page out as export_image does, to find where things are on it."""
-    settings = {"width": 2400, "dpi": 200, "bbox": None, "basemap": False, "language": "en"}
-    settings.update(options)
+    base = options.pop("base", None)  # a base read already, or none
     with matplotlib.rc_context(export._rc_params()):
-        drawing = export._draw(layers, **settings)
+        drawing = export._draw(layers, export.ExportOptions(**options), base)
         drawing.figure.canvas.draw()  # the legend takes its final size when drawn
     return drawing
 
@@ -95,7 +95,7 @@ def shown_layers(shipped_layers: Layers) -> Layers:
 
 
 @pytest.fixture(scope="module")
-def drawing(shown_layers: Layers) -> export._Drawing:
+def drawing(shown_layers: Layers) -> Drawing:
     return _draw(shown_layers)
 
 
@@ -123,7 +123,7 @@ def test_png_is_not_blank_and_draws_the_styles(exported):
     colours = np.unique(pixels.reshape(-1, 3), axis=0)
     assert len(colours) > 1000
     river = style_for("river")
-    assert _count(pixels, _over(river.color, river.opacity, export._LAND)) > 2000
+    assert _count(pixels, _over(river.color, river.opacity, _LAND)) > 2000
     road = style_for("road_bridge", "under construction")
     assert _count(pixels, road.color, tolerance=2) > 1000
     rail = style_for("rail_bridge", "open")
@@ -399,7 +399,7 @@ def test_bbox_is_honoured(shipped_layers, tmp_path):
     assert _count(pixels, style_for("river_mouth").fill or "", 2) > 20
 
 
-def _scale_bar(drawing: export._Drawing) -> tuple[float, float, float, str]:
+def _scale_bar(drawing: Drawing) -> tuple[float, float, float, str]:
     group = next(a for a in drawing.map_axes.artists if a.get_gid() == "scale-bar")
     segments = [c for c in group.children if isinstance(c, Rectangle)][1:]  # after its backdrop
     start = min(s.get_x() for s in segments)
@@ -422,7 +422,7 @@ def test_scale_bar_is_a_round_geodesic_length(drawing):
     assert 0.1 < (end - start) / (x1 - x0) < 0.3
 
 
-def _north_angle(drawing: export._Drawing) -> float:
+def _north_angle(drawing: Drawing) -> float:
     """Angle of the north arrow from the page's vertical, degrees, clockwise."""
     group = next(a for a in drawing.map_axes.artists if a.get_gid() == "north-arrow")
     left_half = group.children[0]
@@ -580,7 +580,7 @@ def test_basemap_tiles_are_drawn_and_credited(tiles, shipped_layers, tmp_path):
     path = export_image(shipped_layers, tmp_path / "map.png", basemap=True)
     pixels = _pixels(path)
     assert _count(pixels, tuple(c / 255 for c in tile_colour), 2) > 100_000
-    assert _count(pixels, export._LAND, 2) < 100  # a few blends happen to match
+    assert _count(pixels, _LAND, 2) < 100  # a few blends happen to match
     drawing = _draw(shipped_layers, basemap=True)
     credit = next(t.get_text() for t in drawing.figure.texts if t.get_gid() == "attribution")
     assert "Basemap © OpenStreetMap contributors" in credit
@@ -600,17 +600,17 @@ def base(geodata_dir: Path) -> Any:
 
 
 @pytest.fixture(scope="module")
-def based(shipped_layers: Layers, base: Any) -> export._Drawing:
+def based(shipped_layers: Layers, base: Any) -> Drawing:
     """The default page as export_image draws it: with the base and the inset."""
     return _draw(shipped_layers, base=base)
 
 
-def _inset_extent(drawing: export._Drawing) -> Any:
+def _inset_extent(drawing: Drawing) -> Any:
     assert drawing.inset_axes is not None
     return drawing.inset_axes.get_window_extent(drawing.figure.canvas.get_renderer())
 
 
-def _map_without_inset(drawing: export._Drawing, pixels: np.ndarray[Any, Any]) -> Any:
+def _map_without_inset(drawing: Drawing, pixels: np.ndarray[Any, Any]) -> Any:
     """The map's pixels with the inset (and its white margin) painted out."""
     renderer = drawing.figure.canvas.get_renderer()
     area = _region(pixels, drawing.map_axes.get_window_extent(renderer)).copy()
@@ -634,7 +634,7 @@ def test_base_fills_the_map_with_distinct_countries(exported, based):
     assert _count(area, COUNTRY_STYLES["KP"].fill or "", 1) > 0.15 * total
     assert _count(area, COUNTRY_STYLES["RU"].fill or "", 1) > 0.15 * total
     assert _count(area, COUNTRY_STYLES["CN"].fill or "", 1) > 0.01 * total
-    assert _count(area, export._LAND, 1) < 0.001 * total  # no plain background left
+    assert _count(area, _LAND, 1) < 0.001 * total  # no plain background left
     assert based.base_drawn
 
 
@@ -742,7 +742,7 @@ def test_base_false_draws_the_plain_map(shipped_layers, tmp_path):
     path = export_image(shipped_layers, tmp_path / "plain.png", base=False)
     pixels = _pixels(path)
     assert _count(pixels, COUNTRY_STYLES["KP"].fill or "", 1) == 0
-    assert _count(pixels, export._LAND, 1) > 500_000
+    assert _count(pixels, _LAND, 1) > 500_000
     drawing = _draw(shipped_layers)
     assert drawing.inset_axes is None and not drawing.base_drawn
 

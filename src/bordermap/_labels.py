@@ -68,14 +68,12 @@ class Obstacles:
 
 
 def place_labels(
-    ax: Axes,
-    renderer: RendererBase,
+    sheet: _page.Sheet,
     features: Sequence[tuple[str, Mapping[str, Any]]],
     anchors: Mapping[str, Any],
     texts: Mapping[str, str],
     obstacles: Obstacles,
     reserved: list[Bbox],
-    scale: float,
 ) -> dict[str, Annotation]:
     """Label the features, each where it covers the least of the rest.
 
@@ -85,6 +83,7 @@ def place_labels(
     of preference, and the first that covers no drawn feature and no other label is
     kept, else the one that covers least.
     """
+    ax, renderer, scale = sheet.axes, sheet.renderer, sheet.scale
     group = _page.Group("labels", zorder=7)
     ax.add_artist(group)
     blockers = obstacles.in_display(ax, renderer)

@@ -1,14 +1,17 @@
-"""The static map's page: its units, ink colours, projection and SVG groups.
+"""The static map's page: its size and layout, units, ink colours, projection and SVG groups.
 
 Shared by :mod:`bordermap.export` and the parts of the page it draws
-(:mod:`bordermap._labels`, :mod:`bordermap._furniture`): a style's CSS pixels become
-points at :data:`PT_PER_PX`, scaled with the page; the map is drawn in
+(:mod:`bordermap._export_page` lays it out; :mod:`bordermap._export_layers`,
+:mod:`bordermap._export_legend`, :mod:`bordermap._export_inset`,
+:mod:`bordermap._labels` and :mod:`bordermap._furniture` draw on it): a style's CSS
+pixels become points at :data:`PT_PER_PX`, scaled with the page; the map is drawn in
 :data:`EXPORT_CRS` (Web Mercator, like the web map and its tiles).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -17,6 +20,7 @@ from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backend_bases import RendererBase
 from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
 from pyproj import Geod, Transformer
 
@@ -34,6 +38,49 @@ INK = "#212529"
 MUTED = "#555555"
 FRAME = "#868e96"
 HALO = "#ffffff"
+
+# The layout is designed for a page this wide (the default 2400 px at 200 dpi, like a
+# browser window 1152 CSS px wide) and scales with the page, so every width and dpi
+# gives the same map, only sharper or larger.
+REFERENCE_WIDTH_IN = 12.0
+PAGE_ASPECT = 2.0 / 3.0  # height / width
+
+# Page layout on the reference page, in inches from the bottom-left corner.
+MARGIN_IN = 0.35
+MAP_BOX_IN = (0.62, 1.12, 8.78, 6.9)  # left, bottom, right, top
+PANEL_LEFT_IN = 9.0
+
+
+class Page:
+    """Sizes on the page: the reference layout, scaled to the page asked for."""
+
+    def __init__(self, width: int, dpi: int) -> None:
+        self.width_in = width / dpi
+        self.height_in = round(width * PAGE_ASPECT) / dpi
+        #: Multiplies every size in points designed for the reference page.
+        self.scale = self.width_in / REFERENCE_WIDTH_IN
+
+    def fraction(self, x_in: float, y_in: float) -> tuple[float, float]:
+        """Return the figure fractions of a point given in inches on the reference page."""
+        return x_in / REFERENCE_WIDTH_IN, y_in / (REFERENCE_WIDTH_IN * PAGE_ASPECT)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """What each part of the page is drawn with: where, measured how, in which language."""
+
+    figure: Figure
+    page: Page
+    #: The map's axes.
+    axes: Axes
+    #: Measures text as it will be drawn.
+    renderer: RendererBase
+    language: str
+
+    @property
+    def scale(self) -> float:
+        """Multiplies every size in points designed for the reference page."""
+        return self.page.scale
 
 
 class Group(Artist):

@@ -1,0 +1,152 @@
+"""How the base is drawn: its styles, names and credit, shared by the web map and the export.
+
+:func:`base_style` gives each base feature its style (the map's three countries in
+:data:`COUNTRY_STYLES`, the sea, boundaries, cities), :func:`base_name` its name in a
+language, :func:`base_credit` the one credit line the base needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bordermap._layercheck import is_finite
+from bordermap.i18n import translate
+from bordermap.styles import Style
+
+__all__ = [
+    "BOUNDARY_STYLE",
+    "CITY_STYLE",
+    "COUNTRY_NAME_COLOUR",
+    "COUNTRY_STYLES",
+    "EXTENT_STYLE",
+    "OTHER_LAND_STYLE",
+    "SEA_NAME_COLOUR",
+    "SEA_STYLE",
+    "base_credit",
+    "base_name",
+    "base_style",
+    "extent_feature",
+    "features_of_kind",
+]
+
+# Pale fills, distinct from each other, from the sea and from every layer's colours,
+# so that the river, the border and the bridges stay what the eye sees first.
+#: The map's three countries, by ISO 3166-1 alpha-2 code.
+COUNTRY_STYLES: dict[str, Style] = {
+    "KP": Style("North Korea", "#ffffff", weight=1.0, fill="#f3e7cf"),
+    "RU": Style("Russia", "#ffffff", weight=1.0, fill="#e2ead7"),
+    "CN": Style("China", "#ffffff", weight=1.0, fill="#efe1e4"),
+}
+#: Other countries (in the inset): one neutral fill.
+OTHER_LAND_STYLE = Style("Other countries", "#ffffff", weight=0.8, fill="#e6e6e3")
+#: The sea; its outline is the coast.
+SEA_STYLE = Style("Sea", "#9fc1db", weight=1.0, fill="#cfe2f0")
+#: A boundary between countries that no layer draws (China's with its neighbours).
+BOUNDARY_STYLE = Style("International boundary", "#6b6b6b", weight=1.5, dash=(7, 3, 1.5, 3))
+#: Cities in the inset.
+CITY_STYLE = Style("City", "#212529", weight=1.2, marker="circle", radius=2.5, fill="#ffffff")
+#: The box in the inset that marks the main map's extent.
+EXTENT_STYLE = Style("Area of the main map", "#b3261e", weight=2.0)
+#: Colour of the country names.
+COUNTRY_NAME_COLOUR: str = "#6f6552"
+#: Colour of the sea's name.
+SEA_NAME_COLOUR: str = "#3f6f95"
+
+
+def base_style(feature: Mapping[str, Any]) -> Style:
+    """Return the style a base feature is drawn with.
+
+    Parameters
+    ----------
+    feature : mapping
+        A feature of :func:`read_base`'s collections.
+
+    Returns
+    -------
+    Style
+        A country of :data:`COUNTRY_STYLES` when it is one of the map's three
+        (``focus``), :data:`OTHER_LAND_STYLE` for another, :data:`SEA_STYLE`,
+        :data:`BOUNDARY_STYLE` or :data:`CITY_STYLE`.
+
+    Raises
+    ------
+    KeyError
+        For a kind no style is defined for (``sea_name``: it is only a label).
+    """
+    properties = feature.get("properties") or {}
+    kind = properties.get("kind")
+    if kind == "country":
+        code = properties.get("country")
+        if properties.get("focus") and code in COUNTRY_STYLES:
+            return COUNTRY_STYLES[str(code)]
+        return OTHER_LAND_STYLE
+    styles = {"sea": SEA_STYLE, "boundary": BOUNDARY_STYLE, "city": CITY_STYLE}
+    return styles[str(kind)]
+
+
+def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
+    """Return a base feature's name in ``language``, falling back to English."""
+    properties = feature.get("properties") or {}
+    return str(
+        properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
+    )
+
+
+def base_credit(base: Mapping[str, Mapping[str, Any]], language: str = "en") -> str:
+    """Return one credit line for the base, each source once, e.g. for a map's footer.
+
+    Parameters
+    ----------
+    base : mapping
+        From :func:`read_base` (either scale, or both).
+    language : str, default "en"
+        The language of the words around the credits (the credits are names).
+
+    Returns
+    -------
+    str
+        E.g. ``"Land, sea and boundaries: © OpenStreetMap contributors (ODbL);
+        Natural Earth"``; empty if ``base`` is empty.
+    """
+    credits: dict[str, None] = {}
+    for collection in base.values():
+        for source in (collection.get("bordermap") or {}).get("sources") or []:
+            credits[str(source.get("credit"))] = None
+    if not credits:
+        return ""
+    return translate("Land, sea and boundaries: {credits}", language, credits="; ".join(credits))
+
+
+def extent_feature(view: Sequence[float]) -> dict[str, Any]:
+    """Return the main map's extent as a GeoJSON Feature, for the inset's box.
+
+    Parameters
+    ----------
+    view : (west, south, east, north)
+        The main map's extent in degrees.
+
+    Returns
+    -------
+    dict
+        A Polygon Feature with id ``"main-map-extent"``.
+    """
+    west, south, east, north = (float(value) for value in view)
+    if not (is_finite(west) and is_finite(east) and west < east and south < north):
+        raise ValueError(f"expected (west, south, east, north), got {list(view)!r}")
+    ring = [[west, south], [east, south], [east, north], [west, north], [west, south]]
+    return {
+        "type": "Feature",
+        "id": "main-map-extent",
+        "properties": {"kind": "extent", "name_en": EXTENT_STYLE.label},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+
+
+def features_of_kind(collection: Mapping[str, Any], *kinds: str) -> list[dict[str, Any]]:
+    """Return a base collection's features of the given kinds, in file order."""
+    return [
+        feature
+        for feature in collection.get("features") or []
+        if (feature.get("properties") or {}).get("kind") in kinds
+    ]
