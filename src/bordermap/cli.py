@@ -13,12 +13,17 @@ import datetime as dt
 import gc
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 from bordermap import __version__, settings
+from bordermap._cli_output import (
+    one_line,
+    say,
+    say_problems,
+    warnings_said,
+)
 from bordermap.errors import BordermapError
 from bordermap.schema import brief
 
@@ -54,30 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     commands.required = True
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        command = commands.add_parser(name, help=help_text, description=help_text)
-        command.add_argument(
-            "--geodata",
-            type=Path,
-            default=Path("geodata"),
-            metavar="DIR",
-            help="directory of the facts file and the GeoJSON layers (default: geodata/)",
-        )
-        command.add_argument(
-            "--outputs",
-            type=Path,
-            default=Path("outputs"),
-            metavar="DIR",
-            help="directory for the map and other outputs (default: outputs/)",
-        )
-        return command
-
     for name, help_text in (
         ("layers", "derive the GeoJSON layers in --geodata from its facts file"),
         ("build", "derive the layers, then draw the map (layers + map)"),
     ):
-        command = add(name, help_text)
+        command = _add_command(commands, name, help_text)
         command.add_argument(
             "--facts",
             type=Path,
@@ -85,8 +71,44 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="FILE",
             help=f"the facts file (default: <geodata>/{settings.facts_file})",
         )
-    add("map", "draw the layers in --geodata as an HTML map in --outputs")
-    export = add("export", "draw the layers as print-quality images (PNG, SVG, PDF) in --outputs")
+    _add_command(commands, "map", "draw the layers in --geodata as an HTML map in --outputs")
+    _add_export_options(
+        _add_command(
+            commands,
+            "export",
+            "draw the layers as print-quality images (PNG, SVG, PDF) in --outputs",
+        )
+    )
+    _add_command(commands, "validate", "check the layers in --geodata; exit 1 if any check fails")
+    _add_drawing_options(commands.choices)
+    _add_publishing_options(commands.choices)
+    return parser
+
+
+def _add_command(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    """Add a command with the options every command has: --geodata and --outputs."""
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=help_text, description=help_text
+    )
+    command.add_argument(
+        "--geodata",
+        type=Path,
+        default=Path("geodata"),
+        metavar="DIR",
+        help="directory of the facts file and the GeoJSON layers (default: geodata/)",
+    )
+    command.add_argument(
+        "--outputs",
+        type=Path,
+        default=Path("outputs"),
+        metavar="DIR",
+        help="directory for the map and other outputs (default: outputs/)",
+    )
+    return command
+
+
+def _add_export_options(export: argparse.ArgumentParser) -> None:
+    """Add the options of ``bordermap export``: formats, size, area, basemap, embed."""
     export.add_argument(
         "--format",
         type=_formats,
@@ -135,9 +157,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="where --outputs will be served, for the links in embed.html (default: relative)",
     )
-    add("validate", "check the layers in --geodata; exit 1 if any check fails")
+
+
+def _add_drawing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None:
+    """Add what the commands that draw share: --as-of, --no-base and --lang."""
     for name in ("map", "build", "export"):
-        command = commands.choices[name]
+        command = choices[name]
         command.add_argument(
             "--as-of",
             type=_day,
@@ -160,22 +185,26 @@ def build_parser() -> argparse.ArgumentParser:
             help="language of labels, popups, legend, title and notes (default: en); "
             "other languages write <name>.<lang>.html/.png/...",
         )
+
+
+def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None:
+    """Add what the commands that publish share: --overwrite, --force, --cdn, --open, tiles."""
     for name in ("layers", "build"):
-        commands.choices[name].add_argument(
+        choices[name].add_argument(
             "--overwrite",
             action="store_true",
             help="replace layers in --geodata that were edited since bordermap wrote them "
             "(by hand or in QGIS); without it such a layer stops the command",
         )
     for name in ("layers", "map", "build"):
-        commands.choices[name].add_argument(
+        choices[name].add_argument(
             "--force",
             action="store_true",
             help="publish even if a check of 'bordermap validate' fails, with a warning line "
             "per failed check (without it a failed check writes nothing and exits 1)",
         )
     for name in ("map", "build"):
-        command = commands.choices[name]
+        command = choices[name]
         command.add_argument(
             "--cdn",
             action="store_true",
@@ -197,7 +226,6 @@ def build_parser() -> argparse.ArgumentParser:
             metavar="TEXT",
             help="credit for tiles from a URL template (required with one)",
         )
-    return parser
 
 
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
@@ -222,29 +250,11 @@ def _output(arguments: argparse.Namespace, suffix: str) -> Path:
     return Path(arguments.outputs) / f"{stem}{language}{suffix}"
 
 
-@contextmanager
-def _warnings_said(*categories: type[Warning]) -> Iterator[None]:
-    """Say each warning of ``categories`` raised inside as one ``bordermap: warning:`` line."""
-    import warnings
-
-    with warnings.catch_warnings(record=True) as caught:
-        for category in categories:
-            warnings.simplefilter("always", category)
-        yield
-    for warning in caught:
-        if issubclass(warning.category, categories):
-            _say(sys.stderr, f"bordermap: warning: {warning.message}")
-        else:  # someone else's: shown as Python would have shown it
-            warnings.showwarning(
-                warning.message, warning.category, warning.filename, warning.lineno
-            )
-
-
 def _built_layers(facts: Any) -> Any:
     """Return the layers made from the facts, saying any precision warning."""
     from bordermap.layers import CoordinatePrecisionWarning, build_layers
 
-    with _warnings_said(CoordinatePrecisionWarning):
+    with warnings_said(CoordinatePrecisionWarning):
         return build_layers(facts)
 
 
@@ -254,7 +264,7 @@ def _base(arguments: argparse.Namespace) -> Any:
 
     if arguments.no_base:
         return False
-    with _warnings_said(BaseUnavailableWarning):
+    with warnings_said(BaseUnavailableWarning):
         found = resolve_base(None, arguments.geodata)
     return found or False
 
@@ -270,9 +280,9 @@ def _checks_failed(layers: Any, arguments: argparse.Namespace) -> bool:
     failed = [check for check in validate_layers(layers) if not check.passed]
     kind = "warning" if arguments.force else "error"
     for check in failed:
-        _say(sys.stderr, f"bordermap: {kind}: check {check.name} failed: {check.message}")
+        say(sys.stderr, f"bordermap: {kind}: check {check.name} failed: {check.message}")
     if failed and not arguments.force:
-        _say(
+        say(
             sys.stderr,
             f"bordermap: nothing written: {_checks(len(failed))} failed "
             "(fix the facts or layers, or give --force to publish anyway)",
@@ -296,7 +306,7 @@ def _refuse_to_overwrite_edits(layers: Any, arguments: argparse.Namespace) -> No
             ]
         )
     for line in edited:
-        _say(sys.stderr, f"bordermap: note: {line}; replaced (--overwrite)")
+        say(sys.stderr, f"bordermap: note: {line}; replaced (--overwrite)")
 
 
 def _checks(count: int) -> str:
@@ -309,7 +319,7 @@ def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
 
     date = effective_date(layers, arguments.as_of)
     if arguments.as_of is not None and date != arguments.as_of:
-        _say(
+        say(
             sys.stderr,
             f"bordermap: note: the facts were last checked on {date.isoformat()}; "
             f"drawing the map as of then",
@@ -387,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _run(argv)
     except KeyboardInterrupt:  # also while the arguments are read or a library loads
-        _say(sys.stderr, "bordermap: interrupted; outputs left as they were")
+        say(sys.stderr, "bordermap: interrupted; outputs left as they were")
         return 130
 
 
@@ -396,7 +406,7 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         arguments = parser.parse_args(argv)
     except _UsageError as error:
-        _say(sys.stderr, f"bordermap: error: {_one_line(str(error))}")
+        say(sys.stderr, f"bordermap: error: {one_line(str(error))}")
         return EXIT_BAD_INPUT
     except SystemExit as exit_:  # --help and --version print, then exit 0
         return int(exit_.code or 0)
@@ -408,45 +418,15 @@ def _run(argv: Sequence[str] | None) -> int:
     try:
         status: int = _COMMANDS[arguments.command](arguments)
     except BordermapError as error:
-        _say_problems(error.problems)
+        say_problems(error.problems)
         return EXIT_BAD_INPUT
     except (RecursionError, MemoryError, OverflowError) as error:
         # A last line of defence: input the checks did not foresee still gets one line.
-        _say(sys.stderr, f"bordermap: error: the input is too large or too deep to draw: {error}")
+        say(sys.stderr, f"bordermap: error: the input is too large or too deep to draw: {error}")
         return EXIT_BAD_INPUT
     finally:
         gc.set_threshold(*thresholds)
     return status
-
-
-#: At most this many problems are printed; the rest are counted.
-MAX_PROBLEMS_SHOWN = 50
-
-#: A problem line longer than this is cut (its values are cut to 80 characters where
-#: they are quoted; this bounds the rest).
-_MAX_LINE = 1000
-
-
-def _say_problems(problems: Sequence[str]) -> None:
-    """Print the first :data:`MAX_PROBLEMS_SHOWN` problems, one line each, then a count."""
-    for problem in problems[:MAX_PROBLEMS_SHOWN]:
-        _say(sys.stderr, f"bordermap: error: {_one_line(problem)}")
-    if len(problems) > MAX_PROBLEMS_SHOWN:
-        _say(sys.stderr, f"bordermap: error: and {len(problems) - MAX_PROBLEMS_SHOWN:,} more")
-
-
-def _one_line(text: str) -> str:
-    """Return ``text`` on one printable line, at most :data:`_MAX_LINE` characters."""
-    if len(text) > _MAX_LINE:
-        text = text[: _MAX_LINE - 1] + "…"
-    if not text.isprintable():
-        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return text
-
-
-def _say(stream: TextIO, line: str) -> None:
-    # Text from the input may hold lone surrogates, which no terminal encoding can write.
-    print(line.encode("utf-8", "backslashreplace").decode("utf-8"), file=stream)
 
 
 def _layers(arguments: argparse.Namespace) -> int:
@@ -461,7 +441,7 @@ def _layers(arguments: argparse.Namespace) -> int:
     _refuse_to_overwrite_edits(layers, arguments)
     written = write_layers(layers, arguments.geodata)
     for path in written:
-        _say(sys.stdout, f"wrote {path}")
+        say(sys.stdout, f"wrote {path}")
     return EXIT_OK
 
 
@@ -483,7 +463,7 @@ def _map(arguments: argparse.Namespace) -> int:
         base=_base(arguments),
     )
     path = save_map(web_map, _output(arguments, ".html"))
-    _say(sys.stdout, f"wrote {path}")
+    say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(path)
     return EXIT_OK
@@ -519,7 +499,7 @@ def _build(arguments: argparse.Namespace) -> int:
     files[map_path] = page
     write_all(files)
     for path in files:
-        _say(sys.stdout, f"wrote {path}")
+        say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(map_path)
     return EXIT_OK
@@ -547,7 +527,7 @@ def _export(arguments: argparse.Namespace) -> int:
     made: dict[str, bytes] = {}
     image_formats = [name for name in arguments.format if name in IMAGE_FORMATS]
     if image_formats:
-        with _warnings_said(BasemapUnavailableWarning):
+        with warnings_said(BasemapUnavailableWarning):
             made |= render_images(
                 layers,
                 image_formats,
@@ -571,9 +551,9 @@ def _export(arguments: argparse.Namespace) -> int:
         )
     write_all(files)
     for path in files:
-        _say(sys.stdout, f"wrote {path}")
+        say(sys.stdout, f"wrote {path}")
     if arguments.embed and not (arguments.outputs / settings.map_file).exists():
-        _say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
+        say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
     return EXIT_OK
 
 
@@ -583,13 +563,13 @@ def _validate(arguments: argparse.Namespace) -> int:
 
     checks = validate_layers(read_layers(arguments.geodata))
     for check in checks:
-        _say(sys.stdout, f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.message}")
+        say(sys.stdout, f"{'PASS' if check.passed else 'FAIL'}  {check.name}: {check.message}")
     failed = [check for check in checks if not check.passed]
     if failed:
         names = ", ".join(dict.fromkeys(check.name for check in failed))
-        _say(sys.stderr, f"bordermap: {len(failed)} of {len(checks)} checks failed: {names}")
+        say(sys.stderr, f"bordermap: {len(failed)} of {len(checks)} checks failed: {names}")
         return EXIT_CHECKS_FAILED
-    _say(sys.stdout, f"all {len(checks)} checks passed")
+    say(sys.stdout, f"all {len(checks)} checks passed")
     return EXIT_OK
 
 

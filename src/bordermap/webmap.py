@@ -106,34 +106,95 @@ def build_map(
     ValueError
         If ``language`` or ``as_of`` is not one the map can draw.
     """
-    import folium
-
-    from bordermap import _elements
-
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
-    if isinstance(layers, dict):
-        geodata, full_history = None, layers
-    else:
-        geodata = Path(layers or "geodata")
-        full_history = read_layers(geodata)
-    drawn_base = resolve_base(base, geodata)
+    full_history, drawn_base = _read(layers, base)
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
-    # Long lines are drawn simplified, within settings.web_max_deviation_m of the
-    # layers' full detail (a river of a million vertices makes a page of kilobytes).
+    layers, simplified_m = _as_drawn(full_history, date)
+    hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
+    shown = [(n, f) for n, layer in layers.items() for f in layer.get("features", [])]
+    shown = [(name, feature) for name, feature in shown if name not in hidden]
+    view = frame(shown)
+    web_map = _page_map(layers, shown, view, language, self_contained)
+    _add_tiles(web_map, basemaps, language)
+    if drawn_base:
+        _add_base(web_map, drawn_base, shown, view, language)
+    uncertain = _add_layers(web_map, layers, shown, view, language)
+    _add_legend_and_timeline(
+        web_map, (full_history, layers), date, uncertain, simplified_m, language
+    )
+    if drawn_base and "inset" in drawn_base:
+        _add_inset(web_map, drawn_base["inset"], view, language)
+    # The page's layout pass: panels, first view, labels.
+    web_map.add_child(
+        _elements().Script(
+            _template_text("place.js").replace("__MAP__", "{map}"),
+            data=_placement_options(shown, view, language),
+            data_id="bm-layout-options",
+        )
+    )
+    _stabilise_ids(web_map.get_root())
+    return web_map
+
+
+def _read(
+    layers: Layers | str | Path | None, base: Base | str | Path | Literal[False] | None
+) -> tuple[Layers, Base | None]:
+    """Return the layers (read from a directory if one is given) and the base to draw."""
+    if isinstance(layers, dict):
+        return layers, resolve_base(base, None, stacklevel=4)
+    geodata = Path(layers or "geodata")
+    full_history = read_layers(geodata)
+    return full_history, resolve_base(base, geodata, stacklevel=4)
+
+
+def _as_drawn(full_history: Layers, date: dt.date) -> tuple[Layers, float]:
+    """Return the layers as known on ``date``, web-ready, and how far they were simplified.
+
+    Long lines are drawn simplified, within settings.web_max_deviation_m of the layers'
+    full detail (a river of a million vertices makes a page of kilobytes).
+    """
     layers, deviations = web_ready(
         layers_as_of(full_history, date), max_deviation_m=settings.web_max_deviation_m
     )
+    return layers, max(deviations.values(), default=0.0)
+
+
+def _add_inset(
+    web_map: folium.Map,
+    inset: dict[str, Any],
+    view: tuple[tuple[float, float], ...],
+    language: str,
+) -> None:
+    """Add the locator inset, and the script that keeps its box on the map's view."""
+    (south, west), (north, east) = view
+    svg = inset_svg(inset, (west, south, east, north), language=language)
+    web_map.add_child(_elements().Panel(_inset_html(svg, language), "topright", "bm-inset"))
+    # Keeps the inset's box on the part of the region the map shows, as it moves.
+    web_map.add_child(_elements().Script(_script("inset.js")))
+
+
+def _elements() -> Any:
+    """Return :mod:`bordermap._elements`, imported when a map is drawn (it imports folium)."""
+    from bordermap import _elements
+
+    return _elements
+
+
+def _page_map(
+    layers: Layers,
+    shown: Sequence[tuple[str, Any]],
+    view: tuple[tuple[float, float], ...],
+    language: str,
+    self_contained: bool,
+) -> folium.Map:
+    """Return the page's map, framed on ``view``, with the page's head and description."""
+    import folium
+
+    elements = _elements()
     meta = _html.metadata(layers)
-    features = [
-        (name, feature) for name, layer in layers.items() for feature in layer.get("features", [])
-    ]
-    hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
-    shown = [(name, f) for name, f in features if name not in hidden]
-    view = frame(shown)
     description = _html.describe(meta, shown, language)
     title = _html.localized(meta, "title", language) or "bordermap"
-
     # branca writes the title into <title> as it is: escape it here.
     figure = folium.Figure(title=html.escape(title))
     web_map = folium.Map(
@@ -150,19 +211,27 @@ def build_map(
     web_map.default_css = []
     figure.add_child(web_map)
     figure.header.add_child(
-        _elements.RawHTML(_assets.leaflet_head(inline=self_contained)), name="leaflet"
+        elements.RawHTML(_assets.leaflet_head(inline=self_contained)), name="leaflet"
     )
-    figure.header.add_child(_elements.RawHTML(f"<style>{_stylesheet()}</style>"), name="bm_css")
+    figure.header.add_child(elements.RawHTML(f"<style>{_stylesheet()}</style>"), name="bm_css")
     figure.header.add_child(
-        _elements.RawHTML(f'<meta name="description" content="{html.escape(description)}">'),
+        elements.RawHTML(f'<meta name="description" content="{html.escape(description)}">'),
         name="bm_meta_description",
     )
     figure.html.add_child(
-        _elements.RawHTML(
+        elements.RawHTML(
             f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'
         ),
         name="bm_description",
     )
+    return web_map
+
+
+def _add_tiles(
+    web_map: folium.Map, basemaps: Sequence[Basemap | str] | None, language: str
+) -> None:
+    """Add the basemaps, the first shown, and the notice shown while none loads."""
+    import folium
 
     tiles = [
         basemap if isinstance(basemap, Basemap) else resolve_basemap(basemap)
@@ -177,65 +246,102 @@ def build_map(
             show=index == 0,
             overlay=False,
         ).add_to(web_map)
-    web_map.add_child(_elements.Script(_tile_notice_js(language)))
-    (south, west), (north, east) = view
-    if drawn_base:
-        web_map.add_child(
-            _elements.BaseLayer(
-                translate("Land, sea and countries", language),
-                drawn_base["local"],
-                (west, south, east, north),
-                language,
-                [feature_coords(f) for _, f in shown],
-                base_credit(drawn_base, language),
-            )
-        )
+    web_map.add_child(_elements().Script(_tile_notice_js(language)))
 
+
+def _add_base(
+    web_map: folium.Map,
+    drawn_base: Base,
+    shown: Sequence[tuple[str, Any]],
+    view: tuple[tuple[float, float], ...],
+    language: str,
+) -> None:
+    """Add land, sea and countries beneath the layers, crediting the whole base."""
+    (south, west), (north, east) = view
+    web_map.add_child(
+        _elements().BaseLayer(
+            translate("Land, sea and countries", language),
+            drawn_base["local"],
+            (west, south, east, north),
+            language,
+            [feature_coords(f) for _, f in shown],
+            base_credit(drawn_base, language),
+        )
+    )
+
+
+def _add_layers(
+    web_map: folium.Map,
+    layers: Layers,
+    shown: Sequence[tuple[str, Any]],
+    view: tuple[tuple[float, float], ...],
+    language: str,
+) -> bool:
+    """Add the title, the uncertainty areas and each layer; return whether any area is drawn."""
+    elements = _elements()
     # Inside a frame (an embed, a notebook) the map zooms only with Ctrl/⌘ + wheel or two
     # fingers, so that it never hijacks the page's scrolling; on its own page it zooms freely.
     web_map.add_child(
-        _elements.Script(
+        elements.Script(
             "if (window.self !== window.top && {map}.gestureHandling) "
             "{ {map}.gestureHandling.enable(); }"
         )
     )
+    meta = _html.metadata(layers)
     web_map.add_child(
-        _elements.Panel(_html.title_html(meta, layers, language), "topleft", "bm-title")
+        elements.Panel(_html.title_html(meta, layers, language), "topleft", "bm-title")
     )
     uncertainty = uncertainty_collection(shown)
     if uncertainty["features"]:
         web_map.add_child(
-            _elements.AreaLayer(
+            elements.AreaLayer(
                 translate("Position uncertainty", language), uncertainty, UNCERTAINTY_STYLE
             )
         )
+    features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
     labels = {
         spec.feature_id: (order, spec)
         for order, spec in enumerate(label_specs(features, view, language))
     }
+    hidden = settings.hidden_layers
     for name, layer in layers.items():
         if layer.get("features"):
             layer_title = html.escape(  # the layer control shows it as HTML
                 translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
             )
             web_map.add_child(
-                _elements.FeatureLayer(
+                elements.FeatureLayer(
                     name, layer_title, layer, labels, language, show=name not in hidden
                 )
             )
+    return bool(uncertainty["features"])
+
+
+def _add_legend_and_timeline(
+    web_map: folium.Map,
+    history_and_drawn: tuple[Layers, Layers],
+    date: dt.date,
+    uncertain: bool,
+    simplified_m: float,
+    language: str,
+) -> None:
+    """Add the legend, the time control and its script, the scale and the layer control."""
+    import folium
+
+    elements = _elements()
+    full_history, layers = history_and_drawn
+    hidden = settings.hidden_layers
     # The slider stops only where something drawn changes: events of layers shown only
     # on request (the context) stay in the events list.
-    story = key_dates(
-        {name: layer for name, layer in full_history.items() if name not in hidden}, date
-    )
+    story = key_dates({n: layer for n, layer in full_history.items() if n not in hidden}, date)
     data = _timeline_data(full_history, layers, story, language)
     web_map.add_child(
-        _elements.Panel(
+        elements.Panel(
             _html.legend_html(
                 data.pop("legend"),
-                bool(uncertainty["features"]),
+                uncertain,
                 language,
-                simplified_m=max(deviations.values(), default=0.0),
+                simplified_m=simplified_m,
                 key_kinds=FRAME_KINDS,
             ),
             "bottomright",
@@ -243,37 +349,18 @@ def build_map(
         )
     )
     web_map.add_child(
-        _elements.Panel(_html.timeline_html(layers, story, language), "bottomleft", "bm-timeline")
+        elements.Panel(_html.timeline_html(layers, story, language), "bottomleft", "bm-timeline")
     )
-    web_map.add_child(_elements.Script(_TIMELINE_JS, data, "bm-timeline-data"))
+    # Moves the map through time without rebuilding: hides what did not exist yet,
+    # restyles and relabels by status, keeps the legend, the date and open popups in step.
+    web_map.add_child(elements.Script(_script("timeline.js"), data, "bm-timeline-data"))
     web_map.add_child(
-        _elements.Script(
+        elements.Script(
             "L.control.scale({position: 'bottomleft', metric: true, imperial: false})"
             ".addTo({map});"
         )
     )
     folium.LayerControl(position="topright", collapsed=True).add_to(web_map)
-    if drawn_base and "inset" in drawn_base:
-        web_map.add_child(
-            _elements.Panel(
-                _inset_html(
-                    inset_svg(drawn_base["inset"], (west, south, east, north), language=language),
-                    language,
-                ),
-                "topright",
-                "bm-inset",
-            )
-        )
-        web_map.add_child(_elements.Script(_INSET_JS))
-    web_map.add_child(
-        _elements.Script(
-            _template_text("place.js").replace("__MAP__", "{map}"),
-            data=_placement_options(shown, view, language),
-            data_id="bm-layout-options",
-        )
-    )
-    _stabilise_ids(figure)
-    return web_map
 
 
 def _timeline_data(
@@ -329,110 +416,6 @@ def _timeline_data(
         "statusText": {status: translate(status, language) for status in STATUSES},
         "legend": legend,
     }
-
-
-# Moves the map through time without rebuilding: hides what did not exist yet, restyles
-# and relabels by status, and keeps the legend, the "as of" date and open popups in step.
-_TIMELINE_JS = """(function (map) {
-  var T = __DATA__;
-  var registry = window.bordermap = window.bordermap ||
-    {features: Object.create(null), layers: Object.create(null)};
-  registry.labelForms = T.labels;  // each label's text forms, by status
-  var input = document.getElementById('bm-when');
-  var output = document.getElementById('bm-when-text');
-  var current = T.states.length - 1;
-  var day = function (text) {
-    var parts = String(text).split('-');
-    return parts[0] + '-' + (parts[1] || '01') + '-' + (parts[2] || '01');
-  };
-  var layerOn = function (name) {
-    var group = registry.layers[name];
-    return !!(group && map.hasLayer(group));
-  };
-  var show = function (parent, child, visible) {
-    if (!parent || !child) { return; }
-    if (visible && !parent.hasLayer(child)) { parent.addLayer(child); }
-    if (!visible && parent.hasLayer(child)) { parent.removeLayer(child); }
-  };
-  var markLater = function (root) {
-    var limit = day(T.dates[current]);
-    root.querySelectorAll('li[data-date]').forEach(function (item) {
-      item.classList.toggle('bm-later', day(item.getAttribute('data-date')) > limit);
-    });
-  };
-  var apply = function (index) {
-    current = index;
-    var state = T.states[index];
-    var used = Object.create(null);
-    Object.keys(state).forEach(function (id) {
-      var entry = registry.features[id];
-      var status = state[id];
-      var visible = status !== null;
-      if (!entry) { return; }
-      // Re-added layers go on top: keep areas beneath, casings under their lines.
-      show(entry.areaParent, entry.area, visible);
-      if (visible && entry.area && entry.area.bringToBack) { entry.area.bringToBack(); }
-      show(entry.casingParent, entry.casing, visible);
-      show(entry.parent, entry.layer, visible);
-      if (visible && entry.layer && entry.layer.bringToFront) { entry.layer.bringToFront(); }
-      show(entry.labelParent, entry.label, visible);
-      if (!visible) { return; }
-      entry.status = status;  // the layout pass labels it as it was
-      var key = T.kinds[id] + '|' + status;
-      if (entry.layer && entry.layer.setStyle && T.styles[key]) {
-        entry.layer.setStyle(T.styles[key]);
-      }
-      if (layerOn(T.layerOf[id])) { used[key] = true; }
-    });
-    document.querySelectorAll('.bm-legend-entry[data-style], .bm-key-entry[data-style]')
-      .forEach(function (item) {
-      item.hidden = !used[item.getAttribute('data-style')];
-    });
-    document.querySelectorAll('.bm-as-of-date').forEach(function (element) {
-      element.textContent = T.dateText[index];
-    });
-    if (output) { output.textContent = T.dateText[index]; }
-    if (input) { input.setAttribute('aria-valuetext', T.dateText[index]); }
-    document.querySelectorAll('.bm-timeline-events').forEach(markLater);
-    map.eachLayer(function (layer) {
-      if (layer.isPopupOpen && layer.isPopupOpen()) { refreshPopup(layer.getPopup()); }
-    });
-    if (registry.place) { registry.place(); }
-  };
-  var refreshPopup = function (popup) {
-    var element = popup.getElement();
-    if (!element) { return; }
-    element.querySelectorAll('.bm-status').forEach(function (span) {
-      var status = T.states[current][span.getAttribute('data-feature-id')];
-      if (status) { span.textContent = T.statusText[status] || status; }
-    });
-    markLater(element);
-  };
-  if (input) { input.addEventListener('input', function () { apply(Number(input.value)); }); }
-  map.on('overlayadd overlayremove', function () { apply(current); });
-  map.on('popupopen', function (event) { refreshPopup(event.popup); });
-  apply(current);
-})({map});"""
-
-
-# Keeps the inset's box on the part of the region the map shows, as it moves.
-_INSET_JS = """(function (map) {
-  var rect = document.querySelector('.bm-inset-extent');
-  if (!rect) { return; }
-  var num = function (name) { return parseFloat(rect.getAttribute('data-' + name)); };
-  var least = num('least'), x0 = num('x0'), y0 = num('y0'), unit = num('unit');
-  var update = function () {
-    var bounds = map.getBounds();
-    var sw = L.CRS.EPSG3857.project(bounds.getSouthWest());
-    var ne = L.CRS.EPSG3857.project(bounds.getNorthEast());
-    var w = Math.max((ne.x - sw.x) / unit, least), h = Math.max((ne.y - sw.y) / unit, least);
-    var cx = ((sw.x + ne.x) / 2 - x0) / unit, cy = (y0 - (sw.y + ne.y) / 2) / unit;
-    rect.setAttribute('x', cx - w / 2); rect.setAttribute('y', cy - h / 2);
-    rect.setAttribute('width', w); rect.setAttribute('height', h);
-  };
-  map.on('moveend', update);
-  update();
-})({map});"""
 
 
 #: Below this width (pixels, of the page or the frame) the panels give way: the title
@@ -498,54 +481,23 @@ def _tile_notice_js(language: str) -> str:
         language,
     )
     short = translate("Basemap unavailable", language)
-    return _TILE_NOTICE_JS.replace("__TEXT__", _html.js_literal(text)).replace(
-        "__SHORT__", _html.js_literal(short)
+    # Shown while the basemap on display cannot load a single tile (offline, or the server
+    # is down), hidden once tiles arrive; the layers draw either way.
+    return (
+        _script("tile_notice.js")
+        .replace("__TEXT__", _html.js_literal(text))
+        .replace("__SHORT__", _html.js_literal(short))
     )
-
-
-# Shows a notice while the basemap on display cannot load a single tile (offline, or the
-# server is down) and hides it once tiles arrive; the layers draw either way.
-_TILE_NOTICE_JS = """(function (map) {
-  var notice = L.control({position: 'bottomleft'});
-  notice.onAdd = function () {
-    var div = L.DomUtil.create('div', 'leaflet-control bm-tile-notice');
-    div.setAttribute('role', 'status');
-    // Small screens show the short form; screen readers always hear the whole notice.
-    var full = L.DomUtil.create('span', 'bm-notice-full', div);
-    full.textContent = __TEXT__;
-    var short = L.DomUtil.create('span', 'bm-notice-short', div);
-    short.setAttribute('aria-hidden', 'true');
-    short.textContent = __SHORT__;
-    div.hidden = true;
-    return div;
-  };
-  notice.addTo(map);
-  var element = notice.getContainer();
-  var setHidden = function (hidden) {
-    if (element.hidden === hidden) { return; }
-    element.hidden = hidden;
-    // A panel came or went: the labels make way for it.
-    if (window.bordermap && window.bordermap.place) { window.bordermap.place(); }
-  };
-  var watch = function (layer) {
-    if (!(layer instanceof L.TileLayer) || layer._bmWatched) { return; }
-    layer._bmWatched = true;
-    var loaded = 0, failed = 0;
-    layer.on('tileload', function () { loaded += 1; setHidden(true); });
-    layer.on('tileerror', function () {
-      failed += 1;
-      if (map.hasLayer(layer) && loaded === 0) { setHidden(false); }
-    });
-  };
-  map.eachLayer(watch);
-  map.on('layeradd', function (event) { watch(event.layer); });
-  map.on('baselayerchange', function () { setHidden(true); });
-})({map});"""
 
 
 def _stylesheet() -> str:
     """Return the page's own stylesheet, shipped as package data."""
     return _template_text("bordermap.css")
+
+
+def _script(name: str) -> str:
+    """Return one of the page's scripts (``templates/*.js``), without the file's last newline."""
+    return _template_text(name).removesuffix("\n")
 
 
 def _template_text(name: str) -> str:
