@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+
 import geopandas
+import pytest
+from helpers import cli_args
 
 import bordermap
 from bordermap import settings
+from bordermap.cli import main
+from bordermap.errors import MissingDependencyError
 
 
 def test_all_is_sorted_and_every_name_resolves():
@@ -41,3 +47,27 @@ def test_layer_as_geodataframe(layers):
     # UTM's scale factor here is within 0.05 % of 1: a check against the geodesic length.
     assert abs(projected.length.iloc[0] - 623.0) < 623.0 * 0.0005
     assert frame.loc["friendship-bridge", "status"] == "open"
+
+
+def test_to_geodataframe_without_geopandas_says_how_to_install_it(layers, monkeypatch):
+    monkeypatch.setitem(sys.modules, "geopandas", None)  # as if it were not installed
+    with pytest.raises(MissingDependencyError) as raised:
+        bordermap.to_geodataframe(layers["rail_bridge"])
+    (line,) = str(raised.value).splitlines()
+    assert "pip install 'bordermap[geopandas]'" in line
+    assert isinstance(raised.value, ImportError)
+
+
+def test_gis_export_without_geopandas_is_one_line_and_writes_nothing(project, monkeypatch, capsys):
+    assert main(cli_args(project, "layers")) == 0
+    capsys.readouterr()
+    monkeypatch.setitem(sys.modules, "geopandas", None)
+    status = main([*cli_args(project, "export"), "--format", "gpkg,png"])
+    assert status == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "bordermap: error: writing GeoPackage and KML files needs geopandas, an optional "
+        "extra: pip install 'bordermap[geopandas]'"
+    ]
+    outputs = project / "outputs"
+    assert not outputs.exists() or not any(outputs.iterdir())  # not even the PNG

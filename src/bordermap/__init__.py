@@ -24,6 +24,7 @@ from bordermap.errors import (
     ExportError,
     FactsError,
     LayerError,
+    MissingDependencyError,
     OutputError,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "Facts",
     "FactsError",
     "LayerError",
+    "MissingDependencyError",
     "OutputError",
     "__version__",
     "build_layers",

@@ -19,6 +19,7 @@ __all__ = [
     "ExportError",
     "FactsError",
     "LayerError",
+    "MissingDependencyError",
     "OutputError",
 ]
 
@@ -55,6 +56,10 @@ class BasemapError(BordermapError, ValueError):
 
 class ExportError(BordermapError, ValueError):
     """An image cannot be made as asked: a bad option, or no font for the labels."""
+
+
+class MissingDependencyError(BordermapError, ImportError):
+    """An optional library a call needs is not installed; the message says how to add it."""
 
 
 class BordermapWarning(UserWarning):

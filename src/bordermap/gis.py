@@ -133,6 +133,12 @@ def gis_files(
     -------
     dict of str to bytes
         Suffix (``"gpkg"``, ``"kml"``) to the file's bytes.
+
+    Raises
+    ------
+    MissingDependencyError
+        If geopandas, an optional extra (``pip install 'bordermap[geopandas]'``), is
+        not installed.
     """
     import pyogrio
 
@@ -174,8 +180,9 @@ def _driver(suffix: str, drivers: Mapping[str, str]) -> str:
 
 def _frame(layer: Mapping[str, Any], language: str) -> Any:
     """Return a layer as a GeoDataFrame of flat fields, lists as JSON text."""
-    import geopandas
+    from bordermap._optional import import_geopandas
 
+    geopandas = import_geopandas("writing GeoPackage and KML files")
     features = []
     for feature in layer.get("features", []):
         properties = feature.get("properties", {})

@@ -598,9 +598,16 @@ def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:
         One row per feature, indexed by feature id, in WGS 84 (EPSG:4326); nested
         properties (events, figures, sources) stay Python lists. Project it before
         measuring, e.g. ``frame.to_crs(settings.projected_crs).length``.
-    """
-    import geopandas
 
+    Raises
+    ------
+    MissingDependencyError
+        If geopandas, an optional extra (``pip install 'bordermap[geopandas]'``), is
+        not installed.
+    """
+    from bordermap._optional import import_geopandas
+
+    geopandas = import_geopandas("to_geodataframe")
     features = list(layer.get("features", []))
     frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
     frame.index = [str(feature.get("id")) for feature in features]
