@@ -175,6 +175,38 @@ def test_map_checks_a_hand_edited_layer_before_drawing_it(project, capsys):
     assert (project / "outputs" / "tumen_border_map.html").read_bytes() != html
 
 
+def test_export_checks_what_it_publishes_like_build(project, capsys):
+    # The issue-13 typo, published as layers with --force: export must not draw it
+    # into print files silently either.
+    export = cli_args(project, "export", "--format", "png,kml", "--width", "400", "--embed")
+    assert main(cli_args(project, "build")) == 0
+    assert main(export) == 0
+    before = _snapshot(project / "outputs")
+    _typo(project)
+    assert main(cli_args(project, "layers", "--force")) == 0
+    capsys.readouterr()
+    assert main(export) == 1
+    captured = capsys.readouterr()
+    assert _snapshot(project / "outputs") == before
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    failed = [line for line in lines if line.startswith("bordermap: error: check ")]
+    assert any("rail-bridge-crosses-river failed" in line for line in failed)
+    assert any("sourced-lengths:context failed" in line for line in failed)
+    assert lines[-1].startswith("bordermap: nothing written:") and "--force" in lines[-1]
+    assert len(lines) == len(failed) + 1 and "Traceback" not in captured.err
+    assert main([*export, "--force"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning: check" in line]
+    names = [line.split()[3] for line in warnings]
+    assert {"rail-bridge-crosses-river", "sourced-lengths:context"} <= set(names)
+    assert len(names) == len(set(names)) == len(failed)
+    after = _snapshot(project / "outputs")
+    assert after.keys() == before.keys()
+    assert after["tumen_border_map.png"] != before["tumen_border_map.png"]
+    assert after["tumen_border_map.kml"] != before["tumen_border_map.kml"]
+
+
 @pytest.mark.parametrize("command", ["build", "layers"])
 def test_a_layer_edited_by_hand_is_not_overwritten_without_overwrite(project, capsys, command):
     assert main(cli_args(project, "build")) == 0

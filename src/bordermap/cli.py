@@ -1,7 +1,7 @@
 """The ``bordermap`` command: a thin layer over the library.
 
-Exit status: 0 on success, 1 when a check fails (``validate``, or ``layers``, ``map``
-and ``build`` before they publish, unless ``--force``), 2 on bad usage or bad input
+Exit status: 0 on success, 1 when a check fails (``validate``, or ``layers``, ``map``,
+``build`` and ``export`` before they publish, unless ``--force``), 2 on bad usage or bad input
 (with one line per problem on stderr, never a traceback).
 Heavy libraries are imported inside the commands, so ``--help`` answers at once.
 """
@@ -196,7 +196,7 @@ def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> N
             help="replace layers in --geodata that were edited since bordermap wrote them "
             "(by hand or in QGIS); without it such a layer stops the command",
         )
-    for name in ("layers", "map", "build"):
+    for name in ("layers", "map", "build", "export"):
         choices[name].add_argument(
             "--force",
             action="store_true",
@@ -520,6 +520,8 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
+    if _checks_failed(layers, arguments):
+        return EXIT_CHECKS_FAILED
     date = _note_date(layers, arguments)
     layers = layers_as_of(layers, date)
     # Every image (drawn once), the GIS files and the snippet are made first, then
