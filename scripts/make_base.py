@@ -137,6 +137,8 @@ PACKAGES = {
         "package_url": "https://www.npmjs.com/package/world-atlas",
         "licence": "public domain (Natural Earth); package code ISC",
         "credit": "Natural Earth",
+        "credit_ko": "Natural Earth",
+        "credit_ru": "Natural Earth",
     },
     "@osm_borders/maritime_10m": {
         "id": "osm-borders",
@@ -147,6 +149,9 @@ PACKAGES = {
         "package_url": "https://www.npmjs.com/package/@osm_borders/maritime_10m",
         "licence": "ODbL-1.0",
         "credit": "© OpenStreetMap contributors (ODbL)",
+        # As OpenStreetMap's own Korean and Russian pages word it.
+        "credit_ko": "© OpenStreetMap 기여자 (ODbL)",
+        "credit_ru": "© участники OpenStreetMap (ODbL)",
     },
 }
 
@@ -399,7 +404,7 @@ def source_record(record: dict[str, Any]) -> dict[str, Any]:
         "title": record["title"],
         "version": f"{record['package']} {record['version']}",
         "licence": record["licence"],
-        "credit": record["credit"],
+        **credits(record),
         "url": record["url"],
     }
 
@@ -412,8 +417,20 @@ def wikipedia(title: str) -> dict[str, Any]:
         "title": f"{title} (coordinates in the article's infobox)",
         "licence": "CC BY-SA 4.0",
         "credit": "Wikipedia",
+        "credit_ko": "위키백과",
+        "credit_ru": "Википедия",
         "url": f"https://en.wikipedia.org/wiki/{title}",
     }
+
+
+#: Languages of the credits beside the English ``credit`` (bordermap.i18n.LANGUAGES).
+CREDIT_LANGUAGES = ("ko", "ru")
+
+
+def credits(record: dict[str, Any]) -> dict[str, str]:
+    """Return a record's ``credit`` and its ``credit_ko``, ``credit_ru``: the map's words."""
+    keys = ["credit", *(f"credit_{language}" for language in CREDIT_LANGUAGES)]
+    return {key: record[key] for key in keys}
 
 
 def metadata(
@@ -429,7 +446,10 @@ def metadata(
         "title": title,
         "extent": [float(value) for value in extent],
         "made_by": "scripts/make_base.py (see geodata/base/README.md)",
-        "credit": "; ".join(dict.fromkeys(record["credit"] for record in records)),
+        **{
+            key: "; ".join(dict.fromkeys(record[key] for record in records))
+            for key in credits(records[0])
+        },
         "sources": [
             {
                 "id": record["id"],
@@ -439,7 +459,7 @@ def metadata(
                 "version": record["version"],
                 "integrity": record["integrity"],
                 "licence": record["licence"],
-                "credit": record["credit"],
+                **credits(record),
                 "url": record["url"],
                 "package_url": record["package_url"],
             }
@@ -741,6 +761,66 @@ def make_local(
 
 
 # ---------------------------------------------------------------------------
+# Credits alone
+# ---------------------------------------------------------------------------
+
+
+def with_credits(record: dict[str, Any], words: dict[str, str]) -> dict[str, Any]:
+    """Return ``record`` with its credits replaced by ``words``, where ``credit`` was."""
+    renewed: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "credit":
+            renewed |= words
+        elif not key.startswith("credit_"):
+            renewed[key] = value
+    return renewed
+
+
+def recredit(collection: dict[str, Any]) -> dict[str, Any]:
+    """Return a made base file with every credit in the words of this script's tables.
+
+    For ``--credits-only``: the credits' words change, nothing made from the packages
+    does, so nothing is fetched and every other byte of the file stays as it was.
+    """
+    tables = {record["id"]: record for record in PACKAGES.values()}
+
+    def renewed(source: dict[str, Any]) -> dict[str, Any]:
+        record = tables.get(source["id"]) or wikipedia(source["url"].rsplit("/", 1)[-1])
+        return with_credits(source, credits(record))
+
+    meta = collection["bordermap"]
+    sources = [renewed(source) for source in meta["sources"]]
+    words = {
+        key: "; ".join(dict.fromkeys(source[key] for source in sources))
+        for key in credits(sources[0])
+    }
+    features = [
+        {
+            **feature,
+            "properties": {
+                **feature["properties"],
+                "sources": [renewed(source) for source in feature["properties"]["sources"]],
+            },
+        }
+        for feature in collection["features"]
+    ]
+    meta = with_credits(meta, words) | {"sources": sources}
+    return {**collection, "bordermap": meta, "features": features}
+
+
+def recredit_files(directory: Path) -> int:
+    """Rewrite the credits of ``directory``'s base files (``--credits-only``)."""
+    files = {}
+    for name in ("inset.geojson", "local.geojson"):
+        path = directory / name
+        files[path] = dumps_geojson(recredit(json.loads(path.read_text("utf-8"))))
+    write_all(files)
+    for path in files:
+        print(f"wrote {path} (credits only)")
+    return 0
+
+
+# ---------------------------------------------------------------------------
 # Packages and the command line
 # ---------------------------------------------------------------------------
 
@@ -776,7 +856,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=None,
         help="an existing node_modules with the packages of scripts/package-lock.json",
     )
+    parser.add_argument(
+        "--credits-only",
+        action="store_true",
+        help="only rewrite the credits (credit, credit_ko, credit_ru) of the committed "
+        "files from this script's tables; fetches nothing",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.credits_only:
+        return recredit_files(arguments.geodata / "base")
     started = time.perf_counter()
     with installed_packages(arguments.packages) as node_modules:
         fetched = time.perf_counter()

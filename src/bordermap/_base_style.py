@@ -101,7 +101,8 @@ def base_credit(base: Mapping[str, Mapping[str, Any]], language: str = "en") -> 
     base : mapping
         From :func:`read_base` (either scale, or both).
     language : str, default "en"
-        The language of the words around the credits (the credits are names).
+        The language of the line: each source's ``credit_<language>`` (its
+        ``credit`` if it has none) in the words around them.
 
     Returns
     -------
@@ -112,7 +113,7 @@ def base_credit(base: Mapping[str, Mapping[str, Any]], language: str = "en") -> 
     credits: dict[str, None] = {}
     for collection in base.values():
         for source in (collection.get("bordermap") or {}).get("sources") or []:
-            credits[str(source.get("credit"))] = None
+            credits[str(source.get(f"credit_{language}") or source.get("credit"))] = None
     if not credits:
         return ""
     return translate("Land, sea and boundaries: {credits}", language, credits="; ".join(credits))

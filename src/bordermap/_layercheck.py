@@ -273,7 +273,7 @@ def source_problem(source: Any) -> str | None:
         return f"'url' must be an http(s) link, got {brief(url)}"
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return f"'url' must be an http(s) link, got {brief(url)}"
-    for key in ("title", "about", "licence", "credit", "id"):
+    for key in ("title", "about", "licence", "credit", "credit_ko", "credit_ru", "id"):
         value = source.get(key)
         if value is not None and not isinstance(value, str):
             return f"'{key}' must be text, got {brief(value)}"

@@ -41,6 +41,21 @@ _WORDS: dict[str, tuple[str, str]] = {
         "Суша, море и границы: {credits}",
     ),
     "Basemap {credit}": ("배경 지도 {credit}", "Подложка {credit}"),
+    # Credits of the default tile providers (xyzservices' words, as the web map shows
+    # them in HTML and the print export in plain text). OpenStreetMap's own Korean and
+    # Russian pages credit it so.
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors': (
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> 기여자',
+        '&copy; участники <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    ),
+    "© OpenStreetMap contributors": ("© OpenStreetMap 기여자", "© участники OpenStreetMap"),
+    "Tiles &copy; Esri &mdash; Source: Esri, i-cubed, USDA, USGS, AEX, GeoEye, Getmapping, "
+    "Aerogrid, IGN, IGP, UPR-EGP, and the GIS User Community": (
+        "타일 &copy; Esri &mdash; 출처: Esri, i-cubed, USDA, USGS, AEX, GeoEye, Getmapping, "
+        "Aerogrid, IGN, IGP, UPR-EGP, GIS 사용자 커뮤니티",
+        "Тайлы &copy; Esri &mdash; источники: Esri, i-cubed, USDA, USGS, AEX, GeoEye, "
+        "Getmapping, Aerogrid, IGN, IGP, UPR-EGP и сообщество пользователей ГИС",
+    ),
     # Legend entries (bordermap.styles labels)
     "River (main channel)": ("강 (본류)", "река (основное русло)"),
     "North Korea–Russia border (on the channel)": (

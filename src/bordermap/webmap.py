@@ -240,7 +240,7 @@ def _add_tiles(
     for index, basemap in enumerate(tiles):
         folium.TileLayer(
             tiles=basemap.url,
-            attr=basemap.attribution,
+            attr=translate(basemap.attribution, language),
             name=translate(basemap.label, language),
             max_zoom=basemap.max_zoom,
             show=index == 0,
