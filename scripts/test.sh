@@ -3,7 +3,8 @@
 #
 #   bash scripts/test.sh            # from the repository root
 #
-# Installs Debian's Chromium and CJK fonts (for the browser tests) and poppler-utils
+# Installs Debian's Chromium and CJK fonts (for the browser tests; NanumGothic, TrueType,
+# for the Korean print export) and poppler-utils
 # (pdffonts, pdfinfo: the tests read the PDF export with them) when missing, and
 # axe-core from npm (for the accessibility test), creates .venv with bordermap and its
 # test tools, then runs ruff, mypy and pytest.
@@ -12,12 +13,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
-    || ! command -v pdffonts >/dev/null; then
+    || ! fc-list 2>/dev/null | grep -qi "nanumgothic" || ! command -v pdffonts >/dev/null; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
-  $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-dejavu-core poppler-utils
+  $SUDO apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk fonts-nanum \
+    fonts-dejavu-core poppler-utils
+  # matplotlib lists the fonts once and keeps the list: let it find the new ones.
+  rm -f "${MPLCONFIGDIR:-$HOME/.cache/matplotlib}"/fontlist-*.json
 fi
 
 # axe-core (npm) for the accessibility test, pinned by tests/axe/package-lock.json.

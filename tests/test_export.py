@@ -280,13 +280,62 @@ def test_poppler_reads_the_pdf_without_warnings_and_lists_its_fonts_embedded(
     for command in (["pdfinfo", path], ["pdftoppm", "-r", "20", "-png", path, tmp_path / "p"]):
         run = subprocess.run(command, capture_output=True, text=True, check=True)
         assert run.stderr == "", run.stderr
+    fonts = _pdffonts(path)
+    assert fonts, "the PDF has text in fonts"
+    for font in fonts:
+        assert (font["emb"], font["uni"]) == ("yes", "yes"), font  # embedded, with its text
+        # TrueType (Type 42), as an editor wants it, not Type 3 (glyphs as drawings).
+        assert font["type"] in {"TrueType", "CID TrueType"}, font
+    names = " ".join(font["name"] for font in fonts)
+    assert "DejaVuSans" in names and ("NanumGothic" in names) == (language == "ko"), names
+
+
+def _pdffonts(path: Path) -> list[dict[str, str]]:
+    """The fonts ``pdffonts`` lists: name, type, emb(edded), uni(code), ..."""
     listed = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True)
     assert listed.stderr == "", listed.stderr
-    fonts = listed.stdout.splitlines()[2:]
-    assert fonts, "the PDF has text in fonts"
-    for line in fonts:
-        emb, _subset, uni, _object, _generation = line.split()[-5:]
-        assert (emb, uni) == ("yes", "yes"), line  # embedded, with its Unicode text
+    fonts = []
+    for line in listed.stdout.splitlines()[2:]:
+        name, *kind, _encoding, emb, sub, uni, _object, _generation = line.split()
+        fonts.append({"name": name, "type": " ".join(kind), "emb": emb, "sub": sub, "uni": uni})
+    return fonts
+
+
+def test_a_pdf_that_needs_a_postscript_font_embeds_type_3_and_reads_cleanly(
+    shipped_layers, geodata_dir, tmp_path, monkeypatch
+):
+    # Noto Sans CJK has PostScript (CFF) outlines: as Type 42 poppler would warn
+    # "Mismatch between font type and embedded font file" (the issue-13 reproduction).
+    monkeypatch.setattr(export, "FONT_FAMILIES", ("Noto Sans CJK KR",))
+    path = tmp_path / "map.pdf"
+    path.write_bytes(
+        render_images(shipped_layers, ["pdf"], language="ko", base=geodata_dir)["pdf"]
+    )
+    for command in (["pdfinfo", path], ["pdftoppm", "-r", "20", "-png", path, tmp_path / "p"]):
+        run = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert run.stderr == "", run.stderr
+    fonts = _pdffonts(path)
+    assert fonts and all(font["type"] == "Type 3" for font in fonts), fonts
+    assert all((font["emb"], font["uni"]) == ("yes", "yes") for font in fonts), fonts
+
+
+def test_pdf_font_type_follows_the_outlines_of_the_fonts_the_text_needs():
+    from bordermap._print_fonts import font_files, pdf_font_type
+
+    truetype = ("DejaVu Sans", "NanumGothic", "Noto Sans CJK KR")
+    assert pdf_font_type(["Road bridge", "Мост"], truetype) == 42
+    assert pdf_font_type(["도로교"], truetype) == 42  # Hangul from NanumGothic
+    assert len(font_files(["Road bridge", "도로교"], truetype)) == 2
+    assert pdf_font_type(["Road bridge"], ("Noto Sans CJK KR", "DejaVu Sans")) == 3
+    # A character only Noto Sans CJK has (an ideograph NanumGothic lacks) needs it.
+    nanum, noto = (_charmap(family) for family in ("NanumGothic", "Noto Sans CJK KR"))
+    rare = next(chr(c) for c in range(0x4E00, 0x9FFF) if c in noto and c not in nanum)
+    assert pdf_font_type([rare], truetype) == 3
+
+
+def _charmap(family: str) -> dict[int, int]:
+    path = font_manager.findfont(font_manager.FontProperties(family=family))
+    return font_manager.get_font(path).get_charmap()
 
 
 def test_svg_layer_group_holds_its_features(exported):

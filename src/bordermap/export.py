@@ -40,6 +40,7 @@ import re
 import unicodedata
 import warnings
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
@@ -52,6 +53,7 @@ from bordermap._export_layers import TILE_PROVIDER
 from bordermap._export_page import Drawing
 from bordermap._io import write_atomic
 from bordermap._page import EXPORT_CRS
+from bordermap._print_fonts import nearest_weights_quietly, pdf_fonts
 from bordermap.base import Base, resolve_base
 from bordermap.errors import BasemapUnavailableWarning, BaseUnavailableWarning, ExportError
 from bordermap.layers import Layers, read_layers
@@ -76,8 +78,15 @@ __all__ = [
 FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 
 #: Font families, in order of preference; each glyph comes from the first that has it.
-#: Noto Sans CJK covers Hangul and Cyrillic; DejaVu Sans ships with matplotlib.
-FONT_FAMILIES: tuple[str, ...] = ("Noto Sans CJK KR", "Noto Sans CJK JP", "DejaVu Sans")
+#: DejaVu Sans (shipped with matplotlib) draws Latin and Cyrillic, NanumGothic Hangul:
+#: both TrueType, which the PDF embeds as such. Noto Sans CJK (PostScript outlines: a
+#: PDF that needs it embeds Type 3 fonts) stands in for what they lack.
+FONT_FAMILIES: tuple[str, ...] = (
+    "DejaVu Sans",
+    "NanumGothic",
+    "Noto Sans CJK KR",
+    "Noto Sans CJK JP",
+)
 
 
 @dataclass(frozen=True)
@@ -283,7 +292,7 @@ def _render_images(
     layers = {name: layer for name, layer in layers.items() if name not in left_out}
     # The public function's caller is named by a warning.
     drawn_base = resolve_base(options.base, geodata, stacklevel=4)
-    with matplotlib.rc_context(_rc_params()):
+    with matplotlib.rc_context(_rc_params()), nearest_weights_quietly():
         drawing = _draw(layers, options, drawn_base)
         images = {name: _render(drawing, name, options.dpi) for name in formats}
     if drawing.basemap_problem is not None:
@@ -355,9 +364,7 @@ def _rc_params() -> dict[RcKeyType, Any]:
         # Text stays text, in named fonts, for a graphics desk to edit.
         "svg.fonttype": "none",
         "svg.hashsalt": "bordermap",  # stable ids: the same map gives the same bytes
-        # Noto Sans CJK has PostScript (CFF) outlines, which matplotlib's Type 42 (for
-        # TrueType) would embed mislabelled, as poppler and Acrobat warn: Type 3 embeds
-        # them as they are, with their Unicode text, searchable.
+        # Type 3 unless bordermap._print_fonts finds every font TrueType (Type 42).
         "pdf.fonttype": 3,
         "path.simplify": False,
         "axes.unicode_minus": False,
@@ -396,8 +403,9 @@ def _check_fonts(texts: Iterable[str], language: str) -> None:
             )
     if any(_is_cjk(char) for char in all_missing):
         problems.append(
-            "install Noto Sans CJK (Debian/Ubuntu: apt install fonts-noto-cjk), "
-            "then remove matplotlib's font cache (~/.cache/matplotlib) so it finds them"
+            "install NanumGothic (Debian/Ubuntu: apt install fonts-nanum) or Noto Sans CJK "
+            "(fonts-noto-cjk), then remove matplotlib's font cache (~/.cache/matplotlib) "
+            "so it finds them"
         )
     if any(not _is_cjk(char) for char in all_missing):
         # An emoji or a script the map's fonts do not cover (Noto CJK would not help).
@@ -427,7 +435,9 @@ def _render(drawing: Drawing, image_format: str, dpi: int) -> bytes:
     else:
         metadata = {"CreationDate": None, "Title": title, "Subject": description}
     buffer = io.BytesIO()
-    drawing.figure.savefig(
-        buffer, format=image_format, dpi=dpi, metadata=metadata, facecolor="white"
-    )
+    fonts = pdf_fonts(drawing.figure, _font_families()) if image_format == "pdf" else nullcontext()
+    with fonts:
+        drawing.figure.savefig(
+            buffer, format=image_format, dpi=dpi, metadata=metadata, facecolor="white"
+        )
     return buffer.getvalue()
