@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -65,3 +66,27 @@ def cli_args(project: Path, command: str, *extra: str) -> list[str]:
         str(project / "outputs"),
         *extra,
     ]
+
+
+def open_offline(browser: Any, path: Path, width: int, height: int) -> tuple[Any, list[str]]:
+    """Open a map in Chromium with the network cut off; return the page and its JS errors.
+
+    Waits until the features are drawn and the basemap notice (tiles fail offline) is
+    shown, so that the page is measured as a reader without tiles sees it.
+    """
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(("file:", "data:"))
+            else route.abort()
+        ),
+    )
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.bm-feature")
+    page.locator(".bm-tile-notice").wait_for(state="visible")
+    page.wait_for_timeout(100)
+    return page, errors

@@ -126,7 +126,8 @@ def test_styles_follow_status(page):
 
 
 def test_metric_scale_bar(page):
-    assert re.search(r"L\.control\.scale\(\{[^}]*metric: true, imperial: false", page)
+    data = re.search(r'<script type="application/json" id="bm-scale-data">(.*?)</script>', page)
+    assert data and json.loads(data.group(1))["m"] == "{n} m"
 
 
 def test_permanent_labels_on_river_and_both_bridges(page):

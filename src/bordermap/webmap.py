@@ -354,13 +354,20 @@ def _add_legend_and_timeline(
     # Moves the map through time without rebuilding: hides what did not exist yet,
     # restyles and relabels by status, keeps the legend, the date and open popups in step.
     web_map.add_child(elements.Script(_script("timeline.js"), data, "bm-timeline-data"))
-    web_map.add_child(
-        elements.Script(
-            "L.control.scale({position: 'bottomleft', metric: true, imperial: false})"
-            ".addTo({map});"
-        )
-    )
+    # A metric scale bar in the map's language ("500 м"), at most SCALE_MAX_WIDTH_PX long.
+    scale = {
+        "m": translate("{n} m", language),
+        "km": translate("{n} km", language),
+        "locale": language,
+        "maxWidth": SCALE_MAX_WIDTH_PX,
+    }
+    web_map.add_child(elements.Script(_script("scale.js"), scale, "bm-scale-data"))
     folium.LayerControl(position="topright", collapsed=True).add_to(web_map)
+
+
+#: The scale bar's longest length, px. Its bar is at least half of it (the distance is
+#: rounded down to 1, 2, 3 or 5 times a power of ten), wide enough for "100 km".
+SCALE_MAX_WIDTH_PX = 120
 
 
 def _timeline_data(
