@@ -207,6 +207,25 @@ def test_export_checks_what_it_publishes_like_build(project, capsys):
     assert after["tumen_border_map.kml"] != before["tumen_border_map.kml"]
 
 
+def test_export_refuses_a_name_no_print_font_has_in_one_line(project, capsys):
+    # The web map draws an emoji as the browser can; print would draw an empty box.
+    facts = project / "geodata" / "facts.toml"
+    text = facts.read_text(encoding="utf-8")
+    edited = text.replace('en = "Friendship Bridge (rail)"', 'en = "Friendship 🌉 Bridge (rail)"')
+    assert edited != text
+    facts.write_text(edited, encoding="utf-8")
+    assert main(cli_args(project, "build")) == 0
+    capsys.readouterr()
+    assert main(cli_args(project, "export", "--format", "png,pdf")) == 2
+    captured = capsys.readouterr()
+    [line] = captured.err.splitlines()
+    assert line.startswith(
+        "bordermap: error: layer 'rail_bridge', feature 'friendship-bridge', field 'label_en':"
+    )
+    assert "'🌉'" in line and "FONT_FAMILIES" in line
+    assert sorted(p.name for p in (project / "outputs").iterdir()) == ["tumen_border_map.html"]
+
+
 @pytest.mark.parametrize("command", ["build", "layers"])
 def test_a_layer_edited_by_hand_is_not_overwritten_without_overwrite(project, capsys, command):
     assert main(cli_args(project, "build")) == 0

@@ -564,7 +564,10 @@ def test_a_name_no_print_font_has_is_refused_with_advice_that_helps(
     problems = raised.value.problems
     assert any(character in line and "no installed font" in line for line in problems)
     assert "fonts-noto-cjk" not in str(raised.value)  # a CJK font would not help
-    assert "FONT_FAMILIES" in problems[-1]
+    # One line per text, naming where it comes from, with the advice on the same line.
+    for line in problems:
+        assert line.startswith("layer 'rail_bridge', feature 'friendship-bridge', field '")
+        assert character in line and "FONT_FAMILIES" in line
     assert not (tmp_path / "map.png").exists()
 
 

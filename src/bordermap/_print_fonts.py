@@ -13,7 +13,7 @@ instead, which keeps them as they are, with their Unicode text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -22,7 +22,41 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
-__all__ = ["font_files", "nearest_weights_quietly", "pdf_font_type", "pdf_fonts"]
+__all__ = ["font_files", "nearest_weights_quietly", "owner_of", "pdf_font_type", "pdf_fonts"]
+
+
+def owner_of(
+    characters: str, features: Iterable[tuple[str, Mapping[str, Any]]], language: str
+) -> str:
+    """Name the layer, feature and field whose text holds one of ``characters``.
+
+    Parameters
+    ----------
+    characters : str
+        Characters no print font has.
+    features : iterable of (str, mapping)
+        The features drawn: each layer's name and a GeoJSON Feature of it.
+    language : str
+        The map's language: its fields (``label_ru``, ``name_ru``) are named first.
+
+    Returns
+    -------
+    str
+        ``"layer 'rail_bridge', feature 'friendship-bridge', field 'label_en': "``,
+        or ``""`` when no
+        feature's text holds them (the text is the map's own, e.g. its title).
+    """
+    fields = [
+        (f"layer {layer!r}, feature {feature.get('id')!r}", key, value)
+        for layer, feature in features
+        for key, value in (feature.get("properties") or {}).items()
+        if isinstance(value, str)
+    ]
+    fields.sort(key=lambda field: not str(field[1]).endswith(f"_{language}"))
+    for where, key, value in fields:
+        if any(character in value for character in characters):
+            return f"{where}, field {key!r}: "
+    return ""
 
 
 class _NearestWeight(logging.Filter):

@@ -39,7 +39,7 @@ import io
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +53,7 @@ from bordermap._export_layers import TILE_PROVIDER
 from bordermap._export_page import Drawing
 from bordermap._io import write_atomic
 from bordermap._page import EXPORT_CRS
-from bordermap._print_fonts import nearest_weights_quietly, pdf_fonts
+from bordermap._print_fonts import nearest_weights_quietly, owner_of, pdf_fonts
 from bordermap.base import Base, resolve_base
 from bordermap.errors import BasemapUnavailableWarning, BaseUnavailableWarning, ExportError
 from bordermap.layers import Layers, read_layers
@@ -309,7 +309,7 @@ def _draw(layers: Layers, options: ExportOptions, base: Base | None) -> Drawing:
     """Check that the fonts have every text, then draw the page (inside ``_rc_params()``)."""
     content = _export_page.page_content(layers, options.language)
     base = base or {}
-    _check_fonts(_export_page.written_texts(content, base), options.language)
+    _check_fonts(_export_page.written_texts(content, base), options.language, content.features)
     return _export_page.draw(content, options, base)
 
 
@@ -373,8 +373,16 @@ def _rc_params() -> dict[RcKeyType, Any]:
     }
 
 
-def _check_fonts(texts: Iterable[str], language: str) -> None:
-    """Raise :class:`ExportError` if some character of ``texts`` is in no installed font."""
+def _check_fonts(
+    texts: Iterable[str],
+    language: str,
+    features: Sequence[tuple[str, Mapping[str, Any]]] = (),
+) -> None:
+    """Raise :class:`ExportError` if some character of ``texts`` is in no installed font.
+
+    Each text gets one line, naming the layer, feature and field it comes from; the advice
+    for an emoji or an uncovered script is on that line, for CJK on a line of its own.
+    """
     charmaps = []
     for family in _font_families():
         try:
@@ -398,8 +406,10 @@ def _check_fonts(texts: Iterable[str], language: str) -> None:
         all_missing.update(missing)
         if missing:
             problems.append(
-                f"language {language!r}: no installed font has {''.join(missing)!r} "
-                f"(in {text!r}); tried {', '.join(_font_families())}"
+                f"{owner_of(''.join(missing), features, language)}language {language!r}: "
+                f"no installed font has {''.join(missing)!r} (in {text!r}); tried "
+                f"{', '.join(_font_families())}"
+                + ("" if any(_is_cjk(char) for char in missing) else f"; {_NO_SUCH_FONT}")
             )
     if any(_is_cjk(char) for char in all_missing):
         problems.append(
@@ -407,15 +417,15 @@ def _check_fonts(texts: Iterable[str], language: str) -> None:
             "(fonts-noto-cjk), then remove matplotlib's font cache (~/.cache/matplotlib) "
             "so it finds them"
         )
-    if any(not _is_cjk(char) for char in all_missing):
-        # An emoji or a script the map's fonts do not cover (Noto CJK would not help).
-        problems.append(
-            "the print fonts have no such characters (emoji, or a script other than "
-            "Latin, Cyrillic, Greek and CJK): leave them out of the names, or add a font "
-            "that has them to bordermap.export.FONT_FAMILIES"
-        )
     if problems:
         raise ExportError(problems)
+
+
+# An emoji or a script the map's fonts do not cover (a CJK font would not help).
+_NO_SUCH_FONT = (
+    "the print fonts have no emoji and no script but Latin, Cyrillic, Greek and CJK: "
+    "leave it out of the name, or add a font that has it to bordermap.export.FONT_FAMILIES"
+)
 
 
 def _is_cjk(char: str) -> bool:
