@@ -43,8 +43,8 @@ def owner_of(
     -------
     str
         ``"layer 'rail_bridge', feature 'friendship-bridge', field 'label_en': "``,
-        or ``""`` when no
-        feature's text holds them (the text is the map's own, e.g. its title).
+        or ``""`` when no feature's text holds them (the text is the map's own, e.g.
+        its title).
     """
     fields = [
         (f"layer {layer!r}, feature {feature.get('id')!r}", key, value)
