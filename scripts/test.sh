@@ -12,8 +12,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "noto sans cjk" \
-    || ! fc-list 2>/dev/null | grep -qi "nanumgothic" || ! command -v pdffonts >/dev/null; then
+# The font list is read whole first: with pipefail, fc-list cut short by grep -q would fail.
+FONTS="$(fc-list : family 2>/dev/null || true)"
+if [ ! -x /usr/bin/chromium ] || ! grep -qi "noto sans cjk" <<<"$FONTS" \
+    || ! grep -qi "nanumgothic" <<<"$FONTS" || ! command -v pdffonts >/dev/null; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
