@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -90,3 +93,61 @@ def open_offline(browser: Any, path: Path, width: int, height: int) -> tuple[Any
     page.locator(".bm-tile-notice").wait_for(state="visible")
     page.wait_for_timeout(100)
     return page, errors
+
+
+# -- Reading the map page: its data blocks and panels, as the page's scripts read them.
+
+_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def data_blocks(page: str) -> dict[str, Any]:
+    """Return every ``<script type="application/json" id=...>`` of the page, parsed."""
+    return {
+        found[1]: json.loads(found[2])
+        for found in re.finditer(
+            r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, re.S
+        )
+    }
+
+
+def layer_blocks(page: str) -> list[dict[str, Any]]:
+    """Return the data of each feature layer (with ``features`` and ``labels``)."""
+    return [
+        block
+        for block in data_blocks(page).values()
+        if isinstance(block, dict) and "features" in block and "labels" in block
+    ]
+
+
+def per_feature(page: str) -> dict[str, Any]:
+    """Return each feature's data (style, popup, tooltip ...) by its id."""
+    return {f["id"]: f for block in layer_blocks(page) for f in block["features"]}
+
+
+def page_labels(page: str) -> dict[str, Any]:
+    """Return the feature layers' labels by feature id."""
+    return {label["id"]: label for block in layer_blocks(page) for label in block["labels"]}
+
+
+def panel_html(page: str, css_class: str) -> str:
+    """Return the HTML of the panel (a ``<template>``) drawn with ``css_class``."""
+    for found in re.finditer(r'<template id="([^"]+)">(.*?)</template>', page, re.S):
+        call = re.search(rf'"{re.escape(found[1])}","[a-z]+","leaflet-control {css_class}"', page)
+        if call:
+            return found[2]
+    raise KeyError(css_class)
+
+
+def unpack_line(text: str, scale: int = 10**6) -> list[list[float]]:
+    """Decode a packed line: zigzag steps, five bits a digit, the sixth 'more follows'."""
+    numbers, value, shift = [], 0, 0
+    for char in text:
+        digit = _DIGITS.index(char)
+        value |= (digit & 31) << shift
+        shift += 5
+        if not digit & 32:
+            numbers.append(-(value + 1) // 2 if value % 2 else value // 2)
+            value, shift = 0, 0
+    xs = list(itertools.accumulate(numbers[0::2]))
+    ys = list(itertools.accumulate(numbers[1::2]))
+    return [[x / scale, y / scale] for x, y in zip(xs, ys, strict=True)]

@@ -173,7 +173,7 @@ def test_layer_control_title_is_escaped(shipped_layers):
     hostile = {"<img src=x onerror=alert(1)>": shipped_layers["road_bridge"]}
     page = render_html(build_map(hostile, base=False))
     # Leaflet's layer control shows its names as HTML: the name must arrive escaped.
-    overlays = re.search(r"overlays :\s*\{(.*?)\}", page, re.DOTALL)
+    overlays = re.search(r"overlays\s*:\s*\{(.*?)\}", page, re.DOTALL)
     assert overlays is not None
     assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in overlays[1]
     assert "\\u003cimg" not in overlays[1]

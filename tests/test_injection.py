@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import per_feature
 
 from bordermap import build_layers, build_map, load_facts
-from bordermap._html import js_literal
 from bordermap.cli import main
 from bordermap.webmap import render_html
 
@@ -226,9 +226,16 @@ def test_the_map_page_has_no_injected_markup(injected_project, clean_page):
     page = (injected_project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
     for payload in PAYLOADS[:4]:
         assert payload not in page, payload
-    # Data reaches scripts only as string literals, which cannot end the <script> element:
-    # the page has as many scripts as a map made from the shipped facts.
-    assert page.count("<script") == page.count("</script>") == clean_page.count("<script")
+    # Data reaches scripts only as JSON blocks and string literals, which cannot end their
+    # <script> element: each block parses whole, and the page has as many scripts of
+    # code as a map made from the shipped facts.
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert page.count("<script") == page.count("</script>") == len(scripts)
+    for attributes, text in scripts:
+        if 'type="application/json"' in attributes:
+            json.loads(text)
+    code = [text for attributes, text in scripts if not attributes]
+    assert len(code) == len(re.findall(r"<script>", clean_page))
     assert '"><script>window.__pwned=9' not in _decoded_scripts(page)
     for script in re.findall(r"<script[^>]*>(.*?)</script>", page, re.S):
         # Old JavaScript engines end a line, and so a string, at these.
@@ -319,15 +326,14 @@ def test_template_syntax_in_the_facts_is_kept_as_text(tmp_path, payload, capsys)
     assert description is not None and meta is not None
     for found in (description.group(1), meta.group(1)):
         assert html.escape(payload) in found, found[:300]
-    # In the tooltip and popup (strings in the map's script), as written.
-    scripts = "".join(re.findall(r"<script>(.*?)</script>", page, re.S))
+    # In the tooltip and popup (the page's JSON data), as written; never evaluated.
+    scripts = "".join(re.findall(r"<script[^>]*>(.*?)</script>", page, re.S))
     assert "Road bridge 49" not in scripts and "Road bridge posix" not in scripts, (
         "the map's script was evaluated as a template"
     )
-    # Written as a JavaScript string, whose escapes ("{\\u007b" for "{{") keep any
-    # template engine from reading it: the same text once the script runs.
-    in_script = js_literal(f"Road bridge {payload}")[1:-1]
-    assert scripts.count(in_script) >= 2  # tooltip and popup
+    road = per_feature(page)["road-bridge"]
+    assert html.escape(f"Road bridge {payload}") in road["tooltip"]
+    assert html.escape(f"Road bridge {payload}") in road["popup"]
 
 
 @pytest.mark.parametrize("label", ["Cost $\\undefinedcommand$", "US$100 to $111 million"])

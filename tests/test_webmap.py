@@ -12,6 +12,7 @@ from typing import Any
 
 import folium
 import pytest
+from helpers import layer_blocks, page_labels, panel_html, per_feature, unpack_line
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
 from bordermap.basemaps import resolve_basemaps
@@ -38,14 +39,6 @@ def _feature(layers: dict[str, Any], feature_id: str) -> dict[str, Any]:
             if feature["id"] == feature_id:
                 return feature
     raise KeyError(feature_id)
-
-
-def _per_feature(page_text: str) -> dict[str, Any]:
-    """Return the per-feature data (style, popup, tooltip) embedded for each feature."""
-    found: dict[str, Any] = {}
-    for literal in re.findall(r"var perFeature = JSON\.parse\((\".*?\")\);\n", page_text):
-        found.update(json.loads(json.loads(literal)))
-    return found
 
 
 def test_build_map_returns_a_folium_map_that_shows_in_a_notebook(map_layers):
@@ -90,15 +83,12 @@ def test_basemaps_are_credited(page):
 
 
 def test_layers_made_from_osm_credit_osm(page):
-    per_layer_attribution = re.findall(r"var attribution = (.*?);\n", page)
-    river_credit = json.loads(per_layer_attribution[0])
-    assert "© OpenStreetMap contributors" in river_credit
+    river = [block for block in layer_blocks(page) if block["name"] == "tumen_river"]
+    assert "© OpenStreetMap contributors" in river[0]["attribution"]
 
 
 def test_legend_is_generated_from_the_styles_of_what_is_drawn(page, map_layers):
-    legend = json.loads(
-        re.search(r'"leaflet-control bm-legend"\);\n  div\.innerHTML = (".*?");\n', page)[1]
-    )
+    legend = panel_html(page, "bm-legend")
     drawn = {
         (f["properties"]["kind"], f["properties"]["status"])
         for layer in map_layers.values()
@@ -118,9 +108,9 @@ def test_legend_is_generated_from_the_styles_of_what_is_drawn(page, map_layers):
 
 
 def test_styles_follow_status(page):
-    per_feature = _per_feature(page)
-    road = per_feature["road-bridge"]["style"]
-    rail = per_feature["friendship-bridge"]["style"]
+    features = per_feature(page)
+    road = features["road-bridge"]["style"]
+    rail = features["friendship-bridge"]["style"]
     assert road["dashArray"] == style_for("road_bridge", "under construction").dash_array
     assert "dashArray" not in rail
 
@@ -131,9 +121,7 @@ def test_metric_scale_bar(page):
 
 
 def test_permanent_labels_on_river_and_both_bridges(page):
-    labels = {}
-    for block in re.findall(r"\n  (\[\{.*?\}\])\.forEach", page):
-        labels |= {label["id"]: label for label in json.loads(block) if "forms" in label}
+    labels = page_labels(page)
     assert labels["tumen-river"]["forms"] == ["Tumen River"]
     # A bridge's label in every form it may take, the fullest first.
     rail = labels["friendship-bridge"]["forms"]
@@ -145,12 +133,12 @@ def test_permanent_labels_on_river_and_both_bridges(page):
     assert labels["road-bridge"]["priority"] < labels["friendship-bridge"]["priority"]
     assert labels["friendship-bridge"]["priority"] < labels["tumen-river"]["priority"]
     assert labels["road-bridge"]["candidates"][0][2] == "right"
-    assert "permanent: true" in page
+    assert re.search(r"permanent:\s*true", page)
 
 
 def test_popups_carry_the_facts_and_the_disagreements(page):
-    per_feature = _per_feature(page)
-    road = per_feature["road-bridge"]["popup"]
+    features = per_feature(page)
+    road = features["road-bridge"]["popup"]
     for text in (
         "1,000 m",
         "850 m",
@@ -164,15 +152,15 @@ def test_popups_carry_the_facts_and_the_disagreements(page):
         "Approximate",
     ):
         assert text in road, text
-    rail = per_feature["friendship-bridge"]["popup"]
+    rail = features["friendship-bridge"]["popup"]
     for text in ("623 m", "9 August 1959", "open", "두만강철교", "Мост Дружбы"):
         assert text in rail, text
-    khasan = per_feature["khasan-station"]["popup"]
+    khasan = features["khasan-station"]["popup"]
     assert "42.428056" in khasan and "sources disagree" in khasan
 
 
 def test_popup_sources_are_safe_links(page, map_layers):
-    road = _per_feature(page)["road-bridge"]["popup"]
+    road = per_feature(page)["road-bridge"]["popup"]
     links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener noreferrer">', road)
     expected = [s["url"] for s in _feature(map_layers, "road-bridge")["properties"]["sources"]]
     assert [html.unescape(link) for link in links] == expected
@@ -180,9 +168,9 @@ def test_popup_sources_are_safe_links(page, map_layers):
 
 
 def test_tooltips(page):
-    per_feature = _per_feature(page)
-    assert per_feature["road-bridge"]["tooltip"].startswith("Tumen River road bridge")
-    assert "under construction" in per_feature["road-bridge"]["tooltip"]
+    road = per_feature(page)["road-bridge"]
+    assert road["tooltip"].startswith("Tumen River road bridge")
+    assert "under construction" in road["tooltip"]
     assert "bindTooltip" in page
 
 
@@ -225,7 +213,12 @@ def test_map_draws_what_is_in_the_layer_files(tmp_path, map_layers):
     road["properties"]["name_en"] = "Hand-corrected road bridge"
     write_layers(edited, tmp_path)
     page = render_html(build_map(tmp_path, base=REPO / "geodata"))
-    assert "130.641234" in page and "Hand-corrected road bridge" in page
+    drawn = per_feature(page)["road-bridge"]
+    assert unpack_line(drawn["geometry"]["parts"][0]) == [
+        [130.641234, 42.409876],
+        [130.650123, 42.41601],
+    ]
+    assert "Hand-corrected road bridge" in drawn["popup"]
 
 
 def test_text_from_data_is_escaped(map_layers):
@@ -243,10 +236,21 @@ def test_text_from_data_is_escaped(map_layers):
         layer["bordermap"]["title"] = payload
     page = render_html(build_map(hostile))
     clean = render_html(build_map(map_layers))
-    assert "<img src=x" not in page
-    assert "<script>alert" not in page
+    # Outside the JSON blocks (which no browser reads as markup) the page has no payload,
+    # and it has the same scripts and blocks as the clean page.
+    blocks = re.compile(r'<script type="application/json" id="([^"]+)">.*?</script>', re.S)
+    markup = blocks.sub("", page)
+    assert "<img src=x" not in markup
+    assert "<script>alert" not in markup
     assert "javascript:alert" not in page
-    assert page.count("<script") == clean.count("<script")
+    assert blocks.findall(page) == blocks.findall(clean)
+    assert markup.count("<script") == blocks.sub("", clean).count("<script")
+    # In the blocks, whatever becomes HTML on the page is escaped HTML.
+    road = per_feature(page)["road-bridge"]
+    for html_field in ("popup", "tooltip", "marker"):
+        text = road[html_field] or ""  # a line has no marker
+        assert "<img src=x" not in text and "<script>" not in text
+    assert html.escape(payload) in road["popup"]
 
 
 def test_save_map_writes_atomically(tmp_path, map_layers):
@@ -257,7 +261,7 @@ def test_save_map_writes_atomically(tmp_path, map_layers):
 
 
 def test_title_note_is_one_line_naming_sources_and_osm(page):
-    note = re.search(r'class=\\"bm-credits\\"\\u003e(.*?)\\u003c', page)
+    note = re.search(r'class="bm-credits">(.*?)<', panel_html(page, "bm-title"))
     assert note
     text = note[1]
     assert text.startswith("Sources: ") and "more" in text
@@ -311,44 +315,37 @@ def test_legend_says_how_far_simplified_lines_may_be_from_the_layers(
         geometry = layers[name]["features"][0]["geometry"]
         geometry["coordinates"] = _dense_wiggly(geometry["coordinates"])
     page_text = render_html(build_map(layers, language=language))
-    # The legend panel's HTML is a JavaScript string in the page.
-    [literal] = re.findall(r'(<p class=\\"bm-legend-note\\".*?</p>)', _unescape_js(page_text))
+    [literal] = re.findall(
+        r'(<p class="bm-legend-note".*?</p>)', panel_html(page_text, "bm-legend")
+    )
     found = re.search(pattern, html.unescape(literal))
     assert found, literal
     assert 0.0 < float(found.group(1)) <= 2.0  # the web map's bound, rounded up
 
 
-def _unescape_js(text: str) -> str:
-    return text.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
-
-
 def test_legend_has_no_simplification_note_when_every_vertex_is_drawn(page):
     assert "bm-legend-note" in page  # the stylesheet has the rule ...
-    assert 'class=\\"bm-legend-note' not in page  # ... but the legend has no note
+    assert "bm-legend-note" not in panel_html(page, "bm-legend")  # ... but the legend has none
 
 
-def test_pack_positions_writes_steps_in_millionths():
-    from bordermap._elements import PACKED_SCALE, pack_positions
+def test_pack_line_writes_zigzag_steps_in_millionths_five_bits_a_digit():
+    from bordermap._elements import pack_line
 
-    features = [
-        {
-            "id": "l",
-            "geometry": {
-                "type": "LineString",
-                "coordinates": [[130.5, 42.25], [130.500001, 42.2]],
-            },
-        },
-        {
-            "id": "p",
-            "geometry": {
-                "type": "MultiPolygon",
-                "coordinates": [[[[1.0, 2.0], [1.5, 2.0], [1.0, 2.5], [1.0, 2.0]]]],
-            },
-        },
-    ]
-    packed = pack_positions(features)
-    assert packed["scale"] == PACKED_SCALE == 10**6
-    line = packed["features"][0]
-    assert line == {"id": "l", "type": "LineString", "parts": [[130500000, 42250000, 1, -50000]]}
-    (ring,) = packed["features"][1]["parts"][0]
-    assert ring == [1000000, 2000000, 500000, 0, -500000, 500000, 0, -500000]
+    # Steps 1, -2, then 16, 0 millionths: zigzag 2, 3, 32, 0; 32 takes two digits
+    # ("g" = 32 | 0, "more follows"; then "B" = 1).
+    assert pack_line([[0.000001, -0.000002], [0.000017, -0.000002]]) == "CDgBA"
+    assert pack_line([]) == ""
+
+
+def test_pack_geometry_keeps_every_position_to_the_millionth():
+    from bordermap._elements import pack_geometry
+
+    line = [[130.5, 42.25], [130.500001, 42.2], [-179.999999, -89.5]]
+    packed = pack_geometry({"type": "LineString", "coordinates": line})
+    assert packed["type"] == "LineString"
+    assert unpack_line(packed["parts"][0]) == line
+    ring = [[1.0, 2.0], [1.5, 2.0], [1.0, 2.5], [1.0, 2.0]]
+    packed = pack_geometry({"type": "MultiPolygon", "coordinates": [[ring, ring]]})
+    assert [[unpack_line(r) for r in polygon] for polygon in packed["parts"]] == [[ring, ring]]
+    point = pack_geometry({"type": "Point", "coordinates": [130.641234, 42.409876]})
+    assert unpack_line(point["parts"][0]) == [[130.641234, 42.409876]]

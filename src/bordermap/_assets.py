@@ -66,10 +66,12 @@ def leaflet_head(*, inline: bool) -> str:
         png = (base / match.group(1)).read_bytes()
         return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
+    from rcssmin import cssmin
+
     css = _CSS_URL.sub(data_url, (base / "leaflet.css").read_text(encoding="utf-8"))
     gesture_css = (gesture_base / "leaflet-gesture-handling.min.css").read_text(encoding="utf-8")
     return (
-        f"<style>\n{css}\n{gesture_css}\n</style>\n"
+        f"<style>\n{cssmin(css)}\n{gesture_css}\n</style>\n"
         f"<script>\n{_script(base / 'leaflet.js')}\n</script>\n"
         f"<script>\n{_script(gesture_base / 'leaflet-gesture-handling.min.js')}\n</script>"
     )

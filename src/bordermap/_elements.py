@@ -8,7 +8,8 @@ literals that cannot end the ``<script>`` they sit in.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from branca.element import Element, MacroElement
@@ -18,7 +19,6 @@ from jinja2 import Template
 
 from bordermap._html import (
     casing_style,
-    js_json,
     js_literal,
     label_html,
     leaflet_style,
@@ -123,10 +123,9 @@ class Script(_InertMacro):
         """The data as a JSON element of the page (nothing without data)."""
         if self._data is None:
             return ""
-        # js_literal writes <, > and & as \u escapes: the element cannot be closed early.
         return (
             f'<script type="application/json" id="{self.data_id}">'
-            f"{js_literal(self._data)}</script>\n"
+            f"{json_block(self._data)}</script>\n"
         )
 
     @property
@@ -141,20 +140,21 @@ class Script(_InertMacro):
 
 
 class Panel(_InertMacro):
-    """A Leaflet control holding ready-made, escaped HTML."""
+    """A Leaflet control holding ready-made, escaped HTML.
+
+    The HTML is written into the page as it is, in a ``<template>`` element that the
+    control clones: as markup, not as a JavaScript string (where every ``<`` and ``"``
+    would be written as an escape).
+    """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
-{{ this.get_name() }}.onAdd = function () {
-  var div = L.DomUtil.create('div', {{ this.css_class_js }});
-  div.innerHTML = {{ this.html_js }};
-  L.DomEvent.disableClickPropagation(div);
-  L.DomEvent.disableScrollPropagation(div);
-  return div;
-};
-{{ this.get_name() }}.addTo({{ this._parent.get_name() }});
-{% endmacro %}"""
+        "{% macro html(this, kwargs) %}"
+        '<template id="{{ this.template_id }}">{{ this.html_text }}</template>\n'
+        "{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.bordermap.draw.panel({{ this._parent.get_name() }}, "
+        "{{ this.template_id_js }}, {{ this.position_js }}, {{ this.css_class_js }});\n"
+        "{% endmacro %}"
     )
 
     def __init__(self, html_text: str, position: str, css_class: str) -> None:
@@ -162,88 +162,79 @@ var {{ this.get_name() }} = L.control({position: {{ this.position_js }}});
         self._name = "Panel"
         self.position_js = js_literal(position)
         self.css_class_js = js_literal(f"leaflet-control {css_class}")
-        self.html_js = js_literal(html_text)
+        self.html_text = html_text
+
+    @property
+    def template_id(self) -> str:
+        """The id of the ``<template>`` element holding the panel's HTML."""
+        return f"bm-{self.get_name()}"
+
+    @property
+    def template_id_js(self) -> str:
+        """The template's id as a JavaScript string."""
+        return js_literal(self.template_id)
 
 
-class FeatureLayer(_InertLayer):
-    """One GeoJSON layer: casing, styled features, popups, tooltips and labels."""
+def json_block(value: Any) -> str:
+    r"""Return ``value`` as JSON text that can sit in a ``<script type="application/json">``.
+
+    Only what could end the element or open a comment in it is escaped (``</`` and
+    ``<!`` are written ``<\\/`` and ``<\\u0021``, which mean the same to a JSON
+    parser), and the line separators old engines choke on: HTML in the data stays
+    readable and about as long as it is.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for raw, escaped in (
+        ("</", "<\\/"),
+        ("<!", "<\\u0021"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    return text
+
+
+class _DataElement(Element):
+    """Mixin: an element whose data reaches the page as a JSON block, read by its id."""
+
+    _data: Any
+
+    @property
+    def data_id(self) -> str:
+        """The id of the page element holding the data."""
+        return f"bm-data-{self.get_name()}"
+
+    @property
+    def data_id_js(self) -> str:
+        """The data element's id as a JavaScript string."""
+        return js_literal(self.data_id)
+
+    @property
+    def data_block(self) -> str:
+        """The data as a JSON element of the page."""
+        return (
+            f'<script type="application/json" id="{self.data_id}">'
+            f"{json_block(self._data)}</script>\n"
+        )
+
+
+def _rounded(values: Sequence[Any]) -> list[Any]:
+    """Return a label's place with its coordinates to six decimals (about 0.1 m)."""
+    return [round(value, 6) if isinstance(value, float) else value for value in values]
+
+
+class FeatureLayer(_DataElement, _InertLayer):
+    """One GeoJSON layer: casing, styled features, popups, tooltips and labels.
+
+    Drawn by ``templates/layers.js`` from one JSON block: each feature's packed
+    geometry, style, popup and tooltip (escaped HTML), and the layer's labels.
+    """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = (function () {
-  var perFeature = {{ this.per_feature_js }};
-  var data = {{ this.data_js }};
-  var layerName = {{ this.layer_js }};
-  var attribution = {{ this.attribution_js }};
-  var registry = window.bordermap = window.bordermap ||
-    {features: Object.create(null), layers: Object.create(null)};
-  var entry = function (id) { return (registry.features[id] = registry.features[id] || {}); };
-  var group = L.featureGroup([], {attribution: attribution});
-  group.getAttribution = function () { return attribution; };
-  registry.layers[layerName] = group;
-  var isLine = function (feature) { return feature.geometry.type !== 'Point'; };
-  var casing = L.geoJSON(data, {
-    interactive: false,
-    filter: function (feature) { return isLine(feature) && perFeature[feature.id].casing; },
-    style: function (feature) { return perFeature[feature.id].casing; }
-  });
-  var features = L.geoJSON(data, {
-    style: function (feature) { return perFeature[feature.id].style; },
-    pointToLayer: function (feature, latlng) {
-      var own = perFeature[feature.id];
-      return L.marker(latlng, {
-        icon: L.divIcon({html: own.marker, className: 'bm-marker bm-' + own.kind,
-                         iconSize: [18, 18], iconAnchor: [9, 9], popupAnchor: [0, -9]}),
-        alt: own.name, title: own.name, keyboard: true, riseOnHover: true
-      });
-    },
-    onEachFeature: function (feature, layer) {
-      var own = perFeature[feature.id];
-      layer.bindPopup(own.popup, {maxWidth: 360, minWidth: 220, maxHeight: 360,
-                                  autoPanPadding: [20, 20], className: 'bm-popup'});
-      layer.bindTooltip(own.tooltip, {sticky: isLine(feature), direction: 'top',
-                                      className: 'bm-tooltip'});
-      layer.on('popupopen', function () { layer.closeTooltip(); });
-      layer.on('add', function () {
-        var element = layer.getElement ? layer.getElement() : null;
-        if (element) {
-          element.setAttribute('data-feature-id', feature.id);
-          element.setAttribute('data-layer', layerName);
-          if (!isLine(feature)) { element.setAttribute('aria-label', own.name); }
-        }
-      });
-    }
-  });
-  casing.eachLayer(function (layer) {
-    var own = entry(layer.feature.id);
-    own.casing = layer;
-    own.casingParent = casing;
-  });
-  features.eachLayer(function (layer) {
-    var own = entry(layer.feature.id);
-    own.layer = layer;
-    own.parent = features;
-    own.guard = perFeature[layer.feature.id].guard;  // no label may cover it
-  });
-  group.addLayer(casing);
-  group.addLayer(features);
-  registry.labels = registry.labels || [];
-  {{ this.labels_js }}.forEach(function (label) {
-    // Placed (side, offset, text form) by the page's layout pass, in priority order.
-    var tooltip = L.tooltip({permanent: true, interactive: false, direction: 'center',
-                             className: 'bm-label bm-label-' + label.kind})
-      .setLatLng(label.candidates[0].slice(0, 2)).setContent(label.forms[0]);
-    var own = entry(label.id);
-    own.label = tooltip;
-    own.labelParent = group;
-    group.addLayer(tooltip);
-    label.tooltip = tooltip;
-    label.group = group;
-    registry.labels.push(label);
-  });
-  return group;
-})();
-{% endmacro %}"""
+        "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.bordermap.draw.features({{ this.data_id_js }});\n"
+        "{% endmacro %}"
     )
 
     def __init__(
@@ -259,24 +250,7 @@ var {{ this.get_name() }} = (function () {
         super().__init__(name=title, overlay=True, show=show)
         self._name = "FeatureLayer"
         features = layer["features"]
-        # The script needs only geometry, id and kind: the facts reach the page as
-        # escaped popup HTML, never as raw strings.
-        self.data_js = js_literal(
-            {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "id": str(feature.get("id")),
-                        "properties": {"kind": (feature.get("properties") or {}).get("kind")},
-                        "geometry": feature.get("geometry"),
-                    }
-                    for feature in features
-                ],
-            }
-        )
-        self.layer_js = js_literal(name)
-        per_feature = {}
+        drawn = []
         credits: list[str] = []
         for feature in features:
             properties = feature.get("properties") or {}
@@ -286,16 +260,22 @@ var {{ this.get_name() }} = (function () {
             feature_name = str(
                 properties.get(f"name_{language}") or properties.get("name_en") or feature_id
             )
-            per_feature[feature_id] = {
-                "kind": kind,
-                "name": feature_name,
-                "style": {**leaflet_style(style), "className": f"bm-feature bm-{kind}"},
-                "casing": casing_style(style),
-                "marker": marker_html(style, feature_name),
-                "popup": popup_html(feature, language),
-                "tooltip": html.escape(tooltip_text(properties, language)),
-                "guard": kind in FRAME_KINDS,
-            }
+            # The script needs only geometry, id and kind: the facts reach the page as
+            # escaped popup HTML, never as raw strings.
+            drawn.append(
+                {
+                    "id": feature_id,
+                    "kind": kind,
+                    "geometry": pack_geometry(feature.get("geometry") or {}),
+                    "name": feature_name,
+                    "style": {**leaflet_style(style), "className": f"bm-feature bm-{kind}"},
+                    "casing": casing_style(style),
+                    "marker": marker_html(style, feature_name),
+                    "popup": popup_html(feature, language),
+                    "tooltip": html.escape(tooltip_text(properties, language)),
+                    "guard": kind in FRAME_KINDS,
+                }
+            )
             for source in properties.get("sources") or []:
                 credit = (
                     source.get(f"credit_{language}") or source.get("credit")
@@ -304,101 +284,113 @@ var {{ this.get_name() }} = (function () {
                 )
                 if credit and html.escape(str(credit)) not in credits:
                     credits.append(html.escape(str(credit)))
-        self.per_feature_js = js_json(per_feature)
-        self.attribution_js = js_literal(" | ".join(credits) if credits else None)
-        self.labels_js = js_literal(
-            [
+        self._data = {
+            "name": name,
+            "attribution": " | ".join(credits) if credits else None,
+            "scale": PACKED_SCALE,
+            "features": drawn,
+            "labels": [
                 {
                     "id": spec.feature_id,
                     "kind": spec.kind,
                     "priority": spec.priority,
                     "order": order,
                     "forms": [label_html(form) for form in spec.forms],
-                    "candidates": [list(candidate) for candidate in spec.candidates],
+                    "candidates": [_rounded(candidate) for candidate in spec.candidates],
                 }
                 for feature in features
                 if (found := labels.get(str(feature.get("id")))) is not None
                 for order, spec in [found]
-            ]
-        )
+            ],
+        }
 
 
-class AreaLayer(_InertLayer):
+class AreaLayer(_DataElement, _InertLayer):
     """Polygons drawn in one style, not interactive (e.g. where a feature may lie)."""
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
-  interactive: false,
-  style: function () { return {{ this.style_js }}; }
-});
-(function (areas) {
-  var registry = window.bordermap = window.bordermap ||
-    {features: Object.create(null), layers: Object.create(null)};
-  areas.eachLayer(function (layer) {
-    var id = layer.feature.properties.of;
-    var own = (registry.features[id] = registry.features[id] || {});
-    own.area = layer;
-    own.areaParent = areas;
-  });
-})({{ this.get_name() }});
-{% endmacro %}"""
+        "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.bordermap.draw.areas({{ this.data_id_js }});\n"
+        "{% endmacro %}"
     )
 
     def __init__(self, title: str, collection: Mapping[str, Any], style: Style) -> None:
         super().__init__(name=title, overlay=True, show=True)
         self._name = "AreaLayer"
-        self.data_js = js_literal(collection)
-        self.style_js = js_literal({**leaflet_style(style), "className": "bm-area"})
+        self._data = {
+            "style": {**leaflet_style(style), "className": "bm-area"},
+            "scale": PACKED_SCALE,
+            "features": [
+                {
+                    "id": feature.get("id"),
+                    "of": (feature.get("properties") or {}).get("of"),
+                    "geometry": pack_geometry(feature["geometry"]),
+                }
+                for feature in collection["features"]
+            ],
+        }
 
 
 #: Positions packed for the page are whole multiples of this fraction of a degree.
 PACKED_SCALE: int = 10**6
 
+#: The digits of packed positions: base64url, five bits of a number in each, the sixth
+#: bit set on every digit but a number's last.
+PACKED_DIGITS: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-def pack_positions(features: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Pack features' positions for the page: millionths of a degree, each a step.
 
-    Each line or ring becomes one flat list ``[x0, y0, dx1, dy1, ...]`` of integers,
-    the first position from zero and each next from the one before, in units of
-    ``1 / PACKED_SCALE`` degree (the layers' six decimals, exactly). Polygons keep
-    their rings, multi-geometries their parts. The page adds the steps back up.
+def pack_line(positions: Iterable[Sequence[float]]) -> str:
+    """Pack a line's positions as text: steps in millionths of a degree, as digits.
+
+    Each position is rounded to ``1 / PACKED_SCALE`` degree (the layers' six decimals,
+    exactly); its x and y are written as steps from the position before (the first from
+    zero), each step with its sign in the lowest bit (0, -1, 1, -2 ... become 0, 1, 2,
+    3 ...) and then in groups of five bits, lowest first, as :data:`PACKED_DIGITS`,
+    adding 32 to every group but the last. ``templates/layers.js`` reads it back.
+    """
+    digits: list[str] = []
+    last_x = last_y = 0
+    for position in positions:
+        x, y = round(position[0] * PACKED_SCALE), round(position[1] * PACKED_SCALE)
+        for step in (x - last_x, y - last_y):
+            value = step * 2 if step >= 0 else -step * 2 - 1
+            while value >= 32:
+                digits.append(PACKED_DIGITS[32 | (value & 31)])
+                value >>= 5
+            digits.append(PACKED_DIGITS[value])
+        last_x, last_y = x, y
+    return "".join(digits)
+
+
+def pack_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
+    """Pack a GeoJSON geometry's positions for the page (see :func:`pack_line`).
 
     Parameters
     ----------
-    features : sequence of GeoJSON features
-        LineString, MultiLineString, Polygon or MultiPolygon features with ids.
+    geometry : mapping
+        A Point, MultiPoint, LineString, MultiLineString, Polygon or MultiPolygon.
 
     Returns
     -------
     dict
-        ``{"scale": PACKED_SCALE, "features": [{"id", "type", "parts"}, ...]}``.
+        ``{"type": ..., "parts": ...}``: a Point, MultiPoint or LineString is one packed
+        line in ``parts``; a MultiLineString or Polygon a list of them; a MultiPolygon a
+        list of lists.
     """
-
-    def line(positions: Any) -> list[int]:
-        steps: list[int] = []
-        last_x = last_y = 0
-        for position in positions:
-            x, y = round(position[0] * PACKED_SCALE), round(position[1] * PACKED_SCALE)
-            steps += [x - last_x, y - last_y]
-            last_x, last_y = x, y
-        return steps
-
-    packed = []
-    for feature in features:
-        geometry = feature["geometry"]
-        kind, coordinates = geometry["type"], geometry["coordinates"]
-        if kind == "LineString":
-            parts: list[Any] = [line(coordinates)]
-        elif kind == "MultiPolygon":
-            parts = [[line(ring) for ring in polygon] for polygon in coordinates]
-        else:  # MultiLineString, Polygon
-            parts = [line(part) for part in coordinates]
-        packed.append({"id": feature["id"], "type": kind, "parts": parts})
-    return {"scale": PACKED_SCALE, "features": packed}
+    kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
+    if kind == "Point":
+        parts: list[Any] = [pack_line([coordinates])]
+    elif kind in ("LineString", "MultiPoint"):
+        parts = [pack_line(coordinates)]
+    elif kind == "MultiPolygon":
+        parts = [[pack_line(ring) for ring in polygon] for polygon in coordinates]
+    else:  # MultiLineString, Polygon
+        parts = [pack_line(part) for part in coordinates]
+    return {"type": kind, "parts": parts}
 
 
-class BaseLayer(_InertLayer):
+class BaseLayer(_DataElement, _InertLayer):
     """Land, sea, the countries and their names, in a pane beneath the tiles.
 
     Wherever no tile loads (offline, or the tile server is down) it is what the reader
@@ -406,57 +398,11 @@ class BaseLayer(_InertLayer):
     """
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
-(function (map) {
-  if (!map.getPane('bmBase')) { map.createPane('bmBase').style.zIndex = 150; }
-})({{ this._parent.get_name() }});
-var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }}});
-{{ this.get_name() }}.getAttribution = function () { return {{ this.credit_js }}; };
-(function (packed, group) {
-  // The base's positions come as whole millionths of a degree, each from the one before
-  // (about half the bytes of decimal degrees); they are added back up here.
-  var line = function (steps) {
-    var out = [], x = 0, y = 0;
-    for (var i = 0; i < steps.length; i += 2) {
-      x += steps[i]; y += steps[i + 1];
-      out.push([x / packed.scale, y / packed.scale]);
-    }
-    return out;
-  };
-  var coordinates = function (type, parts) {
-    if (type === 'LineString') { return line(parts[0]); }
-    if (type === 'MultiPolygon') {
-      return parts.map(function (polygon) { return polygon.map(line); });
-    }
-    return parts.map(line);  // MultiLineString, Polygon
-  };
-  var base = {type: 'FeatureCollection', features: packed.features.map(function (f) {
-    return {type: 'Feature', id: f.id, properties: {},
-            geometry: {type: f.type, coordinates: coordinates(f.type, f.parts)}};
-  })};
-  var registry = window.bordermap = window.bordermap || {features: {}, layers: {}};
-  registry.base = base;
-  L.geoJSON(base, {pane: 'bmBase', interactive: false,
-    style: function (feature) { return {{ this.styles_js }}[feature.id]; }
-  }).addTo(group);
-})({{ this.data_js }}, {{ this.get_name() }});
-(function (map, group, names) {
-  var registry = window.bordermap = window.bordermap ||
-    {features: Object.create(null), layers: Object.create(null)};
-  registry.labels = registry.labels || [];
-  names.forEach(function (name) {
-    // Leaflet stacks a marker by its height on the screen; the fills' SVG sits at 200,
-    // so without the offset a name in the top 200 pixels was drawn beneath its country.
-    name.marker = L.marker(name.candidates[0].slice(0, 2), {pane: 'bmBase',
-      interactive: false, keyboard: false, zIndexOffset: 10000,
-      icon: L.divIcon({className: name.className, html: '<span>' + name.forms[0] + '</span>',
-                       iconSize: null})
-    }).addTo(group);
-    name.group = group;
-    registry.labels.push(name);  // placed with the other labels, in priority order
-  });
-})({{ this._parent.get_name() }}, {{ this.get_name() }}, {{ this.names_js }});
-{% endmacro %}"""
+        "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = window.bordermap.draw.base("
+        "{{ this._parent.get_name() }}, {{ this.data_id_js }});\n"
+        "{% endmacro %}"
     )
 
     def __init__(
@@ -472,16 +418,18 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
 
         super().__init__(name=title, overlay=True, show=True)
         self._name = "BaseLayer"
-        self.credit_js = js_literal(html.escape(credit) or None)
-        drawn = features_of_kind(local, "sea", "country", "boundary")
-        self.data_js = js_literal(pack_positions(drawn))
-        styles = {}
-        for feature in drawn:
+        drawn = []
+        for feature in features_of_kind(local, "sea", "country", "boundary"):
             style = leaflet_style(base_style(feature))
             if feature["properties"]["kind"] == "country":
                 style["stroke"] = False  # countries meet along the boundaries drawn
-            styles[feature["id"]] = style
-        self.styles_js = js_json(styles)
+            drawn.append(
+                {
+                    "id": feature["id"],
+                    "geometry": pack_geometry(feature["geometry"]),
+                    "style": style,
+                }
+            )
         by_id = {feature["id"]: feature for feature in local["features"]}
         names = []
         candidates = area_label_candidates(local, view, avoid=avoid)
@@ -494,11 +442,16 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
                     "kind": "sea" if sea else "country",
                     "priority": label_priority("sea" if sea else "country"),
                     "order": order,
-                    "candidates": [[lat, lon, "center", 0] for lon, lat in places],
+                    "candidates": [_rounded([lat, lon, "center", 0]) for lon, lat in places],
                     "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
                     # Leaflet moves the marker with its own transform: the text
                     # inside it is what is centred on the place.
                     "forms": [html.escape(text if sea else text.upper())],
                 }
             )
-        self.names_js = js_literal(names)
+        self._data = {
+            "credit": html.escape(credit) or None,
+            "scale": PACKED_SCALE,
+            "features": drawn,
+            "names": names,
+        }

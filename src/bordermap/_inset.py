@@ -32,8 +32,8 @@ from bordermap.styles import Style
 __all__ = ["INSET_TOLERANCE", "InsetContent", "InsetName", "inset_content", "inset_svg"]
 
 #: How far (SVG units, about a pixel each) the inset's outlines may be simplified: it is
-#: drawn 200 px wide, so a quarter of a unit is below what a screen shows.
-INSET_TOLERANCE: float = 0.25
+#: drawn 200 px wide (220 units), so half a unit is under half a pixel: no screen shows it.
+INSET_TOLERANCE: float = 0.5
 
 #: The SVG inset's width in its own units, and the least size of its box marking the map.
 _SVG_WIDTH = 220.0
