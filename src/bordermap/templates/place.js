@@ -64,18 +64,26 @@
       });
   };
 
+  // -- Where a place is on the screen: at the map's view, or at another zoom about the same
+  // centre (as Leaflet would put it after setZoom), so that a zoom can be tried undrawn.
+  var atView = function (latlng) { return map.latLngToContainerPoint(latlng); };
+  var atZoom = function (zoom) {
+    var origin = map.project(map.getCenter(), zoom).subtract(map.getSize().divideBy(2)).round();
+    return function (latlng) { return map.project(L.latLng(latlng), zoom).round().subtract(origin); };
+  };
+
   // -- What no label may cover: the bridges (sampled every few pixels) and the markers.
-  var guarded = function () {
+  var guarded = function (toPoint) {
     var points = [], boxes = [];
     Object.keys(registry.features).forEach(function (id) {
       var entry = registry.features[id];
       var layer = entry && entry.layer;
       if (!layer || !map.hasLayer(layer)) { return; }
       if (layer instanceof L.Marker) {
-        var p = map.latLngToContainerPoint(layer.getLatLng());
+        var p = toPoint(layer.getLatLng());
         boxes.push({left: p.x - 8, top: p.y - 8, right: p.x + 8, bottom: p.y + 8});
       } else if (entry.guard && layer.getLatLngs) {
-        var line = layer.getLatLngs().map(function (ll) { return map.latLngToContainerPoint(ll); });
+        var line = layer.getLatLngs().map(function (ll) { return toPoint(ll); });
         for (var i = 1; i < line.length; i += 1) {
           var a = line[i - 1], b = line[i];
           var steps = Math.max(1, Math.ceil(a.distanceTo(b) / 4));
@@ -119,13 +127,14 @@
     spec.html = html;
   };
 
-  var place = function () {
-    var started = window.performance.now();
+  // Where each active label goes (its text form, place and box), or null where none fits.
+  var layout = function (toPoint) {
     var size = map.getSize();
     var frame = {left: FRAME, top: FRAME, right: size.x - FRAME, bottom: size.y - FRAME};
     var taken = panelBoxes();
-    var guard = guarded();
+    var guard = guarded(toPoint);
     taken = taken.concat(guard.boxes);
+    var decisions = [];
     specs.forEach(function (spec) {
       if (!active(spec)) { return; }
       var element = elementOf(spec);
@@ -136,7 +145,7 @@
         var wh = measure(classOf(spec), forms[f], !spec.tooltip);
         for (var c = 0; c < spec.candidates.length && !found; c += 1) {
           var candidate = spec.candidates[c];
-          var p = map.latLngToContainerPoint([candidate[0], candidate[1]]);
+          var p = toPoint([candidate[0], candidate[1]]);
           var corner = SIDES[candidate[2]](wh[0], wh[1], candidate[3]);
           var box = {left: p.x + corner[0] - PAD, top: p.y + corner[1] - PAD,
                      right: p.x + corner[0] + wh[0] + PAD, bottom: p.y + corner[1] + wh[1] + PAD};
@@ -147,11 +156,18 @@
           found = {html: forms[f], candidate: candidate, box: box, corner: corner, wh: wh};
         }
       }
-      if (found) {
-        show(spec, found.html, found.candidate, found.corner, found.wh);
-        taken.push(found.box);
-      }
-      element.classList.toggle('bm-unplaced', !found);
+      if (found) { taken.push(found.box); }
+      decisions.push({spec: spec, element: element, found: found});
+    });
+    return decisions;
+  };
+
+  var place = function () {
+    var started = window.performance.now();
+    layout(atView).forEach(function (decision) {
+      var found = decision.found;
+      if (found) { show(decision.spec, found.html, found.candidate, found.corner, found.wh); }
+      decision.element.classList.toggle('bm-unplaced', !found);
     });
     registry.placementMs = window.performance.now() - started;
   };
@@ -201,8 +217,14 @@
       xs.push(Math.max(0, Math.min(size.x, b.left)), Math.max(0, Math.min(size.x, b.right)));
       ys.push(Math.max(0, Math.min(size.y, b.top)), Math.max(0, Math.min(size.y, b.bottom)));
     });
-    xs.sort(function (a, b) { return a - b; });
-    ys.sort(function (a, b) { return a - b; });
+    // Each edge once: a repeated one only repeats boxes (tried in the same order).
+    var distinct = function (values) {
+      return values.sort(function (a, b) { return a - b; }).filter(function (v, i, all) {
+        return i === 0 || v !== all[i - 1];
+      });
+    };
+    xs = distinct(xs);
+    ys = distinct(ys);
     var best = {left: 0, top: 0, right: size.x, bottom: size.y}, area = -1;
     for (var i = 0; i < xs.length; i += 1) {
       for (var j = i + 1; j < xs.length; j += 1) {
@@ -245,32 +267,27 @@
     if (options.essential.indexOf(spec.kind) < 0) { return 0; }
     return options.bridges.indexOf(spec.kind) < 0 ? 1 : 100;
   };
-  var storyScore = function () {
-    var score = 0;
-    specs.forEach(function (spec) {
-      var weight = weightOf(spec);
-      var element = active(spec) ? elementOf(spec) : null;
-      if (weight && element && !element.classList.contains('bm-unplaced')) { score += weight; }
-    });
-    return score;
+  var storyScore = function (decisions) {
+    return decisions.reduce(function (score, decision) {
+      return score + (decision.found ? weightOf(decision.spec) : 0);
+    }, 0);
   };
   var firstView = function () {
     frameStory();
-    place();
-    var best = {score: storyScore(), zoom: map.getZoom()};
+    // Zooms out are tried undrawn (the labels laid out, not moved; the map not redrawn),
+    // and the map is drawn once, at the zoom chosen.
+    var zoom = map.getZoom();
+    var best = {score: storyScore(layout(atView)), zoom: zoom};
     var most = specs.reduce(function (total, spec) {
       return total + (active(spec) ? weightOf(spec) : 0);
     }, 0);
     for (var step = 0; step < options.zoomOutSteps && best.score < most; step += 1) {
-      map.setZoom(map.getZoom() - map.options.zoomSnap, {animate: false});
-      place();
-      var score = storyScore();
-      if (score > best.score) { best = {score: score, zoom: map.getZoom()}; }
+      zoom = Math.max(map.getMinZoom(), zoom - map.options.zoomSnap);
+      var score = storyScore(layout(atZoom(zoom)));
+      if (score > best.score) { best = {score: score, zoom: zoom}; }
     }
-    if (map.getZoom() !== best.zoom) {
-      map.setZoom(best.zoom, {animate: false});
-      place();
-    }
+    if (map.getZoom() !== best.zoom) { map.setZoom(best.zoom, {animate: false}); }
+    place();
   };
 
   registry.place = place;
