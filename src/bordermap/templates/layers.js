@@ -14,20 +14,22 @@
   // the one before, in millionths of a degree, written as base64url digits of five bits
   // (the sixth bit says another digit follows), the sign in the lowest bit.
   var DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-  var VALUE = Object.create(null);
-  for (var d = 0; d < DIGITS.length; d += 1) { VALUE[DIGITS.charAt(d)] = d; }
+  var VALUE = new Int8Array(128);
+  for (var d = 0; d < DIGITS.length; d += 1) { VALUE[DIGITS.charCodeAt(d)] = d; }
   var line = function (text, scale) {
-    var out = [], pair = [], total = [0, 0], value = 0, shift = 0;
+    var out = [], x = 0, y = 0, half = null, value = 0, shift = 1;
     for (var i = 0; i < text.length; i += 1) {
-      var digit = VALUE[text.charAt(i)];
-      value += (digit & 31) * Math.pow(2, shift);
-      shift += 5;
+      var digit = VALUE[text.charCodeAt(i)];
+      value += (digit & 31) * shift;  // a multiplication: steps may pass 2^31
+      shift *= 32;
       if (digit & 32) { continue; }
       var step = value % 2 ? -(value + 1) / 2 : value / 2;
-      total[pair.length] += step;
-      pair.push(total[pair.length] / scale);
-      if (pair.length === 2) { out.push(pair); pair = []; }
-      value = 0; shift = 0;
+      if (half === null) { half = step; } else {
+        x += half; y += step;
+        out.push([x / scale, y / scale]);
+        half = null;
+      }
+      value = 0; shift = 1;
     }
     return out;
   };

@@ -67,8 +67,8 @@
   // -- Where a place is on the screen: at the map's view, or at another zoom about the same
   // centre (as Leaflet would put it after setZoom), so that a zoom can be tried undrawn.
   var atView = function (latlng) { return map.latLngToContainerPoint(latlng); };
-  var atZoom = function (zoom) {
-    var origin = map.project(map.getCenter(), zoom).subtract(map.getSize().divideBy(2)).round();
+  var atZoom = function (zoom, center) {
+    var origin = map.project(center, zoom).subtract(map.getSize().divideBy(2)).round();
     return function (latlng) { return map.project(L.latLng(latlng), zoom).round().subtract(origin); };
   };
 
@@ -242,7 +242,9 @@
     }
     return best;
   };
-  var frameStory = function () {
+  // Where fitBounds would put the story (centre and zoom), worked out as Leaflet does it
+  // but without moving the map: the map is drawn once, at the first view's zoom.
+  var storyView = function () {
     var size = map.getSize();
     // The basemap notice may appear once tiles fail: leave it room from the start.
     var notices = [].slice.call(container.querySelectorAll('.bm-tile-notice[hidden]'));
@@ -252,11 +254,15 @@
     var free = largestFree(size, boxes);
     var margin = Math.min(options.margin, (free.right - free.left) * 0.15,
                           (free.bottom - free.top) * 0.15);
-    map.fitBounds(options.story, {
-      paddingTopLeft: [free.left + margin, free.top + margin],
-      paddingBottomRight: [size.x - free.right + margin, size.y - free.bottom + margin],
-      maxZoom: options.maxZoom, animate: false
-    });
+    var topLeft = L.point(free.left + margin, free.top + margin);
+    var bottomRight = L.point(size.x - free.right + margin, size.y - free.bottom + margin);
+    var bounds = L.latLngBounds(options.story);
+    var zoom = Math.min(options.maxZoom,
+                        map.getBoundsZoom(bounds, false, topLeft.add(bottomRight)));
+    var middle = map.project(bounds.getSouthWest(), zoom)
+      .add(map.project(bounds.getNorthEast(), zoom)).divideBy(2)
+      .add(bottomRight.subtract(topLeft).divideBy(2));
+    return {center: map.unproject(middle, zoom), zoom: zoom};
   };
 
   // The first view must show the labels that tell the story (the bridges first, then the
@@ -273,20 +279,20 @@
     }, 0);
   };
   var firstView = function () {
-    frameStory();
-    // Zooms out are tried undrawn (the labels laid out, not moved; the map not redrawn),
-    // and the map is drawn once, at the zoom chosen.
-    var zoom = map.getZoom();
-    var best = {score: storyScore(layout(atView)), zoom: zoom};
+    // The story's view and the zooms out are tried undrawn (the labels laid out, not
+    // moved; the map not redrawn), and the map is drawn once, at the zoom chosen.
+    var view = storyView();
+    var zoom = view.zoom;
+    var best = {score: storyScore(layout(atZoom(zoom, view.center))), zoom: zoom};
     var most = specs.reduce(function (total, spec) {
       return total + (active(spec) ? weightOf(spec) : 0);
     }, 0);
     for (var step = 0; step < options.zoomOutSteps && best.score < most; step += 1) {
       zoom = Math.max(map.getMinZoom(), zoom - map.options.zoomSnap);
-      var score = storyScore(layout(atZoom(zoom)));
+      var score = storyScore(layout(atZoom(zoom, view.center)));
       if (score > best.score) { best = {score: score, zoom: zoom}; }
     }
-    if (map.getZoom() !== best.zoom) { map.setZoom(best.zoom, {animate: false}); }
+    map.setView(view.center, best.zoom, {reset: true});
     place();
   };
 
