@@ -101,6 +101,33 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 
 # A position [lon, lat] in the region of the map, as a page writes it.
 POSITION = re.compile(rb"\[\s*13[01]\.\d+,\s*4[23]\.\d+\s*\]")
+# The page's JSON blocks, where packed geometries ("parts" of base64url steps) are.
+DATA_BLOCK = re.compile(rb'<script type="application/json"[^>]*>(.*?)</script>', re.S)
+# A packed number ends on a digit without the "more follows" bit: A-Z or a-f.
+LAST_DIGIT = re.compile(r"[A-Za-f]")
+
+
+def page_positions(data: bytes) -> int:
+    """Count the positions a page holds: ``[lon, lat]`` pairs and packed positions."""
+    count = len(POSITION.findall(data))
+
+    def in_parts(parts: Any) -> int:
+        if isinstance(parts, str):
+            return len(LAST_DIGIT.findall(parts)) // 2
+        return sum(in_parts(part) for part in parts)
+
+    def packed(value: Any) -> int:
+        if isinstance(value, dict):
+            if "type" in value and "parts" in value:
+                return in_parts(value["parts"])
+            return sum(packed(item) for item in value.values())
+        if isinstance(value, list):
+            return sum(packed(item) for item in value)
+        return 0
+
+    for block in DATA_BLOCK.findall(data):
+        count += packed(json.loads(block))
+    return count
 
 
 @dataclass
@@ -575,7 +602,7 @@ def scaling(
         if scale.build.ok and page.exists():
             data = page.read_bytes()
             scale.html_bytes = len(data)
-            scale.positions = len(POSITION.findall(data))
+            scale.positions = page_positions(data)
             scale.drawn = Drawn(page, expected_lines(directory / "geodata"))
         elif scale.build.timed_out:
             stop = f"{vertices:,} vertices took over {timeout:.0f} s"
@@ -915,8 +942,9 @@ def report(results: dict[str, Any]) -> str:
     )
     lines += [
         "",
-        "Positions in page counts every `[lon, lat]` pair written into the page (the river "
-        "and the border drawn on it, bridges, places, labels): it shows whether the map "
+        "Positions in page counts every position written into the page, packed in its "
+        "JSON blocks (the base, the river and the border drawn on it, bridges, places, "
+        "areas) or as a `[lon, lat]` pair: it shows whether the map "
         "draws the layers' full detail or web-ready geometry. `web_ready()` alone is "
         "`bordermap.simplify.web_ready` (default bound) on the layers with the synthetic "
         "river, in this process: time, the river's vertices kept, the largest deviation.",

@@ -1,4 +1,4 @@
-"""Scripts and stylesheets for the page: inlined from XStatic packages, or linked.
+"""Scripts and stylesheets for the page: inlined from XStatic packages, or linked; minified.
 
 The page uses Leaflet and the Leaflet.GestureHandling plugin (so that an embedded map
 does not hijack page scrolling). The self-contained form reads the files that the
@@ -66,12 +66,10 @@ def leaflet_head(*, inline: bool) -> str:
         png = (base / match.group(1)).read_bytes()
         return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
 
-    from rcssmin import cssmin
-
     css = _CSS_URL.sub(data_url, (base / "leaflet.css").read_text(encoding="utf-8"))
     gesture_css = (gesture_base / "leaflet-gesture-handling.min.css").read_text(encoding="utf-8")
     return (
-        f"<style>\n{cssmin(css)}\n{gesture_css}\n</style>\n"
+        f"<style>\n{minify_css(css)}\n{gesture_css}\n</style>\n"
         f"<script>\n{_script(base / 'leaflet.js')}\n</script>\n"
         f"<script>\n{_script(gesture_base / 'leaflet-gesture-handling.min.js')}\n</script>"
     )
@@ -81,3 +79,26 @@ def _script(path: Path) -> str:
     """Return a script's text, safe to inline: no source-map fetch, no early ``</script>``."""
     script = path.read_text(encoding="utf-8")
     return re.sub(r"//# sourceMappingURL=\S+", "", script).replace("</", "<\\/")
+
+
+def minify_css(css: str) -> str:
+    """Return a stylesheet without its comments and needless whitespace (rcssmin)."""
+    from rcssmin import cssmin
+
+    return str(cssmin(css))
+
+
+def minify_map_script(page: str) -> str:
+    """Return the page with its map script (the last plain ``<script>``) minified.
+
+    That script is the page's own code, folium's and ours, written readably in the
+    templates; rjsmin drops comments and whitespace and leaves every string as it is.
+    The data blocks (``<script type="application/json">``) are not touched.
+    """
+    from rjsmin import jsmin
+
+    head, found, rest = page.rpartition("<script>")
+    if not found:
+        return page
+    script, end, tail = rest.partition("</script>")
+    return f"{head}<script>{jsmin(script)}{end}{tail}"

@@ -501,9 +501,7 @@ def _tile_notice_js(language: str) -> str:
 
 def _stylesheet() -> str:
     """Return the page's own stylesheet, shipped as package data (minified)."""
-    from rcssmin import cssmin
-
-    return str(cssmin(_template_text("bordermap.css")))
+    return _assets.minify_css(_template_text("bordermap.css"))
 
 
 def _script(name: str) -> str:
@@ -548,23 +546,7 @@ def render_html(web_map: folium.Map) -> str:
     head, body = text.split("<body>", 1)
     body, tail = body.rsplit("</body>", 1)
     text = f'{head}<body>\n<main class="bm-main">{body}</main>\n</body>{tail}'
-    return _minify_map_script(text).rstrip() + "\n"
-
-
-def _minify_map_script(text: str) -> str:
-    """Return the page with its map script (the last plain ``<script>``) minified.
-
-    That script is the page's own code, folium's and ours, written readably in the
-    templates; rjsmin drops comments and whitespace and leaves every string as it is.
-    The data blocks (``<script type="application/json">``) are not touched.
-    """
-    from rjsmin import jsmin
-
-    head, found, rest = text.rpartition("<script>")
-    if not found:
-        return text
-    script, end, tail = rest.partition("</script>")
-    return f"{head}<script>{jsmin(script)}{end}{tail}"
+    return _assets.minify_map_script(text).rstrip() + "\n"
 
 
 def save_map(web_map: folium.Map, path: str | Path) -> Path:
