@@ -450,7 +450,7 @@ class BaseLayer(_DataElement, _InertLayer):
                 }
             )
         self._data = {
-            "credit": html.escape(credit) or None,
+            "attribution": html.escape(credit) or None,
             "scale": PACKED_SCALE,
             "features": drawn,
             "names": names,

@@ -142,7 +142,7 @@
   var base = function (map, id) {
     var data = read(id);
     if (!map.getPane('bmBase')) { map.createPane('bmBase').style.zIndex = 150; }
-    var group = credited(L.featureGroup([], {attribution: data.credit}), data.credit);
+    var group = credited(L.featureGroup([], {attribution: data.attribution}), data.attribution);
     var styles = new Map();
     data.features.forEach(function (f) { styles.set(f.id, f.style); });
     registry.base = collection(data, function () { return {}; });
