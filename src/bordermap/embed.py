@@ -7,7 +7,6 @@ label for screen readers and the static PNG as a fallback image and link.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 
 from bordermap import _html, settings
 from bordermap._io import write_atomic
+from bordermap._templates import render
 from bordermap.layers import Layers, read_layers
 
 __all__ = ["EMBED_FILE", "InlineMap", "embed_html", "embed_inline", "embed_snippet", "write_embed"]
@@ -56,23 +56,13 @@ def embed_snippet(
     for url in (map_url, image_url):
         if ":" in url.split("/")[0] and not url.lower().startswith(("http://", "https://")):
             raise ValueError(f"embed URLs must be relative or http(s), got {url!r}")
-    esc = html.escape
-    # Inline styles only, so that the snippet survives editors that strip <style>:
-    # 4:3 on wide screens; the minimum height makes it portrait-like on a phone.
-    return f"""<!-- bordermap embed: paste into a web page, Markdown/Quarto or a notebook -->
-<figure style="margin: 1em 0; max-width: 100%;">
-  <iframe src="{esc(map_url)}" title="{esc(title)}" aria-label="{esc(description)}"
-          loading="lazy" allowfullscreen
-          style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
-                 max-height: 85vh; border: 0;"></iframe>
-  <noscript><img src="{esc(image_url)}" alt="{esc(title)}"
-                 style="width: 100%; height: auto;"></noscript>
-  <figcaption style="font-size: 0.85em; color: #555; margin-top: 0.3em;">{esc(title)}.
-    Scroll the page as usual; zoom the map with Ctrl/⌘ + scroll or two fingers.
-    <a href="{esc(map_url)}">Open the map full screen</a> ·
-    <a href="{esc(image_url)}">static image (PNG)</a></figcaption>
-</figure>
-"""
+    return render(
+        "embed.html.j2",
+        map_url=map_url,
+        image_url=image_url,
+        title=title,
+        description=description,
+    )
 
 
 def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
@@ -201,9 +191,10 @@ def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> 
         raise OutputError(str(error)) from None
     head = _Head()
     head.feed(page[: page.find("</head>") + 7] if "</head>" in page else page)
-    esc = html.escape
-    markup = f"""<iframe srcdoc="{esc(page)}" title="{esc(head.title.strip())}"
-        aria-label="{esc(head.description)}" allowfullscreen
-        style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
-               max-height: 85vh; border: 0;"></iframe>"""
+    markup = render(
+        "inline.html.j2",
+        page=page,
+        title=head.title.strip(),
+        description=head.description,
+    )
     return InlineMap(markup)
