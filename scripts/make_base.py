@@ -62,7 +62,8 @@ from shapely.geometry import (
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, polylabel, unary_union
 
-from bordermap._io import dumps_geojson, write_all
+from bordermap._geojson import dumps_geojson
+from bordermap._io import write_all
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent

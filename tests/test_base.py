@@ -20,7 +20,7 @@ from shapely.geometry import LineString, Point, shape
 from shapely.ops import unary_union
 
 from bordermap import settings
-from bordermap._io import dumps_geojson
+from bordermap._geojson import dumps_geojson
 from bordermap.base import (
     BOUNDARY_STYLE,
     COUNTRY_STYLES,

@@ -21,7 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, dumps_geojson_all, read_json, recover, write_all
+from bordermap._geojson import dumps_geojson, dumps_geojson_all
+from bordermap._io import read_json, recover, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
