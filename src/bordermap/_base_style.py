@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bordermap._layercheck import is_finite
+from bordermap._rules import is_finite
 from bordermap.i18n import translate
 from bordermap.styles import Style
 

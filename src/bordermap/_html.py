@@ -2,7 +2,7 @@
 
 The markup comes from Jinja2 templates with autoescaping (``templates/panels/``,
 see :mod:`bordermap._templates`): every string from the data reaches the page as
-text. Links accept only http(s) (:func:`bordermap.schema.http_url`), and values
+text. Links accept only http(s) (:func:`bordermap._rules.http_url`), and values
 embedded in scripts go through :func:`js_literal`, JSON that cannot close a
 ``<script>`` element.
 """
@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
 from bordermap.i18n import format_date as _format_date
 from bordermap.i18n import sentence, translate
@@ -165,9 +166,7 @@ def format_value(value: Any, unit: str | None) -> str:
 
 def safe_url(url: Any) -> str | None:
     """Return the URL if it is http(s), else ``None``: no javascript:, data: or file: links."""
-    if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
+    return http_url(url)
 
 
 #: How many publishers the title block names before "and N more".

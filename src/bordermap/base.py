@@ -50,12 +50,17 @@ from bordermap._layercheck import (
     drawn_problem,
     flatten_positions,
     label_of,
-    position_problem,
-    region_box,
     source_problem,
 )
+from bordermap._rules import (
+    lonlat_problem,
+    name_fields,
+    record_problems,
+    region_box,
+    region_problem,
+)
 from bordermap.errors import BaseUnavailableWarning, LayerError
-from bordermap.schema import LANGUAGES, brief, identifier_problem, is_identifier
+from bordermap.schema import brief, identifier_problem, is_identifier
 
 __all__ = [
     "BASE_DIRECTORY",
@@ -221,12 +226,10 @@ def collection_problems(data: Any, where: str) -> list[str]:
             "their versions and licences there"
         )
     else:
-        extent = region_box(meta.get("extent"))
-        if extent is None:
-            problems.append(
-                f"{where}: field 'bordermap.extent': expected [west, south, east, north] "
-                f"in degrees, got {brief(meta.get('extent'))}"
-            )
+        problem = region_problem(meta.get("extent"))
+        extent = None if problem is not None else region_box(meta.get("extent"))
+        if problem is not None:
+            problems.append(f"{where}: field 'bordermap.extent': {problem}")
         problems += [
             f"{where}: field '{field}': {message}"
             for field, message in _sources_problems(meta, "bordermap.sources")
@@ -251,14 +254,10 @@ def _sources_problems(record: Mapping[str, Any], field: str) -> list[tuple[str, 
     problems = []
     for position, source in enumerate(sources):
         where = f"{field}[{position}]"
-        problem = source_problem(source)
+        # A base file's sources say under which licence and with which credit.
+        problem = source_problem(source, required=("licence", "credit"))
         if problem is not None:
             problems.append((where, problem))
-            continue
-        for key in ("licence", "credit"):
-            value = source.get(key)
-            if not isinstance(value, str) or not value.strip():
-                problems.append((where, f"'{key}' must be non-empty text, got {brief(value)}"))
     return problems
 
 
@@ -282,10 +281,7 @@ def _feature_problems(
     properties = feature.get("properties")
     if not isinstance(properties, dict):
         return [*found, (place, "properties", "expected an object of properties")]
-    for language in LANGUAGES:
-        name = properties.get(f"name_{language}")
-        if not isinstance(name, str) or not name.strip():
-            found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
+    found += [(place, key, problem) for key, problem in record_problems(properties, name_fields())]
     kind = properties.get("kind")
     if not isinstance(kind, str) or kind not in BASE_KINDS:
         return [
@@ -302,7 +298,7 @@ def _feature_problems(
         )
     label_at = properties.get("label_at")
     if label_at is not None:
-        problem = position_problem(label_at, extent)
+        problem = lonlat_problem(label_at, extent)
         if problem is not None:
             found.append((place, "label_at", problem))
     found += [

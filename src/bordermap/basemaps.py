@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bordermap._rules import http_url
 from bordermap.errors import BasemapError
 from bordermap.schema import brief
 
@@ -120,7 +121,7 @@ def _is_url(spec: str) -> bool:
 
 
 def _custom(url: str, attribution: str | None) -> Basemap:
-    if not url.lower().startswith(("http://", "https://")):
+    if http_url(url) is None:
         raise BasemapError(
             f"--tiles: a tile URL must start with http:// or https://, got {brief(url)}"
         )

@@ -356,13 +356,11 @@ def _whole_number(option: str, low: int, high: int) -> Callable[[str], int]:
 
 def _base_url(text: str) -> str:
     """Accept a relative URL or an http(s) one with a host, nothing else (no javascript:)."""
-    head = text.split("/")[0]
-    unsafe = any(ord(c) < 33 or c in "<>\"'`\\" for c in text)
-    absolute = text.lower().startswith(("http://", "https://")) and len(text.split("/")) > 2
-    if unsafe or (":" in head and not absolute) or text.startswith("//"):
-        raise argparse.ArgumentTypeError(
-            f"expected a relative URL or an http(s) link, got {brief(text)}"
-        )
+    from bordermap._rules import link_problem
+
+    problem = link_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 

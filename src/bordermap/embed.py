@@ -14,6 +14,7 @@ from typing import Any
 
 from bordermap import _html, settings
 from bordermap._io import write_atomic
+from bordermap._rules import link_problem
 from bordermap._templates import render
 from bordermap.layers import Layers, read_layers
 
@@ -54,8 +55,9 @@ def embed_snippet(
         If a URL is neither relative nor http(s).
     """
     for url in (map_url, image_url):
-        if ":" in url.split("/")[0] and not url.lower().startswith(("http://", "https://")):
-            raise ValueError(f"embed URLs must be relative or http(s), got {url!r}")
+        problem = link_problem(url)
+        if problem is not None:
+            raise ValueError(f"embed URLs: {problem}")
     return render(
         "embed.html.j2",
         map_url=map_url,

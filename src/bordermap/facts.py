@@ -8,7 +8,6 @@ problem found, each naming the file, the feature and the field.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -16,13 +15,27 @@ from pathlib import Path
 from typing import Any
 
 from bordermap._io import read_input, read_json
-from bordermap._layercheck import crs_problem, position_table
+from bordermap._layercheck import crs_problem
+from bordermap._rules import (
+    EVENT_FIELDS,
+    MAX_METRES,
+    SOURCE_FIELDS,
+    date_problem,
+    ids_problem,
+    number_problem,
+    position_problem,
+    position_table,
+    record_problems,
+    region_box,
+    region_problem,
+    text_problem,
+    value_problem,
+)
 from bordermap.errors import FactsError
 from bordermap.schema import (
     GEOMETRY_TYPES,
     KINDS,
     LANGUAGES,
-    STATUSES,
     brief,
     identifier_problem,
     parse_date,
@@ -418,10 +431,11 @@ def _text(
         if required:
             problems.add(where, key, "missing")
         return ""
-    if not isinstance(value, str) or not value.strip():
-        problems.add(where, key, f"expected non-empty text, got {brief(value)}")
+    problem = text_problem(value)
+    if problem is not None:
+        problems.add(where, key, problem)
         return ""
-    return value
+    return str(value)
 
 
 def _date(
@@ -432,16 +446,11 @@ def _date(
         if required:
             problems.add(where, key, "missing")
         return ""
-    try:
-        parse_date(value)
-    except ValueError as error:
-        problems.add(where, key, str(error))
+    problem = date_problem(value)
+    if problem is not None:
+        problems.add(where, key, problem)
         return ""
     return str(value)
-
-
-#: The largest distance in metres a facts file may give (a map of one region).
-_MAX_METRES = 1_000_000.0
 
 
 def _number(
@@ -451,29 +460,16 @@ def _number(
     problems: _Problems,
     *,
     minimum: float = 0.0,
-    maximum: float = _MAX_METRES,
+    maximum: float = MAX_METRES,
 ) -> float | None:
     value = table.get(key)
     if value is None:
         return None
-    if not _finite(value) or not minimum <= value <= maximum:
-        problems.add(
-            where,
-            key,
-            f"expected a number from {minimum:g} to {maximum:g}, got {brief(value)}",
-        )
+    problem = number_problem(value, minimum, maximum)
+    if problem is not None:
+        problems.add(where, key, problem)
         return None
     return float(value)
-
-
-def _finite(value: Any) -> bool:
-    """Whether ``value`` is a finite number (not bool; an int too large for a float is not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:
-        return False
 
 
 def _list(table: dict[str, Any], key: str, where: str, problems: _Problems) -> list[Any]:
@@ -500,8 +496,9 @@ def _identifier(table: dict[str, Any], key: str, where: str, problems: _Problems
 
 def _ids(table: dict[str, Any], key: str, where: str, problems: _Problems) -> tuple[str, ...]:
     value = table.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        problems.add(where, key, f"expected a list of source ids, got {brief(value)}")
+    problem = ids_problem(value)
+    if problem is not None:
+        problems.add(where, key, problem)
         return ()
     return tuple(value)
 
@@ -511,30 +508,30 @@ def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
     if not isinstance(raw, dict):
         problems.add(where, source_id, "expected a table")
         return None
-    publisher = _text(raw, "publisher", where, problems)
-    url = _text(raw, "url", where, problems)
-    if url and not url.lower().startswith(("http://", "https://")):
-        problems.add(where, "url", f"only http(s) links are allowed, got {brief(url)}")
-    title = _text(raw, "title", where, problems, required=False)
-    about = _text(raw, "about", where, problems, required=False)
-    if not title and not about:
+    found = record_problems(raw, SOURCE_FIELDS)
+    for key, problem in found:
+        problems.add(where, key, problem)
+    if raw.get("title") is None and raw.get("about") is None:
         problems.add(where, "title", "give the publication's 'title' or say what it is 'about'")
-    date = _date(raw, "date", where, problems, required=False)
-    known = {"publisher", "url", "title", "about", "date", "licence", "credit"}
-    known |= {f"credit_{language}" for language in LANGUAGES if language != "en"}
+    known = {field.name for field in SOURCE_FIELDS}
     for key in sorted(set(raw) - known):
         problems.add(where, key, f"unknown field (expected one of {', '.join(sorted(known))})")
+    bad = {key for key, _ in found}
+
+    def good(key: str) -> str | None:
+        return None if key in bad or raw.get(key) is None else str(raw[key])
+
     return Source(
         id=source_id,
-        publisher=publisher,
-        url=url,
-        title=title or None,
-        about=about or None,
-        date=date or None,
-        licence=_text(raw, "licence", where, problems, required=False) or None,
-        credit=_text(raw, "credit", where, problems, required=False) or None,
-        credit_ko=_text(raw, "credit_ko", where, problems, required=False) or None,
-        credit_ru=_text(raw, "credit_ru", where, problems, required=False) or None,
+        publisher=good("publisher") or "",
+        url=good("url") or "",
+        title=good("title"),
+        about=good("about"),
+        date=good("date"),
+        licence=good("licence"),
+        credit=good("credit"),
+        credit_ko=good("credit_ko"),
+        credit_ru=good("credit_ru"),
     )
 
 
@@ -552,64 +549,21 @@ def _region(
     region = table.get("region")
     if region is None:
         return None
-    if (
-        not isinstance(region, list)
-        or len(region) != 4
-        or not all(_finite(v) for v in region)
-        or not (-180 <= region[0] < region[2] <= 180 and -90 <= region[1] < region[3] <= 90)
-    ):
-        problems.add(
-            "[map]",
-            "region",
-            f"expected [west, south, east, north] in degrees, got {brief(region)}",
-        )
+    problem = region_problem(region)
+    if problem is not None:
+        problems.add("[map]", "region", problem)
         return None
-    return (float(region[0]), float(region[1]), float(region[2]), float(region[3]))
+    return region_box(region)
 
 
 def _checked_position(
     lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: _Problems
 ) -> Position | None:
-    for key, value in (("lat", lat), ("lon", lon)):
-        if not _finite(value):
-            problems.add(where, key, f"expected a finite number, got {brief(value)}")
-            return None
-    hint = _position_hint(float(lat), float(lon), problems.region)
-    if hint is not None:
-        problems.add(where, hint[0], hint[1])
+    problem = position_problem(lat, lon, problems.region)
+    if problem is not None:
+        problems.add(where, *problem)
         return None
     return Position(float(lat), float(lon), sources)
-
-
-def _position_hint(
-    lat: float, lon: float, region: tuple[float, float, float, float] | None
-) -> tuple[str, str] | None:
-    """Say which field of a position is wrong and why, or return ``None``."""
-
-    def inside(lat: float, lon: float) -> bool:
-        return (
-            region is not None and region[0] <= lon <= region[2] and region[1] <= lat <= region[3]
-        )
-
-    if abs(lat) > 360 or abs(lon) > 360:
-        return (
-            "lat" if abs(lat) > 360 else "lon",
-            f"{lat!r}, {lon!r} look like projected metres, not WGS 84 degrees",
-        )
-    swapped = (
-        " (lat and lon look swapped)" if inside(lon, lat) or abs(lat) > 90 >= abs(lon) else ""
-    )
-    if abs(lat) > 90:
-        return ("lat", f"{lat!r} is outside WGS 84 range ±90{swapped}")
-    if abs(lon) > 180:
-        return ("lon", f"{lon!r} is outside WGS 84 range ±180")
-    if region is not None and not inside(lat, lon):
-        return (
-            "lat",
-            f"{lat!r}, {lon!r} is far outside the map's region {list(region)!r}"
-            + (swapped or "; is it the right place?"),
-        )
-    return None
 
 
 def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
@@ -680,23 +634,16 @@ def _event(raw: Any, where: str, problems: _Problems) -> Event | None:
     if not isinstance(raw, dict):
         problems.add(where, "events", "expected a table")
         return None
-    date = _date(raw, "date", where, problems)
-    what = _text(raw, "what", where, problems)
-    status = raw.get("status")
-    if status is not None and status not in STATUSES:
-        problems.add(
-            where, "status", f"unknown status {brief(status)} (expected one of {STATUSES})"
-        )
-        status = None
-    expected = raw.get("expected", False)
-    if not isinstance(expected, bool):
-        problems.add(where, "expected", f"expected true or false, got {brief(expected)}")
-    sources = _ids(raw, "sources", where, problems)
-    if not sources:
+    found = dict(record_problems(raw, EVENT_FIELDS))
+    for key, problem in found.items():
+        problems.add(where, key, problem)
+    sources = () if "sources" in found else tuple(raw.get("sources") or ())
+    if not sources and "sources" not in found:
         problems.add(where, "sources", "every event needs a source")
-    if not (date and what):
+    if "date" in found or "what" in found:
         return None
-    return Event(date, what, sources, status, expected is True)
+    status = None if "status" in found else raw.get("status")
+    return Event(str(raw["date"]), str(raw["what"]), sources, status, raw.get("expected") is True)
 
 
 def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
@@ -708,11 +655,9 @@ def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
     for position, value_raw in enumerate(_list(raw, "values", where, problems)):
         value_where = f"{where}, value #{position + 1}"
         value = value_raw.get("value") if isinstance(value_raw, dict) else None
-        if not isinstance(value, str | int | float) or not (
-            (not isinstance(value, str) and _finite(value) and abs(value) <= 1e15)
-            or (isinstance(value, str) and value.strip())
-        ):
-            problems.add(value_where, "value", f"expected a number or text, got {brief(value)}")
+        problem = value_problem(value)
+        if problem is not None or not isinstance(value, str | int | float):
+            problems.add(value_where, "value", str(problem))
             continue
         sources = _ids(value_raw, "sources", value_where, problems)
         if not sources:
@@ -722,9 +667,7 @@ def _figure(raw: Any, where: str, problems: _Problems) -> Figure | None:
     if not values:
         problems.add(where, "values", "a figure needs at least one sourced value")
     drawn = raw.get("drawn")
-    if drawn is not None and not (
-        (_finite(drawn) or isinstance(drawn, str)) and _within_sourced(drawn, values)
-    ):
+    if drawn is not None and not (value_problem(drawn) is None and _within_sourced(drawn, values)):
         problems.add(
             where, "drawn", f"{brief(drawn)} is neither a sourced value nor between two of them"
         )

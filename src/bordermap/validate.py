@@ -23,11 +23,11 @@ from bordermap._layercheck import counted as _count
 from bordermap._layercheck import features_of as _features
 from bordermap._layercheck import geometry_problem, line_of
 from bordermap._layercheck import id_of as _feature_id
-from bordermap._layercheck import is_finite as _is_finite
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
+from bordermap._rules import is_finite as _is_finite
 from bordermap.geometry import Coordinate, Line, azimuth_along
 from bordermap.layers import Layers
 from bordermap.schema import GEOMETRY_TYPES, brief
