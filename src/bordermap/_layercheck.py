@@ -21,6 +21,7 @@ from bordermap._rules import (
     EVENT_FIELDS,
     SOURCE_FIELDS,
     Field,
+    any_text_problem,
     flag_problem,
     ids_problem,
     is_finite,
@@ -35,6 +36,7 @@ from bordermap._rules import (
 from bordermap.geometry import Line
 from bordermap.schema import (
     GEOMETRY_TYPES,
+    LANGUAGES,
     STATUSES,
     brief,
     identifier_problem,
@@ -352,16 +354,27 @@ def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
 #: The longest length or accuracy a layer may state, in metres.
 _MAX_LAYER_METRES = 1e7
 
-#: Properties that are text when present (besides the names, checked above).
-_TEXT_PROPERTIES = (
-    "name_note",
-    "label_en",
-    "label_ko",
-    "label_ru",
-    "description",
-    "geometry_note",
-    "accuracy_note",
-)
+
+def _property_fields() -> tuple[Field, ...]:
+    """Return the properties a feature may hold beside its names, each with its rule."""
+    texts = (
+        "name_note",
+        *(f"label_{language}" for language in LANGUAGES),
+        "description",
+        "geometry_note",
+        "accuracy_note",
+    )
+    return (
+        *(Field(key, any_text_problem) for key in texts),
+        Field("length_m", _metres_problem),
+        Field("accuracy_m", _metres_problem),
+        Field("approximate", flag_problem),
+        Field("position_sources", ids_problem),
+    )
+
+
+def _metres_problem(value: Any) -> str | None:
+    return number_problem(value, 0, _MAX_LAYER_METRES)
 
 
 def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -370,22 +383,9 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
     A layer edited by hand may hold any JSON value anywhere; each is checked here so
     that drawing never meets a value of the wrong type.
     """
-    found: list[tuple[str, str, str]] = []
-    for key in _TEXT_PROPERTIES:
-        value = properties.get(key)
-        if value is not None and not isinstance(value, str):
-            found.append((place, key, f"expected text, got {brief(value)}"))
-    for key in ("length_m", "accuracy_m"):
-        value = properties.get(key)
-        problem = None if value is None else number_problem(value, 0, _MAX_LAYER_METRES)
-        if problem is not None:
-            found.append((place, key, problem))
-    if properties.get("approximate") is not None:
-        problem = flag_problem(properties["approximate"])
-        if problem is not None:
-            found.append((place, "approximate", problem))
-    if not _ids_ok(properties.get("position_sources", [])):
-        found.append((place, "position_sources", "expected a list of source ids"))
+    found = [
+        (place, key, problem) for key, problem in record_problems(properties, _property_fields())
+    ]
     found += _figure_problems(place, properties.get("figures", []))
     alternatives = properties.get("position_alternatives", [])
     if not isinstance(alternatives, list):

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_METRES",
     "SOURCE_FIELDS",
     "Field",
+    "any_text_problem",
     "date_problem",
     "flag_problem",
     "http_url",
@@ -79,6 +80,11 @@ def text_problem(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return None
     return f"expected non-empty text, got {brief(value)}"
+
+
+def any_text_problem(value: Any) -> str | None:
+    """Say why ``value`` is not text (which may be empty: a note), or return None."""
+    return None if isinstance(value, str) else f"expected text, got {brief(value)}"
 
 
 def number_problem(value: Any, minimum: float = 0.0, maximum: float = MAX_METRES) -> str | None:
