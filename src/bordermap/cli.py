@@ -25,7 +25,7 @@ from bordermap._cli_output import (
     warnings_said,
 )
 from bordermap.errors import BordermapError
-from bordermap.schema import brief
+from bordermap.schema import brief, parse_date
 
 __all__ = ["main"]
 
@@ -235,9 +235,9 @@ LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, wit
 
 
 def _day(text: str) -> dt.date:
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # a day: no month or year alone
         try:
-            return dt.date.fromisoformat(text)
+            return parse_date(text)
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
