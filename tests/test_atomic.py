@@ -374,3 +374,42 @@ def test_a_journal_naming_files_elsewhere_is_not_followed(tmp_path):
     )
     recover(folder)
     assert victim.read_text(encoding="utf-8") == "kept"
+
+
+def test_the_command_says_in_one_line_who_holds_the_folder(project, capsys, caplog, monkeypatch):
+    from bordermap.cli import main
+
+    geodata = project / "geodata"
+    monkeypatch.setattr("sys.argv", ["bordermap", "build"])
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            with _io._locked({geodata}):
+                os.write(ready_w, b"1")
+                os.read(go_r, 1)
+        finally:
+            os._exit(0)
+    os.read(ready_r, 1)
+    caplog.set_level("WARNING", logger="bordermap")
+    statuses: list[int] = []
+    runner = threading.Thread(
+        target=lambda: statuses.append(main(["layers", "--geodata", str(geodata)]))
+    )
+    runner.start()
+    for _ in range(600):  # the waiting line is said before the run blocks on the lock
+        if caplog.records:
+            break
+        runner.join(timeout=0.1)
+    os.write(go_w, b"1")
+    runner.join(timeout=120)
+    os.waitpid(child, 0)
+    assert statuses == [0]
+    notes = [line for line in capsys.readouterr().err.splitlines() if "waiting" in line]
+    assert notes == [
+        f"bordermap: note: {caplog.records[0].getMessage()}",
+    ]
+    assert f"waiting for {geodata}: pid {child} (bordermap build) is writing there" in notes[0]
+    for handle in (ready_r, ready_w, go_r, go_w):
+        os.close(handle)

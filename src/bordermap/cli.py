@@ -19,6 +19,7 @@ from typing import Any, NoReturn
 
 from bordermap import __version__, settings
 from bordermap._cli_output import (
+    notes_said,
     one_line,
     say,
     say_problems,
@@ -393,7 +394,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     try:
-        return _run(argv)
+        with notes_said():
+            return _run(argv)
     except KeyboardInterrupt:  # also while the arguments are read or a library loads
         say(sys.stderr, "bordermap: interrupted; outputs left as they were")
         return 130
