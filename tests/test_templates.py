@@ -9,6 +9,7 @@ the attributes they are in.
 
 from __future__ import annotations
 
+import json
 from html.parser import HTMLParser
 from typing import Any
 
@@ -207,3 +208,16 @@ def test_embed_inline_carries_a_hostile_page_as_one_attribute(tmp_path):
     parsed = _Parsed(markup)
     assert parsed.tags == ["iframe"]
     assert ("srcdoc", page) in parsed.attributes
+
+
+def test_tooltip_and_credits_are_escaped():
+    from bordermap._elements import FeatureLayer
+
+    layer = _layers()["road_bridge"]
+    layer["features"][0]["properties"]["sources"][0]["credit"] = HOSTILE + " credit"
+    element = FeatureLayer("road_bridge", "t", layer, {}, "en")
+    per_feature = json.loads(json.loads(element.per_feature_js.removeprefix("JSON.parse(")[:-1]))
+    tooltip = per_feature["road-bridge"]["tooltip"]
+    _assert_shown_as_text(tooltip, [f"{HOSTILE} en (under construction, 1,000 m)"])
+    credit = json.loads(element.attribution_js)
+    _assert_shown_as_text(credit, [f"{HOSTILE} credit"])

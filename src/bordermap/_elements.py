@@ -7,7 +7,6 @@ literals that cannot end the ``<script>`` they sit in.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +26,7 @@ from bordermap._html import (
     tooltip_text,
 )
 from bordermap._layout import FRAME_KINDS, LabelSpec, label_priority
+from bordermap._templates import escaped
 from bordermap.styles import Style, style_for
 
 
@@ -293,7 +293,7 @@ var {{ this.get_name() }} = (function () {
                 "casing": casing_style(style),
                 "marker": marker_html(style, feature_name),
                 "popup": popup_html(feature, language),
-                "tooltip": html.escape(tooltip_text(properties, language)),
+                "tooltip": escaped(tooltip_text(properties, language)),
                 "guard": kind in FRAME_KINDS,
             }
             for source in properties.get("sources") or []:
@@ -302,8 +302,8 @@ var {{ this.get_name() }} = (function () {
                     if isinstance(source, Mapping)
                     else None
                 )
-                if credit and html.escape(str(credit)) not in credits:
-                    credits.append(html.escape(str(credit)))
+                if credit and escaped(credit) not in credits:
+                    credits.append(escaped(credit))
         self.per_feature_js = js_json(per_feature)
         self.attribution_js = js_literal(" | ".join(credits) if credits else None)
         self.labels_js = js_literal(
@@ -472,7 +472,7 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
 
         super().__init__(name=title, overlay=True, show=True)
         self._name = "BaseLayer"
-        self.credit_js = js_literal(html.escape(credit) or None)
+        self.credit_js = js_literal(escaped(credit) or None)
         drawn = features_of_kind(local, "sea", "country", "boundary")
         self.data_js = js_literal(pack_positions(drawn))
         styles = {}
@@ -498,7 +498,7 @@ var {{ this.get_name() }} = L.featureGroup([], {attribution: {{ this.credit_js }
                     "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
                     # Leaflet moves the marker with its own transform: the text
                     # inside it is what is centred on the place.
-                    "forms": [html.escape(text if sea else text.upper())],
+                    "forms": [escaped(text if sea else text.upper())],
                 }
             )
         self.names_js = js_literal(names)

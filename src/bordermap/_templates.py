@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from jinja2.ext import Extension
 
-__all__ = ["panel", "panel_macro", "render"]
+__all__ = ["escaped", "panel", "panel_macro", "render"]
 
 _LINE_BREAK = re.compile(r"\n[ \t]*")
 
@@ -59,16 +59,21 @@ def _panels() -> Environment:
     return _environment("templates/panels", _Compact)
 
 
-def render(name: str, **context: Any) -> str:
-    """Render ``templates/<name>`` (laid out as written) with ``context``."""
-    return str(_pages().get_template(name).render(**context))
+def render(template: str, /, **context: Any) -> str:
+    """Render ``templates/<template>`` (laid out as written) with ``context``."""
+    return str(_pages().get_template(template).render(**context))
 
 
-def panel(name: str, **context: Any) -> str:
-    """Render ``templates/panels/<name>`` (compact: no white space between elements)."""
-    return str(_panels().get_template(name).render(**context))
+def panel(template: str, /, **context: Any) -> str:
+    """Render ``templates/panels/<template>`` (compact: no white space between elements)."""
+    return str(_panels().get_template(template).render(**context))
 
 
-def panel_macro(name: str, macro: str, *arguments: Any) -> str:
-    """Call the macro ``macro`` of ``templates/panels/<name>`` and return its markup."""
-    return str(getattr(_panels().get_template(name).module, macro)(*arguments))
+def escaped(value: object) -> str:
+    """Return ``value`` as text for a script to place as HTML (autoescaped by the macro)."""
+    return panel_macro("macros.html.j2", "text", value)
+
+
+def panel_macro(template: str, macro: str, *arguments: Any) -> str:
+    """Call the macro ``macro`` of ``templates/panels/<template>`` and return its markup."""
+    return str(getattr(_panels().get_template(template).module, macro)(*arguments))

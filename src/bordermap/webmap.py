@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from markupsafe import Markup
+
 from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
@@ -30,6 +32,7 @@ from bordermap._layout import (
     label_specs,
     uncertainty_collection,
 )
+from bordermap._templates import escaped, panel, panel_macro
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.i18n import LANGUAGES, translate
@@ -215,13 +218,11 @@ def _page_map(
     )
     figure.header.add_child(elements.RawHTML(f"<style>{_stylesheet()}</style>"), name="bm_css")
     figure.header.add_child(
-        elements.RawHTML(f'<meta name="description" content="{html.escape(description)}">'),
+        elements.RawHTML(panel_macro("macros.html.j2", "description_meta", description)),
         name="bm_meta_description",
     )
     figure.html.add_child(
-        elements.RawHTML(
-            f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'
-        ),
+        elements.RawHTML(panel_macro("macros.html.j2", "description_text", description)),
         name="bm_description",
     )
     return web_map
@@ -306,7 +307,7 @@ def _add_layers(
     hidden = settings.hidden_layers
     for name, layer in layers.items():
         if layer.get("features"):
-            layer_title = html.escape(  # the layer control shows it as HTML
+            layer_title = escaped(  # the layer control shows it as HTML
                 translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
             )
             web_map.add_child(
@@ -466,18 +467,8 @@ def _placement_options(
 
 def _inset_html(svg: str, language: str) -> str:
     """Return the locator inset, folded behind a button on small screens."""
-    name = html.escape(translate("Locator map", language))
-    icon = (
-        '<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">'
-        '<rect x="2" y="3" width="18" height="16" rx="2" fill="#cfe2f0" stroke="#495057"/>'
-        '<path d="M2 12 L8 8 L13 11 L20 6 L20 19 L2 19 Z" fill="#e2ead7" stroke="none"/>'
-        '<rect x="10" y="9" width="5" height="4" fill="none" stroke="#b3261e" '
-        'stroke-width="1.6"/></svg>'
-    )
-    return (
-        f'<details class="bm-inset-box" data-bm-collapse open>'
-        f'<summary aria-label="{name}" title="{name}">{icon}</summary>{svg}</details>'
-    )
+    # The inset's SVG is our own template's output: markup, not text.
+    return panel("inset.html.j2", name=translate("Locator map", language), svg=Markup(svg))
 
 
 def _tile_notice_js(language: str) -> str:
