@@ -11,7 +11,6 @@ accept only http(s).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import re
 from collections.abc import Sequence
@@ -199,7 +198,7 @@ def _page_map(
     description = _html.describe(meta, shown, language)
     title = _html.localized(meta, "title", language) or "bordermap"
     # branca writes the title into <title> as it is: escape it here.
-    figure = folium.Figure(title=html.escape(title))
+    figure = folium.Figure(title=escaped(title))  # folium's template does not escape
     web_map = folium.Map(
         location=[(view[0][0] + view[1][0]) / 2, (view[0][1] + view[1][1]) / 2],
         zoom_start=15,
