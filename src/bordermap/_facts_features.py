@@ -4,35 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bordermap._facts_fields import (
-    Problems,
-    read_identifier,
-    read_ids,
-    read_list,
-    read_text,
-)
+from bordermap._facts_fields import Problems, read_identifier, read_ids, read_list, read_text
 from bordermap._facts_geometry import read_geometry
-from bordermap._facts_records import (
-    Event,
-    FeatureFacts,
-    Figure,
-    FigureValue,
-    Source,
-)
-from bordermap._rules import (
-    EVENT_FIELDS,
-    SOURCE_FIELDS,
-    record_problems,
-    value_problem,
-)
-from bordermap.schema import (
-    KINDS,
-    LANGUAGES,
-    brief,
-)
+from bordermap._facts_records import Event, FeatureFacts, Figure, FigureValue, Source
+from bordermap._rules import EVENT_FIELDS, SOURCE_FIELDS, record_problems, value_problem
+from bordermap.schema import KINDS, LANGUAGES, brief
 
 
 def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
+    """Read one ``[sources.<id>]`` table, checked by the source table of fields."""
     where = f"source '{source_id}'"
     if not isinstance(raw, dict):
         problems.add(where, source_id, "expected a table")
@@ -65,6 +45,7 @@ def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
 
 
 def read_feature(index: int, raw: Any, problems: Problems) -> FeatureFacts | None:
+    """Read one ``[[features]]`` table: id, kind, names, sources, events, figures, geometry."""
     where = f"feature #{index + 1}"
     if not isinstance(raw, dict):
         problems.add(where, "features", "expected a table")
@@ -129,6 +110,7 @@ def read_feature(index: int, raw: Any, problems: Problems) -> FeatureFacts | Non
 
 
 def read_event(raw: Any, where: str, problems: Problems) -> Event | None:
+    """Read one dated event, checked by the event table of fields."""
     if not isinstance(raw, dict):
         problems.add(where, "events", "expected a table")
         return None
@@ -145,6 +127,7 @@ def read_event(raw: Any, where: str, problems: Problems) -> Event | None:
 
 
 def read_figure(raw: Any, where: str, problems: Problems) -> Figure | None:
+    """Read one figure: its sourced values, and the one drawn."""
     if not isinstance(raw, dict):
         problems.add(where, "figures", "expected a table")
         return None

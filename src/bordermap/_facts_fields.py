@@ -10,18 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bordermap._rules import (
-    MAX_METRES,
-    date_problem,
-    ids_problem,
-    number_problem,
-    text_problem,
-)
+from bordermap._rules import MAX_METRES, date_problem, ids_problem, number_problem, text_problem
 from bordermap.errors import FactsError
-from bordermap.schema import (
-    brief,
-    identifier_problem,
-)
+from bordermap.schema import brief, identifier_problem
 
 
 class Problems:
@@ -38,9 +29,11 @@ class Problems:
         self.left_out: set[str] = set()
 
     def add(self, where: str, field_name: str, message: str) -> None:
+        """Add one problem: the file, where in it, the field, and what is wrong."""
         self.lines.append(f"{self.path}: {where}, field '{field_name}': {message}")
 
     def raise_if_any(self) -> None:
+        """Raise one FactsError listing every problem, if any was found."""
         if self.lines:
             raise FactsError(self.lines)
 
@@ -49,12 +42,14 @@ class Unlisted(Problems):
     """Problems that are found but not listed (a line's bad vertices past the first few)."""
 
     def add(self, where: str, field_name: str, message: str) -> None:
+        """Add one problem: the file, where in it, the field, and what is wrong."""
         pass
 
 
 def read_text(
     table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
+    """Return ``table[key]`` if it is non-empty text, else say so and return ``""``."""
     value = table.get(key)
     if value is None:
         if required:
@@ -70,6 +65,7 @@ def read_text(
 def read_date(
     table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
+    """Return ``table[key]`` if it is a date (YYYY, YYYY-MM, YYYY-MM-DD), else ``""``."""
     value = table.get(key)
     if value is None:
         if required:
@@ -91,6 +87,7 @@ def read_number(
     minimum: float = 0.0,
     maximum: float = MAX_METRES,
 ) -> float | None:
+    """Return ``table[key]`` if it is a number in range, else say so and return None."""
     value = table.get(key)
     if value is None:
         return None
@@ -124,6 +121,7 @@ def read_identifier(table: dict[str, Any], key: str, where: str, problems: Probl
 
 
 def read_ids(table: dict[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...]:
+    """Return ``table[key]`` if it is a list of source ids, else say so and return ``()``."""
     value = table.get(key, [])
     problem = ids_problem(value)
     if problem is not None:

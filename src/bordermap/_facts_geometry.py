@@ -14,15 +14,8 @@ from bordermap._facts_fields import Problems, Unlisted, read_ids, read_list, rea
 from bordermap._facts_records import GEOMETRY_METHODS, GeometrySpec, Position
 from bordermap._io import read_json
 from bordermap._layercheck import crs_problem
-from bordermap._rules import (
-    position_problem,
-    position_table,
-    region_box,
-    region_problem,
-)
-from bordermap.schema import (
-    brief,
-)
+from bordermap._rules import position_problem, position_table, region_box, region_problem
+from bordermap.schema import brief
 
 
 def read_geometry(raw: Any, where: str, problems: Problems) -> GeometrySpec | None:
@@ -137,6 +130,7 @@ def _crossing(
 
 
 def _position(raw: dict[str, Any], where: str, problems: Problems) -> Position | None:
+    """Read a table's ``lat`` and ``lon`` as a sourced position."""
     lat, lon = raw.get("lat"), raw.get("lon")
     if lat is None or lon is None:
         problems.add(where, "lat" if lat is None else "lon", "missing")
@@ -147,6 +141,7 @@ def _position(raw: dict[str, Any], where: str, problems: Problems) -> Position |
 def read_region(
     table: dict[str, Any], problems: Problems
 ) -> tuple[float, float, float, float] | None:
+    """Read ``[map] region``: the box positions must lie in, if given."""
     region = table.get("region")
     if region is None:
         return None
@@ -160,6 +155,7 @@ def read_region(
 def _checked_position(
     lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: Problems
 ) -> Position | None:
+    """Return the position if it keeps the position rule, else say why."""
     problem = position_problem(lat, lon, problems.region)
     if problem is not None:
         problems.add(where, *problem)

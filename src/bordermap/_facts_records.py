@@ -6,9 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bordermap.schema import (
-    parse_date,
-)
+from bordermap.schema import parse_date
 from bordermap.timeline import status_on
 
 GEOMETRY_METHODS = ("line", "point", "same_as", "crossing", "path")

@@ -6,10 +6,7 @@ import re
 
 from bordermap._facts_fields import Problems
 from bordermap._facts_records import FeatureFacts, Source
-from bordermap.schema import (
-    GEOMETRY_TYPES,
-    brief,
-)
+from bordermap.schema import GEOMETRY_TYPES, brief
 
 #: ``{status:<feature id>}`` in the map's subject, filled with that feature's status
 #: on the map's date (bordermap._html.subject), so that the facts hold no stale status.
@@ -19,6 +16,7 @@ _STATUS_PLACEHOLDER = re.compile(r"\{status:([^{}]*)\}")
 def check_placeholders(
     texts: dict[str, str], features: list[FeatureFacts], problems: Problems
 ) -> None:
+    """Check that each ``{status:<id>}`` in the map's texts names a feature."""
     known = {feature.id for feature in features}
     for key, text in texts.items():
         for match in _STATUS_PLACEHOLDER.finditer(text or ""):
@@ -49,6 +47,7 @@ def _citations(feature: FeatureFacts) -> list[tuple[str, str, tuple[str, ...]]]:
 def check_references(
     features: list[FeatureFacts], sources: dict[str, Source], problems: Problems
 ) -> None:
+    """Check that every source, river and feature a feature cites exists."""
     by_id = {feature.id: feature for feature in features}
     for feature in features:
         where = f"feature '{feature.id}'"
