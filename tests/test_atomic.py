@@ -1,8 +1,8 @@
 """Sets of files are written whole or not at all, by one writer at a time (issue 14, 7).
 
-Deterministic fault injection instead of timing: each test counts the writes, fsyncs
-and renames a clean ``write_all`` makes, then for every N makes the Nth of them fail,
-raise KeyboardInterrupt, or kill the process (a forked child that exits on the spot,
+Deterministic fault injection instead of timing: each test counts the writes, fsyncs,
+backup links and renames a clean ``write_all`` makes, then for every N makes the Nth of
+them fail, raise KeyboardInterrupt, or kill the process (a forked child that exits on the spot,
 running no clean-up), and checks that the next run finds the whole old set or the
 whole new set, and no temporary file or journal.
 """
@@ -25,7 +25,7 @@ from bordermap import _io
 from bordermap._io import JOURNAL, recover, write_all
 from bordermap.errors import OutputError
 
-OPERATIONS = ("write", "fsync", "replace")
+OPERATIONS = ("write", "fsync", "link", "replace")
 
 
 def _sets(tmp_path: Path) -> tuple[dict[Path, str], dict[Path, str]]:
