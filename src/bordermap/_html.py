@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bordermap.i18n import format_date as _format_date
-from bordermap.i18n import sentence, translate
+from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 Layers = Mapping[str, Mapping[str, Any]]
@@ -146,11 +146,9 @@ def as_of_sentence(
 
 
 def format_metres(value: float, language: str = "en") -> str:
-    """Write a distance in ``language``: "1,000 m", "17.8 km"; in Russian "1 000 м", "17,8 км"."""
+    """Write a distance in ``language``: "1,000 m", "17.8 km"; in ru "1 000 м", "17,8 км"."""
     number, unit = (f"{value / 1000:.1f}", "km") if value >= 10_000 else (f"{value:,.0f}", "m")
-    if language == "ru":  # a no-break space between thousands, a decimal comma
-        number = number.replace(",", "\u00a0").replace(".", ",")
-    return f"{number} {translate(unit, language)}"
+    return f"{format_number(number, language)} {translate(unit, language)}"
 
 
 def format_value(value: Any, unit: str | None) -> str:
@@ -408,7 +406,11 @@ def popup_html(feature: Mapping[str, Any], language: str = "en") -> str:
         return "".join(f'<sup class="bm-ref">[{n}]</sup>' for n in refs)
 
     title = properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
-    others = [code for code in ("en", "ko", "ru") if code != language]
+    others = [
+        key.removeprefix("name_")
+        for key in properties
+        if key.startswith("name_") and key != "name_note" and key != f"name_{language}"
+    ]
     parts = [
         f'<h2 class="bm-popup-title" lang="{language}">{esc(str(title))}</h2>',
         '<p class="bm-names">'

@@ -25,7 +25,6 @@ from bordermap import settings
 from bordermap.geometry import Line
 from bordermap.schema import (
     GEOMETRY_TYPES,
-    LANGUAGES,
     STATUSES,
     brief,
     identifier_problem,
@@ -345,18 +344,35 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
         return [*problems, f"{where}: field 'features': the FeatureCollection has no features"]
     meta = layer.get("bordermap")
     region = meta.get("region") if isinstance(meta, dict) else None
+    languages = _languages(meta)
     for index, feature in enumerate(features):
         problems += [
             f"{where}: {place}, field '{field}': {message}"
-            for place, field, message in _feature_problems(feature, index, region, seen_ids, where)
+            for place, field, message in _feature_problems(
+                feature, index, region, seen_ids, where, languages
+            )
             # A layer in another CRS has every position wrong: its 'crs' says it once.
             if crs is None or field != "geometry"
         ]
     return problems
 
 
+def _languages(meta: Any) -> tuple[str, ...]:
+    """Return the languages the layer's map names every feature in (English alone if unsaid)."""
+    spec = meta.get("spec") if isinstance(meta, dict) else None
+    languages = spec.get("languages") if isinstance(spec, dict) else None
+    if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
+        return tuple(languages)
+    return ("en",)
+
+
 def _feature_problems(
-    feature: Any, index: int, region: Any, seen_ids: dict[str, str], where: str
+    feature: Any,
+    index: int,
+    region: Any,
+    seen_ids: dict[str, str],
+    where: str,
+    languages: tuple[str, ...] = ("en",),
 ) -> list[tuple[str, str, str]]:
     """Return (feature, field, problem) triples for one feature."""
     if not isinstance(feature, dict):
@@ -381,7 +397,7 @@ def _feature_problems(
     properties = feature.get("properties")
     if not isinstance(properties, dict):
         return [*found, (place, "properties", "expected an object of properties")]
-    for language in LANGUAGES:
+    for language in languages:
         name = properties.get(f"name_{language}")
         if not isinstance(name, str) or not name.strip():
             found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
@@ -474,9 +490,6 @@ def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
 #: Properties that are text when present (besides the names, checked above).
 _TEXT_PROPERTIES = (
     "name_note",
-    "label_en",
-    "label_ko",
-    "label_ru",
     "description",
     "geometry_note",
     "accuracy_note",
@@ -490,7 +503,12 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
     that drawing never meets a value of the wrong type.
     """
     found: list[tuple[str, str, str]] = []
-    for key in _TEXT_PROPERTIES:
+    labels = sorted(
+        key
+        for key in properties
+        if key.startswith(("name_", "label_")) and key not in _TEXT_PROPERTIES
+    )
+    for key in (*_TEXT_PROPERTIES, *labels):
         value = properties.get(key)
         if value is not None and not isinstance(value, str):
             found.append((place, key, f"expected text, got {brief(value)}"))

@@ -180,10 +180,12 @@ def _add_drawing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None
             "--lang",
             "--language",
             dest="lang",
-            choices=LANGUAGES,
+            type=_language,
             default="en",
-            help="language of labels, popups, legend, title and notes (default: en); "
-            "other languages write <name>.<lang>.html/.png/...",
+            metavar="LANG",
+            help="language of labels, popups, legend, title and notes, one of the map's "
+            "([map] languages; default: en); other languages write "
+            "<name>.<lang>.html/.png/...",
         )
 
 
@@ -231,7 +233,12 @@ def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> N
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: bordermap.gis.GIS_FORMATS, without importing it.
 EXPORT_FORMATS: tuple[str, ...] = (*IMAGE_FORMATS, "gpkg", "kml")
-LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, without importing it
+
+
+def _language(text: str) -> str:
+    if re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", text):
+        return text
+    raise argparse.ArgumentTypeError(f"expected a language code such as 'en', got {brief(text)}")
 
 
 def _day(text: str) -> dt.date:
@@ -243,11 +250,24 @@ def _day(text: str) -> dt.date:
     raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
 
 
-def _output(arguments: argparse.Namespace, suffix: str) -> Path:
+def _output(arguments: argparse.Namespace, layers: Any, suffix: str) -> Path:
     """Return ``<outputs>/<map name>[.<lang>]<suffix>``: one file per language."""
-    stem = Path(settings.map_file).stem
+    from bordermap.mapspec import spec_of
+
     language = "" if arguments.lang == "en" else f".{arguments.lang}"
-    return Path(arguments.outputs) / f"{stem}{language}{suffix}"
+    return Path(arguments.outputs) / f"{spec_of(layers).output}{language}{suffix}"
+
+
+def _check_language(layers: Any, arguments: argparse.Namespace) -> None:
+    """Refuse a ``--lang`` the map is not written in, in one line."""
+    from bordermap.mapspec import spec_of
+
+    languages = spec_of(layers).languages
+    if arguments.lang not in languages:
+        raise BordermapError(
+            f"--lang {arguments.lang}: the map's languages ([map] languages in its facts "
+            f"file) are {', '.join(languages)}"
+        )
 
 
 def _built_layers(facts: Any) -> Any:
@@ -452,6 +472,7 @@ def _map(arguments: argparse.Namespace) -> int:
 
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
+    _check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     web_map = build_map(
@@ -462,7 +483,7 @@ def _map(arguments: argparse.Namespace) -> int:
         language=arguments.lang,
         base=_base(arguments),
     )
-    path = save_map(web_map, _output(arguments, ".html"))
+    path = save_map(web_map, _output(arguments, layers, ".html"))
     say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(path)
@@ -481,6 +502,7 @@ def _build(arguments: argparse.Namespace) -> int:
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
     layers = _built_layers(facts)
+    _check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     page = render_html(
@@ -495,7 +517,7 @@ def _build(arguments: argparse.Namespace) -> int:
     )
     _refuse_to_overwrite_edits(layers, arguments)
     files: dict[Path, str] = render_layers(layers, arguments.geodata)
-    map_path = _output(arguments, ".html")
+    map_path = _output(arguments, layers, ".html")
     files[map_path] = page
     write_all(files)
     for path in files:
@@ -517,9 +539,11 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap.export import BasemapUnavailableWarning, render_images
     from bordermap.gis import gis_files
     from bordermap.layers import read_layers
+    from bordermap.mapspec import spec_of
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
+    _check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     date = _note_date(layers, arguments)
@@ -545,7 +569,7 @@ def _export(arguments: argparse.Namespace) -> int:
     if gis_formats:
         made |= gis_files(layers, gis_formats, language=arguments.lang, as_of=date)
     files: dict[Path, str | bytes] = {
-        _output(arguments, f".{suffix}"): made[suffix] for suffix in arguments.format
+        _output(arguments, layers, f".{suffix}"): made[suffix] for suffix in arguments.format
     }
     if arguments.embed:
         files[Path(arguments.outputs) / EMBED_FILE] = embed_html(
@@ -554,7 +578,8 @@ def _export(arguments: argparse.Namespace) -> int:
     write_all(files)
     for path in files:
         say(sys.stdout, f"wrote {path}")
-    if arguments.embed and not (arguments.outputs / settings.map_file).exists():
+    english_map = Path(arguments.outputs) / f"{spec_of(layers).output}.html"
+    if arguments.embed and not english_map.exists():
         say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
     return EXIT_OK
 

@@ -7,6 +7,7 @@ problem found, each naming the file, the feature and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -18,10 +19,10 @@ from typing import Any
 from bordermap._io import read_input, read_json
 from bordermap._layercheck import crs_problem, position_table
 from bordermap.errors import FactsError
+from bordermap.mapspec import MapSpec, parse_spec
 from bordermap.schema import (
     GEOMETRY_TYPES,
     KINDS,
-    LANGUAGES,
     STATUSES,
     brief,
     identifier_problem,
@@ -218,10 +219,11 @@ class Facts:
     as_of: str
     features: tuple[FeatureFacts, ...]
     sources: dict[str, Source] = field(default_factory=dict)
-    korean_convention: str | None = None
+    naming_convention: str | None = None
     region: tuple[float, float, float, float] | None = None
     translations: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
+    spec: MapSpec | None = None
 
     def feature(self, feature_id: str) -> FeatureFacts:
         """Return the feature with id ``feature_id``."""
@@ -245,6 +247,8 @@ class _Problems:
         # The map's region (west, south, east, north), once read: positions far
         # outside it are mistakes, usually latitude and longitude swapped.
         self.region: tuple[float, float, float, float] | None = None
+        # The languages every name is given in, from [map] languages.
+        self.languages: tuple[str, ...] = ("en",)
         # Ids of features left out for problems already reported: a reference to one
         # is not reported again as an unknown feature.
         self.left_out: set[str] = set()
@@ -338,14 +342,16 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
     subject = _text(map_table, "subject", "[map]", problems)
     map_id = _text(map_table, "id", "[map]", problems)
     as_of = _date(map_table, "as_of", "[map]", problems)
-    convention = _text(map_table, "korean_convention", "[map]", problems, required=False)
+    convention = _text(map_table, "naming_convention", "[map]", problems, required=False)
     problems.region = _region(map_table, problems)
+    spec = parse_spec(map_table, problems, region=problems.region)
+    problems.languages = spec.languages
     # Title and subject in the other languages: title_ko, title_ru, subject_ko, ...
     translations = {
         f"{key}_{language}": _text(map_table, f"{key}_{language}", "[map]", problems)
         for key in ("title", "subject")
-        for language in LANGUAGES
-        if language != "en" and f"{key}_{language}" in map_table
+        for language in spec.languages
+        if language != "en"
     }
 
     sources: dict[str, Source] = {}
@@ -394,6 +400,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
 
     _check_references(features, sources, problems)
     _check_placeholders({"subject": subject, **translations}, features, problems)
+    spec = _with_layers(spec, features, problems)
     problems.raise_if_any()
     return Facts(
         path=path,
@@ -403,11 +410,23 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         as_of=as_of,
         features=tuple(features),
         sources=sources,
-        korean_convention=convention or None,
+        naming_convention=convention or None,
         region=problems.region,
         translations=translations,
         notes=tuple(notes),
+        spec=spec,
     )
+
+
+def _with_layers(spec: MapSpec, features: list[FeatureFacts], problems: _Problems) -> MapSpec:
+    """Return the spec with its layers: as [map] lists them, else as the features name them."""
+    named = list(dict.fromkeys(feature.layer for feature in features if feature.layer))
+    if not spec.layers:
+        return dataclasses.replace(spec, layers=tuple(named))
+    for layer in named:
+        if layer not in spec.layers:
+            problems.add("[map]", "layers", f"does not list layer {brief(layer)} of the features")
+    return spec
 
 
 def _text(
@@ -521,7 +540,7 @@ def _source(source_id: str, raw: Any, problems: _Problems) -> Source | None:
         problems.add(where, "title", "give the publication's 'title' or say what it is 'about'")
     date = _date(raw, "date", where, problems, required=False)
     known = {"publisher", "url", "title", "about", "date", "licence", "credit"}
-    known |= {f"credit_{language}" for language in LANGUAGES if language != "en"}
+    known |= {f"credit_{language}" for language in problems.languages if language != "en"}
     for key in sorted(set(raw) - known):
         problems.add(where, key, f"unknown field (expected one of {', '.join(sorted(known))})")
     return Source(
@@ -629,18 +648,18 @@ def _feature(index: int, raw: Any, problems: _Problems) -> FeatureFacts | None:
     names = raw.get("name")
     name: dict[str, str] = {}
     if not isinstance(names, dict):
-        problems.add(where, "name", f"expected a table with {', '.join(LANGUAGES)}")
+        problems.add(where, "name", f"expected a table with {', '.join(problems.languages)}")
     else:
-        for language in LANGUAGES:
+        for language in problems.languages:
             name[language] = _text(names, language, where, problems).strip()
     label: dict[str, str] | None = None
     if "label" in raw:
         if not isinstance(raw["label"], dict):
-            problems.add(where, "label", f"expected a table with {', '.join(LANGUAGES)}")
+            problems.add(where, "label", f"expected a table with {', '.join(problems.languages)}")
         else:
             label = {
                 language: _text(raw["label"], language, where, problems).strip()
-                for language in LANGUAGES
+                for language in problems.languages
             }
     description = _text(raw, "description", where, problems)
     sources = _ids(raw, "sources", where, problems)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from bordermap.mapspec import active
+
 __all__ = ["UNCERTAINTY_STYLE", "Style", "style_for", "styles"]
 
 
@@ -59,11 +61,10 @@ class Style:
 
 
 _RIVER = Style("River (main channel)", "#3a7fc1", weight=7, opacity=0.85)
-_BORDER = Style(
-    "North Korea–Russia border (on the channel)", "#b3261e", weight=2.5, dash=(1, 6, 8, 6)
-)
+# A map names its own border and tripoint in its legend ([map.legend] in its facts).
+_BORDER = Style("Border", "#b3261e", weight=2.5, dash=(1, 6, 8, 6))
 _TRIPOINT = Style(
-    "Tripoint (China–North Korea–Russia)",
+    "Tripoint",
     "#b3261e",
     weight=2,
     marker="circle",
@@ -135,7 +136,22 @@ def style_for(kind: str, status: str | None = None) -> Style:
     ------
     KeyError
         If no style is defined for ``kind``.
+
+    Notes
+    -----
+    The map being drawn may name a kind more precisely in its legend
+    (``[map.legend]``, e.g. which border): that label replaces the kind's general one.
     """
+    style = _style_for(kind, status)
+    spec = active()
+    label = spec.legend.get(kind) if spec is not None else None
+    if label and style is _STYLES.get((kind, None)):
+        return dataclasses.replace(style, label=label)
+    return style
+
+
+def _style_for(kind: str, status: str | None) -> Style:
+    """Return the package's style of ``kind`` in ``status`` (see :func:`style_for`)."""
     if (kind, status) in _STYLES:
         return _STYLES[(kind, status)]
     general = _STYLES[(kind, None)]

@@ -32,8 +32,9 @@ from bordermap._layout import (
 )
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
-from bordermap.i18n import LANGUAGES, translate
+from bordermap.i18n import translate
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import activated, active, spec_of
 from bordermap.schema import STATUSES, parse_date
 from bordermap.simplify import web_ready
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
@@ -44,10 +45,10 @@ if TYPE_CHECKING:
 
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
-#: Names of the map layers in the layer control, by layer file name.
+#: Names of layers in the layer control, by layer name, unless the map names them
+#: (``[map.layer_titles]``); any other layer is called by its name.
 LAYER_TITLES: dict[str, str] = {
-    "tumen_river": "Tumen River",
-    "border": "North Korea–Russia border",
+    "border": "Border",
     "rail_bridge": "Rail bridge",
     "road_bridge": "Road bridge",
     "places": "Stations and places",
@@ -85,7 +86,8 @@ def build_map(
         today; a date after the facts' own "as of" date shows the map as of then.
         The page's time control goes back from this date without rebuilding.
     language : str, default "en"
-        ``"en"``, ``"ko"`` or ``"ru"``: labels, popups, legend, title and notes.
+        One of the map's languages (``[map] languages``): labels, popups, legend,
+        title and notes.
     base : dict, path or False, optional
         Land, sea and the countries beneath the layers (seen wherever no tile loads)
         and the locator inset: from :func:`bordermap.base.read_base`, or a geodata
@@ -106,9 +108,33 @@ def build_map(
     ValueError
         If ``language`` or ``as_of`` is not one the map can draw.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     full_history, drawn_base = _read(layers, base)
+    spec = spec_of(full_history)
+    if language not in spec.languages:
+        raise ValueError(
+            f"language must be one of the map's ({', '.join(spec.languages)}), got {language!r}"
+        )
+    with activated(spec):  # the map's words and projection
+        return _draw_map(
+            full_history,
+            drawn_base,
+            basemaps=basemaps,
+            self_contained=self_contained,
+            as_of=as_of,
+            language=language,
+        )
+
+
+def _draw_map(
+    full_history: Layers,
+    drawn_base: Base | None,
+    *,
+    basemaps: Sequence[Basemap | str] | None,
+    self_contained: bool,
+    as_of: dt.date | str | None,
+    language: str,
+) -> folium.Map:
+    """Draw the map of :func:`build_map` with the map active."""
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
     layers, simplified_m = _as_drawn(full_history, date)
     hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
@@ -240,8 +266,8 @@ def _add_tiles(
     for index, basemap in enumerate(tiles):
         folium.TileLayer(
             tiles=basemap.url,
-            attr=translate(basemap.attribution, language),
-            name=translate(basemap.label, language),
+            attr=translate(basemap.attribution, language, strict=False),
+            name=translate(basemap.label, language, strict=False),
             max_zoom=basemap.max_zoom,
             show=index == 0,
             overlay=False,
@@ -268,6 +294,15 @@ def _add_base(
             base_credit(drawn_base, language),
         )
     )
+
+
+def _layer_title(name: str, language: str) -> str:
+    """Return what the layer control calls a layer, in ``language``."""
+    spec = active()
+    title = (spec.layer_titles if spec is not None else {}).get(name) or LAYER_TITLES.get(name)
+    if title is None:  # a layer the map does not name: its name, as it is
+        return name.replace("_", " ")
+    return translate(title, language)
 
 
 def _add_layers(
@@ -306,9 +341,8 @@ def _add_layers(
     hidden = settings.hidden_layers
     for name, layer in layers.items():
         if layer.get("features"):
-            layer_title = html.escape(  # the layer control shows it as HTML
-                translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
-            )
+            # The layer control shows it as HTML.
+            layer_title = html.escape(_layer_title(name, language))
             web_map.add_child(
                 elements.FeatureLayer(
                     name, layer_title, layer, labels, language, show=name not in hidden
