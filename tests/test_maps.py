@@ -7,6 +7,7 @@ must build, validate and draw with no change to the code.
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 from pathlib import Path
@@ -15,11 +16,19 @@ from typing import Any
 import pytest
 from helpers import REPO, SHIPPED
 
-from bordermap import build_layers, build_map, load_facts, save_map, validate_layers
+from bordermap import (
+    build_layers,
+    build_map,
+    load_facts,
+    render_html,
+    save_map,
+    validate_layers,
+)
 from bordermap.cli import main
 from bordermap.errors import FactsError, TranslationError
 from bordermap.i18n import format_date, languages, translate
 from bordermap.mapspec import activated, planar_crs, spec_of, utm_crs
+from bordermap.styles import style_for
 
 SYNTHETIC = REPO / "tests" / "maps" / "synthetic"
 
@@ -54,7 +63,7 @@ def test_the_synthetic_map_describes_itself(synthetic_layers):
     spec = spec_of(synthetic_layers)
     assert spec.id == "synthetic" and spec.output == "synthetic_border_map"
     assert spec.languages == ("en", "fr", "de")
-    assert list(synthetic_layers) == ["river", "border", "bridges", "places"]
+    assert list(synthetic_layers) == ["river", "border", "bridges", "crossings", "places"]
     # 7.8°E lies in UTM zone 32 (6°E to 12°E), north of the equator.
     assert spec.projection == "EPSG:32632"
     assert [(c.code, c.bank) for c in spec.countries] == [("FR", "left"), ("DE", "right")]
@@ -99,7 +108,11 @@ def test_the_synthetic_map_validates(synthetic_layers):
     checks = validate_layers(synthetic_layers)
     assert [check for check in checks if not check.passed] == []
     crossings = {check.name: check.message for check in checks if "crosses" in check.name}
-    assert set(crossings) == {"rail-bridge-crosses-river", "road-bridge-crosses-river"}
+    assert set(crossings) == {
+        "rail-bridge-crosses-river",
+        "road-bridge-crosses-river",
+        "road-rail-bridge-crosses-river",
+    }
     for message in crossings.values():  # the banks are the map's countries
         assert "(East Country, West Country)" in message
 
@@ -120,6 +133,7 @@ def test_cli_builds_validates_and_exports_the_synthetic_map(project, capsys):
     assert sorted(p.name for p in (project / "geodata").glob("*.geojson")) == [
         "border.geojson",
         "bridges.geojson",
+        "crossings.geojson",
         "places.geojson",
         "river.geojson",
     ]
@@ -137,6 +151,44 @@ def test_a_language_the_map_is_not_written_in_is_one_line(project, capsys):
     assert main(_args(project, "map", "--lang", "ko", "--no-base")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "en, fr, de" in err and "--lang ko" in err
+
+
+# --- kinds of border infrastructure
+
+
+#: One feature of each general kind is in the synthetic map, with the status it has.
+KINDS_DRAWN = [
+    ("rail_bridge", "open"),
+    ("road_bridge", "under construction"),
+    ("road_rail_bridge", "open"),
+    ("ferry", "existing"),
+    ("tunnel", "existing"),
+    ("cable_car", "existing"),
+    ("pipeline", "existing"),
+    ("crossing_point", "existing"),
+    ("checkpoint", "existing"),
+]
+
+
+def test_every_kind_of_crossing_has_its_own_look_and_legend_entry(synthetic_layers):
+    drawn = {
+        (f["properties"]["kind"], f["properties"]["status"])
+        for layer in synthetic_layers.values()
+        for f in layer["features"]
+    }
+    assert set(KINDS_DRAWN) <= drawn
+    styles = [style_for(kind, status) for kind, status in KINDS_DRAWN]
+    looks = {(s.color, s.dash, s.marker, s.fill, s.casing) for s in styles}
+    assert len(looks) == len(styles)  # no two kinds drawn alike
+    assert len({s.label for s in styles}) == len(styles)
+    page = render_html(build_map(synthetic_layers, base=False))
+    for style in styles:
+        # The legend reaches the page as JSON (it follows the timeline).
+        assert f'bm-legend-label\\"\\u003e{html.escape(style.label)}\\u003c' in page
+    for language in ("ko", "ru", "zh", "fr", "de"):  # the package translates them all
+        for style in styles:  # (a missing word would raise; "Tunnel" is French too)
+            translated = translate(style.label, language)
+            assert translated != style.label or language in ("fr", "de"), (style, language)
 
 
 # --- words as data
@@ -188,7 +240,7 @@ def test_a_missing_translation_stops_the_command_in_one_line(project, capsys):
         ),
         ('languages = ["en", "fr", "de"]', 'languages = ["fr", "de"]', "must include 'en'"),
         (
-            'layers = ["river", "border", "bridges", "places"]',
+            'layers = ["river", "border", "bridges", "crossings", "places"]',
             'layers = ["river", "border"]',
             "field 'layers': does not list layer 'bridges'",
         ),
@@ -241,7 +293,9 @@ def test_the_synthetic_map_draws_in_a_browser_without_errors(browser, synthetic_
             assert (lines, points) == (expected_lines, expected_points), name
         legend = page.locator(".bm-legend-list").inner_text()
         assert "Frontière synthétique (sur le chenal)" in legend
-        assert "Pont routier, en construction" in legend
+        for kind, status in KINDS_DRAWN:  # every kind of crossing, in French
+            with activated(spec_of(synthetic_layers)):
+                assert translate(style_for(kind, status).label, "fr") in legend, kind
         assert [e for e in errors if "net::ERR_FAILED" not in e] == []
     finally:
         page.close()

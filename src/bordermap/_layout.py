@@ -38,6 +38,13 @@ LABELLED_KINDS: tuple[str, ...] = (
     "settlement",
     "tripoint",
     "river_mouth",
+    "road_rail_bridge",
+    "tunnel",
+    "ferry",
+    "cable_car",
+    "pipeline",
+    "crossing_point",
+    "checkpoint",
 )
 
 
@@ -67,8 +74,21 @@ NARROW_LABEL_CHARACTERS: int = 18
 LINE_LABEL_PLACES: int = 60
 
 
+#: Kinds whose labels are placed as early as another's (the kind of the same rank).
+LABEL_PRIORITY_AS: dict[str, str] = {
+    "road_rail_bridge": "road_bridge",
+    "tunnel": "rail_bridge",
+    "ferry": "rail_bridge",
+    "cable_car": "rail_bridge",
+    "crossing_point": "tripoint",
+    "checkpoint": "station",
+    "pipeline": "settlement",
+}
+
+
 def label_priority(kind: str) -> int:
     """Return a kind's place in :data:`LABEL_PRIORITY` (unlisted kinds come last)."""
+    kind = LABEL_PRIORITY_AS.get(kind, kind)
     return LABEL_PRIORITY.index(kind) if kind in LABEL_PRIORITY else len(LABEL_PRIORITY)
 
 

@@ -33,6 +33,14 @@ GEOMETRY_TYPES: dict[str, str] = {
     "settlement": "Point",
     "railway": "LineString",
     "bridge_site": "Point",
+    # Border infrastructure in general: any crossing's map may use these.
+    "road_rail_bridge": "LineString",
+    "tunnel": "LineString",
+    "ferry": "LineString",
+    "cable_car": "LineString",
+    "pipeline": "LineString",
+    "crossing_point": "Point",
+    "checkpoint": "Point",
 }
 
 KINDS: tuple[str, ...] = tuple(GEOMETRY_TYPES)
