@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bordermap import __version__, settings
+from bordermap import __version__, _cli_maps, settings
 from bordermap._cli_output import (
     one_line,
     say,
@@ -82,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_command(commands, "validate", "check the layers in --geodata; exit 1 if any check fails")
     _add_drawing_options(commands.choices)
     _add_publishing_options(commands.choices)
+    commands.choices["build"].add_argument(
+        "--all",
+        action="store_true",
+        help="build every map: --geodata and each maps/<id>/, then outputs/index.html "
+        "linking them with thumbnails",
+    )
+    _cli_maps.add_new_command(commands, _bbox)
     return parser
 
 
@@ -180,7 +187,7 @@ def _add_drawing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None
             "--lang",
             "--language",
             dest="lang",
-            type=_language,
+            type=_cli_maps.language_code,
             default="en",
             metavar="LANG",
             help="language of labels, popups, legend, title and notes, one of the map's "
@@ -235,12 +242,6 @@ IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 EXPORT_FORMATS: tuple[str, ...] = (*IMAGE_FORMATS, "gpkg", "kml")
 
 
-def _language(text: str) -> str:
-    if re.fullmatch(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})?", text):
-        return text
-    raise argparse.ArgumentTypeError(f"expected a language code such as 'en', got {brief(text)}")
-
-
 def _day(text: str) -> dt.date:
     if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         try:
@@ -248,26 +249,6 @@ def _day(text: str) -> dt.date:
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
-
-
-def _output(arguments: argparse.Namespace, layers: Any, suffix: str) -> Path:
-    """Return ``<outputs>/<map name>[.<lang>]<suffix>``: one file per language."""
-    from bordermap.mapspec import spec_of
-
-    language = "" if arguments.lang == "en" else f".{arguments.lang}"
-    return Path(arguments.outputs) / f"{spec_of(layers).output}{language}{suffix}"
-
-
-def _check_language(layers: Any, arguments: argparse.Namespace) -> None:
-    """Refuse a ``--lang`` the map is not written in, in one line."""
-    from bordermap.mapspec import spec_of
-
-    languages = spec_of(layers).languages
-    if arguments.lang not in languages:
-        raise BordermapError(
-            f"--lang {arguments.lang}: the map's languages ([map] languages in its facts "
-            f"file) are {', '.join(languages)}"
-        )
 
 
 def _built_layers(facts: Any) -> Any:
@@ -472,7 +453,7 @@ def _map(arguments: argparse.Namespace) -> int:
 
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
-    _check_language(layers, arguments)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     web_map = build_map(
@@ -483,7 +464,7 @@ def _map(arguments: argparse.Namespace) -> int:
         language=arguments.lang,
         base=_base(arguments),
     )
-    path = save_map(web_map, _output(arguments, layers, ".html"))
+    path = save_map(web_map, _cli_maps.output_path(arguments, layers, ".html"))
     say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(path)
@@ -491,6 +472,12 @@ def _map(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    if getattr(arguments, "all", False):
+        return _cli_maps.build_all(arguments, _build_one)
+    return _build_one(arguments)
+
+
+def _build_one(arguments: argparse.Namespace) -> int:
     from bordermap._io import write_all
     from bordermap.basemaps import resolve_basemaps
     from bordermap.facts import load_facts
@@ -502,7 +489,7 @@ def _build(arguments: argparse.Namespace) -> int:
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
     layers = _built_layers(facts)
-    _check_language(layers, arguments)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     page = render_html(
@@ -517,7 +504,7 @@ def _build(arguments: argparse.Namespace) -> int:
     )
     _refuse_to_overwrite_edits(layers, arguments)
     files: dict[Path, str] = render_layers(layers, arguments.geodata)
-    map_path = _output(arguments, layers, ".html")
+    map_path = _cli_maps.output_path(arguments, layers, ".html")
     files[map_path] = page
     write_all(files)
     for path in files:
@@ -543,7 +530,7 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
-    _check_language(layers, arguments)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     date = _note_date(layers, arguments)
@@ -569,7 +556,8 @@ def _export(arguments: argparse.Namespace) -> int:
     if gis_formats:
         made |= gis_files(layers, gis_formats, language=arguments.lang, as_of=date)
     files: dict[Path, str | bytes] = {
-        _output(arguments, layers, f".{suffix}"): made[suffix] for suffix in arguments.format
+        _cli_maps.output_path(arguments, layers, f".{suffix}"): made[suffix]
+        for suffix in arguments.format
     }
     if arguments.embed:
         files[Path(arguments.outputs) / EMBED_FILE] = embed_html(
@@ -606,4 +594,5 @@ _COMMANDS = {
     "build": _build,
     "export": _export,
     "validate": _validate,
+    "new": _cli_maps.new,
 }
