@@ -299,3 +299,36 @@ def test_the_synthetic_map_draws_in_a_browser_without_errors(browser, synthetic_
         assert [e for e in errors if "net::ERR_FAILED" not in e] == []
     finally:
         page.close()
+
+
+# --- the maps shipped in maps/
+
+
+@pytest.mark.parametrize(
+    "folder", sorted(p.parent for p in (REPO / "maps").glob("*/facts.toml")), ids=lambda p: p.name
+)
+def test_every_shipped_map_builds_and_validates(folder):
+    layers = build_layers(load_facts(folder / "facts.toml"))
+    failed = [check for check in validate_layers(layers) if not check.passed]
+    assert failed == []
+    spec = spec_of(layers)
+    for layer in layers.values():  # every feature names its sources, in every language
+        for feature in layer["features"]:
+            assert feature["properties"]["sources"], feature["id"]
+            for language in spec.languages:
+                assert feature["properties"][f"name_{language}"].strip(), (feature["id"], language)
+
+
+def test_the_amur_bridge_is_drawn_from_its_sources():
+    facts = load_facts(REPO / "maps" / "amur" / "facts.toml")
+    assert facts.spec is not None and facts.spec.languages == ("en", "ru", "zh")
+    assert facts.spec.projection == "EPSG:32653"  # 132.7°E: UTM zone 53N
+    bridge = facts.feature("amur-rail-bridge")
+    assert bridge.status_on(facts.as_of_date) == "open"
+    layers = build_layers(facts)
+    (drawn,) = layers["rail_bridge"]["features"]
+    length = next(f for f in bridge.figures if f.name == "length")
+    assert drawn["properties"]["length_m"] == pytest.approx(float(length.drawn or 0), abs=1.0)
+    crossing = next(c for c in validate_layers(layers) if c.name == "rail-bridge-crosses-river")
+    assert crossing.passed
+    assert "(Russia, China)" in crossing.message or "(China, Russia)" in crossing.message
