@@ -332,3 +332,20 @@ def test_the_amur_bridge_is_drawn_from_its_sources():
     crossing = next(c for c in validate_layers(layers) if c.name == "rail-bridge-crosses-river")
     assert crossing.passed
     assert "(Russia, China)" in crossing.message or "(China, Russia)" in crossing.message
+
+
+def test_the_first_view_frames_a_crossing_of_any_kind():
+    from bordermap._layout import FRAME_KINDS, frame, frame_kinds
+
+    def feature(kind: str, coordinates: list[list[float]]) -> dict[str, Any]:
+        geometry = {"type": "LineString", "coordinates": coordinates}
+        return {"type": "Feature", "properties": {"kind": kind}, "geometry": geometry}
+
+    ferry = feature("ferry", [[7.80, 48.55], [7.81, 48.55]])
+    far = feature("river", [[7.0, 48.0], [8.5, 49.0]])
+    features = [("crossings", ferry), ("river", far)]
+    assert frame_kinds(features) == (*FRAME_KINDS, "ferry")
+    (south, west), (north, east) = frame(features)
+    # Around the ferry (with a margin), not around the whole river.
+    assert south <= 48.55 <= north and 7.79 < west < 7.80 and 7.81 < east < 7.82
+    assert frame_kinds([("river", far)]) == FRAME_KINDS  # the shipped map's kinds as before

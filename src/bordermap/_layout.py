@@ -18,9 +18,22 @@ from bordermap.i18n import format_date, format_month, translate
 #: Kinds of features the initial view is framed on.
 FRAME_KINDS: tuple[str, ...] = ("rail_bridge", "road_bridge")
 
+#: Crossings of other kinds: the first view frames those a map has, with its bridges.
+OTHER_CROSSING_KINDS: tuple[str, ...] = (
+    "road_rail_bridge",
+    "tunnel",
+    "ferry",
+    "cable_car",
+    "pipeline",
+    "crossing_point",
+    "checkpoint",
+)
+
 #: Kinds whose labels the web map's first view makes room for (zooming out a little
 #: if it must): the bridges, the tripoint and the countries' names.
 FIRST_VIEW_KINDS: tuple[str, ...] = (*FRAME_KINDS, "tripoint", "country")
+#: The first view's kinds besides the crossings.
+FIRST_VIEW_PLACES: tuple[str, ...] = ("tripoint", "country")
 
 #: Statuses a label states, so that an unfinished feature is never mistaken for a built one.
 UNFINISHED_STATUSES: tuple[str, ...] = ("planned", "under construction")
@@ -350,9 +363,16 @@ def feature_coords(feature: Mapping[str, Any]) -> list[Coordinate]:
     return []
 
 
+def frame_kinds(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[str, ...]:
+    """Return the kinds the first view is framed on: the bridges and the map's other crossings."""
+    present = {(feature.get("properties") or {}).get("kind") for _, feature in features}
+    return (*FRAME_KINDS, *(kind for kind in OTHER_CROSSING_KINDS if kind in present))
+
+
 def frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[float, float], ...]:
-    """Return ((south, west), (north, east)) around the bridges, else around everything."""
-    chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in FRAME_KINDS]
+    """Return ((south, west), (north, east)) around the crossings, else around everything."""
+    kinds = frame_kinds(features)
+    chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in kinds]
     points = [c for f in (chosen or [f for _, f in features]) for c in feature_coords(f)]
     if not points:
         raise ValueError("nothing to draw: every layer is empty")

@@ -22,10 +22,10 @@ from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
 from bordermap._layout import (
-    FIRST_VIEW_KINDS,
-    FRAME_KINDS,
+    FIRST_VIEW_PLACES,
     feature_coords,
     frame,
+    frame_kinds,
     label_forms,
     label_specs,
     uncertainty_collection,
@@ -376,7 +376,9 @@ def _add_legend_and_timeline(
                 uncertain,
                 language,
                 simplified_m=simplified_m,
-                key_kinds=FRAME_KINDS,
+                key_kinds=frame_kinds(
+                    [(n, f) for n, layer in layers.items() for f in layer.get("features", [])]
+                ),
             ),
             "bottomright",
             "bm-legend",
@@ -475,7 +477,7 @@ def _placement_options(
     story = [
         (lat, lon)
         for _, feature in shown
-        if (feature.get("properties") or {}).get("kind") in (*FRAME_KINDS, "tripoint")
+        if (feature.get("properties") or {}).get("kind") in (*frame_kinds(shown), "tripoint")
         for lon, lat in feature_coords(feature)
     ]
     if story:
@@ -488,8 +490,8 @@ def _placement_options(
         "compactWidth": COMPACT_WIDTH,
         "margin": 40,
         "maxZoom": 16,
-        "essential": list(FIRST_VIEW_KINDS),
-        "bridges": list(FRAME_KINDS),
+        "essential": [*frame_kinds(shown), *FIRST_VIEW_PLACES],
+        "bridges": list(frame_kinds(shown)),
         "zoomOutSteps": 8,
         "prefix": '<a href="https://leafletjs.com" title="A JavaScript library for '
         'interactive maps">Leaflet</a>',
