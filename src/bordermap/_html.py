@@ -141,8 +141,10 @@ def as_of_sentence(
         text = text[: limit - 1].rstrip() + "…"
     date = format_date(str(meta.get("as_of", "")), language)
     if not text:
-        return sentence(translate("As of {date}", language, date=date))
-    return sentence(translate("{subject}, as of {date}", language, subject=text, date=date))
+        return sentence(translate("As of {date}", language, date=date), language)
+    return sentence(
+        translate("{subject}, as of {date}", language, subject=text, date=date), language
+    )
 
 
 def format_metres(value: float, language: str = "en") -> str:

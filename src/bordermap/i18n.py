@@ -187,6 +187,10 @@ def format_number(number: str, language: str = "en") -> str:
     )
 
 
-def sentence(text: str) -> str:
-    """End ``text`` with one full stop (a date may already end with one, "2025 г.")."""
-    return text if text.endswith(".") else text + "."
+def sentence(text: str, language: str = "en") -> str:
+    """End ``text`` with one full stop of ``language`` ("." or the words file's ``full_stop``).
+
+    A text already ending with one (a date such as "2025 г.") gets no second.
+    """
+    stop = str(_table(language, "language").get("full_stop", "."))
+    return text if text.endswith((".", stop)) else text + stop
