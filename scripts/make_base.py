@@ -80,7 +80,7 @@ LOCAL_DECIMALS = 6
 
 #: The base's North Korea–Russia boundary may be this far from our border line, metres.
 MAX_BORDER_DEVIATION_M = 50.0
-#: Metric CRS for measuring (UTM zone 52N, as bordermap.settings.projected_crs).
+#: Metric CRS for measuring (UTM zone 52N, the Tumen map's projection: [map] region).
 METRIC_CRS = "EPSG:32652"
 #: Natural Earth's coast is moved to meet our river mouth, smoothly, fading out over
 #: about this distance (Gaussian sigma, metres): a few hundred metres' shift bends

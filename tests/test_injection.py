@@ -123,7 +123,7 @@ def injected_facts(text: str, *, dollars: bool = True) -> dict[str, Any]:
     inject = _Payloads(dollars=dollars)
     map_table = data["map"]
     for key in list(map_table):  # title, subject, their translations, conventions
-        if key.startswith(("title", "subject")) or key == "korean_convention":
+        if key.startswith(("title", "subject")) or key == "naming_convention":
             map_table[key] = inject(map_table[key])
     for feature in data["features"]:
         feature["name"] = {language: inject(name) for language, name in feature["name"].items()}

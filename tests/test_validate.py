@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import LAYER_NAMES
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -149,10 +150,10 @@ def measured(pattern: str, text: str) -> float:
 
 EXPECTED_NAMES = [
     "layers",
-    *(f"geometry:{name}" for name in settings.layer_names),
-    *(f"lengths:{name}" for name in settings.layer_names),
-    *(f"sources:{name}" for name in settings.layer_names),
-    *(f"sourced-lengths:{name}" for name in settings.layer_names),
+    *(f"geometry:{name}" for name in LAYER_NAMES),
+    *(f"lengths:{name}" for name in LAYER_NAMES),
+    *(f"sources:{name}" for name in LAYER_NAMES),
+    *(f"sourced-lengths:{name}" for name in LAYER_NAMES),
     "rail-bridge-crosses-river",
     "road-bridge-crosses-river",
     DOWNSTREAM,
@@ -521,11 +522,14 @@ def test_missing_river_or_border_layer_fails_without_raising(layers: Layers, mis
         expected.add(DOWNSTREAM)
     assert failures(checks).keys() == expected
     assert f"missing 1 layer: {missing}" in message(checks, "layers")
+    feature_id = {"tumen_river": "tumen-river", "border": "kp-ru-border"}[missing]
     for name in expected - {"layers"}:
-        assert f"layer '{missing}' is missing" in message(checks, name)
+        assert f"no feature '{feature_id}'" in message(checks, name)
 
 
 def test_missing_bridge_layers_fail_without_raising(layers: Layers) -> None:
+    # The map's layers are missing; the bridges' own checks have no bridge to check
+    # (a map of another crossing may have no bridge of a kind).
     del layers["rail_bridge"], layers["road_bridge"]
     checks = validate_layers(layers)
     assert failures(checks) == {
@@ -533,10 +537,8 @@ def test_missing_bridge_layers_fail_without_raising(layers: Layers) -> None:
             "missing 2 layers: rail_bridge, road_bridge "
             "(present: tumen_river, border, places, context)"
         ),
-        "rail-bridge-crosses-river": "no feature of kind 'rail_bridge' in any layer",
-        "road-bridge-crosses-river": "no feature of kind 'road_bridge' in any layer",
-        DOWNSTREAM: "no feature of kind 'road_bridge'",
     }
+    assert not [check for check in checks if "bridge" in check.name]
 
 
 # ---------------------------------------------------------------------------

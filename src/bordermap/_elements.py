@@ -25,7 +25,7 @@ from bordermap._html import (
     popup_html,
     tooltip_text,
 )
-from bordermap._layout import FRAME_KINDS, LabelSpec, label_priority
+from bordermap._layout import FRAME_KINDS, OTHER_CROSSING_KINDS, LabelSpec, label_priority
 from bordermap._templates import escaped
 from bordermap.styles import Style, style_for
 
@@ -294,7 +294,7 @@ var {{ this.get_name() }} = (function () {
                 "marker": marker_html(style, feature_name),
                 "popup": popup_html(feature, language),
                 "tooltip": escaped(tooltip_text(properties, language)),
-                "guard": kind in FRAME_KINDS,
+                "guard": kind in FRAME_KINDS or kind in OTHER_CROSSING_KINDS,
             }
             for source in properties.get("sources") or []:
                 credit = (

@@ -7,8 +7,8 @@ from typing import Any
 from bordermap._facts_fields import Problems, read_identifier, read_ids, read_list, read_text
 from bordermap._facts_geometry import read_geometry
 from bordermap._facts_records import Event, FeatureFacts, Figure, FigureValue, Source
-from bordermap._rules import EVENT_FIELDS, SOURCE_FIELDS, record_problems, value_problem
-from bordermap.schema import KINDS, LANGUAGES, brief
+from bordermap._rules import EVENT_FIELDS, record_problems, source_fields, value_problem
+from bordermap.schema import KINDS, brief
 
 
 def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
@@ -17,12 +17,13 @@ def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
     if not isinstance(raw, dict):
         problems.add(where, source_id, "expected a table")
         return None
-    found = record_problems(raw, SOURCE_FIELDS)
+    fields = source_fields(problems.languages)
+    found = record_problems(raw, fields)
     for key, problem in found:
         problems.add(where, key, problem)
     if raw.get("title") is None and raw.get("about") is None:
         problems.add(where, "title", "give the publication's 'title' or say what it is 'about'")
-    known = {field.name for field in SOURCE_FIELDS}
+    known = {field.name for field in fields}
     for key in sorted(set(raw) - known):
         problems.add(where, key, f"unknown field (expected one of {', '.join(sorted(known))})")
     bad = {key for key, _ in found}
@@ -62,18 +63,18 @@ def read_feature(index: int, raw: Any, problems: Problems) -> FeatureFacts | Non
     names = raw.get("name")
     name: dict[str, str] = {}
     if not isinstance(names, dict):
-        problems.add(where, "name", f"expected a table with {', '.join(LANGUAGES)}")
+        problems.add(where, "name", f"expected a table with {', '.join(problems.languages)}")
     else:
-        for language in LANGUAGES:
+        for language in problems.languages:
             name[language] = read_text(names, language, where, problems).strip()
     label: dict[str, str] | None = None
     if "label" in raw:
         if not isinstance(raw["label"], dict):
-            problems.add(where, "label", f"expected a table with {', '.join(LANGUAGES)}")
+            problems.add(where, "label", f"expected a table with {', '.join(problems.languages)}")
         else:
             label = {
                 language: read_text(raw["label"], language, where, problems).strip()
-                for language in LANGUAGES
+                for language in problems.languages
             }
     description = read_text(raw, "description", where, problems)
     sources = read_ids(raw, "sources", where, problems)

@@ -24,6 +24,8 @@ class Problems:
         # The map's region (west, south, east, north), once read: positions far
         # outside it are mistakes, usually latitude and longitude swapped.
         self.region: tuple[float, float, float, float] | None = None
+        # The languages every name is given in, from [map] languages.
+        self.languages: tuple[str, ...] = ("en",)
         # Ids of features left out for problems already reported: a reference to one
         # is not reported again as an unknown feature.
         self.left_out: set[str] = set()

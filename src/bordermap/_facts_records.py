@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bordermap.mapspec import MapSpec
 from bordermap.schema import parse_date
 from bordermap.timeline import status_on
 
@@ -185,10 +186,11 @@ class Facts:
     as_of: str
     features: tuple[FeatureFacts, ...]
     sources: dict[str, Source] = field(default_factory=dict)
-    korean_convention: str | None = None
+    naming_convention: str | None = None
     region: tuple[float, float, float, float] | None = None
     translations: dict[str, str] = field(default_factory=dict)
     notes: tuple[Note, ...] = ()
+    spec: MapSpec | None = None
 
     def feature(self, feature_id: str) -> FeatureFacts:
         """Return the feature with id ``feature_id``."""

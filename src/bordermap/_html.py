@@ -18,7 +18,7 @@ from typing import Any
 from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
 from bordermap.i18n import format_date as _format_date
-from bordermap.i18n import sentence, translate
+from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 Layers = Mapping[str, Mapping[str, Any]]
@@ -144,16 +144,16 @@ def as_of_sentence(
         text = text[: limit - 1].rstrip() + "…"
     date = format_date(str(meta.get("as_of", "")), language)
     if not text:
-        return sentence(translate("As of {date}", language, date=date))
-    return sentence(translate("{subject}, as of {date}", language, subject=text, date=date))
+        return sentence(translate("As of {date}", language, date=date), language)
+    return sentence(
+        translate("{subject}, as of {date}", language, subject=text, date=date), language
+    )
 
 
 def format_metres(value: float, language: str = "en") -> str:
-    """Write a distance in ``language``: "1,000 m", "17.8 km"; in Russian "1 000 м", "17,8 км"."""
+    """Write a distance in ``language``: "1,000 m", "17.8 km"; in ru "1 000 м", "17,8 км"."""
     number, unit = (f"{value / 1000:.1f}", "km") if value >= 10_000 else (f"{value:,.0f}", "m")
-    if language == "ru":  # a no-break space between thousands, a decimal comma
-        number = number.replace(",", "\u00a0").replace(".", ",")
-    return f"{number} {translate(unit, language)}"
+    return f"{format_number(number, language)} {translate(unit, language)}"
 
 
 def format_value(value: Any, unit: str | None) -> str:
@@ -350,9 +350,9 @@ def popup_html(feature: Mapping[str, Any], language: str = "en") -> str:
         language=language,
         title=str(title),
         others=[
-            (code, str(properties.get(f"name_{code}", "")))
-            for code in ("en", "ko", "ru")
-            if code != language
+            (key.removeprefix("name_"), str(properties.get(key, "")))
+            for key in properties
+            if key.startswith("name_") and key not in ("name_note", f"name_{language}")
         ],
         name_note=str(properties.get("name_note") or ""),
         feature_id=str(feature.get("id")),

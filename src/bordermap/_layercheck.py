@@ -36,7 +36,6 @@ from bordermap._rules import (
 from bordermap.geometry import Line
 from bordermap.schema import (
     GEOMETRY_TYPES,
-    LANGUAGES,
     STATUSES,
     brief,
     identifier_problem,
@@ -237,18 +236,35 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
         return [*problems, f"{where}: field 'features': the FeatureCollection has no features"]
     meta = layer.get("bordermap")
     region = meta.get("region") if isinstance(meta, dict) else None
+    languages = _languages(meta)
     for index, feature in enumerate(features):
         problems += [
             f"{where}: {place}, field '{field}': {message}"
-            for place, field, message in _feature_problems(feature, index, region, seen_ids, where)
+            for place, field, message in _feature_problems(
+                feature, index, region, seen_ids, where, languages
+            )
             # A layer in another CRS has every position wrong: its 'crs' says it once.
             if crs is None or field != "geometry"
         ]
     return problems
 
 
+def _languages(meta: Any) -> tuple[str, ...]:
+    """Return the languages the layer's map names every feature in (English alone if unsaid)."""
+    spec = meta.get("spec") if isinstance(meta, dict) else None
+    languages = spec.get("languages") if isinstance(spec, dict) else None
+    if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
+        return tuple(languages)
+    return ("en",)
+
+
 def _feature_problems(
-    feature: Any, index: int, region: Any, seen_ids: dict[str, str], where: str
+    feature: Any,
+    index: int,
+    region: Any,
+    seen_ids: dict[str, str],
+    where: str,
+    languages: tuple[str, ...] = ("en",),
 ) -> list[tuple[str, str, str]]:
     """Return (feature, field, problem) triples for one feature."""
     if not isinstance(feature, dict):
@@ -273,7 +289,10 @@ def _feature_problems(
     properties = feature.get("properties")
     if not isinstance(properties, dict):
         return [*found, (place, "properties", "expected an object of properties")]
-    found += [(place, key, problem) for key, problem in record_problems(properties, name_fields())]
+    found += [
+        (place, key, problem)
+        for key, problem in record_problems(properties, name_fields(languages))
+    ]
     kind = properties.get("kind")
     if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
         found.append(
@@ -354,15 +373,23 @@ def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
 #: The longest length or accuracy a layer may state, in metres.
 _MAX_LAYER_METRES = 1e7
 
+#: Properties that are text when present (besides the names and labels).
+_TEXT_PROPERTIES = ("name_note", "description", "geometry_note", "accuracy_note")
 
-def _property_fields() -> tuple[Field, ...]:
-    """Return the properties a feature may hold beside its names, each with its rule."""
+
+def _property_fields(properties: dict[str, Any]) -> tuple[Field, ...]:
+    """Return the properties a feature may hold beside its names, each with its rule.
+
+    Names and labels in any language are text: a layer may hold more languages than
+    its map requires.
+    """
     texts = (
-        "name_note",
-        *(f"label_{language}" for language in LANGUAGES),
-        "description",
-        "geometry_note",
-        "accuracy_note",
+        *_TEXT_PROPERTIES,
+        *sorted(
+            key
+            for key in properties
+            if key.startswith(("name_", "label_")) and key not in _TEXT_PROPERTIES
+        ),
     )
     return (
         *(Field(key, any_text_problem) for key in texts),
@@ -384,7 +411,8 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
     that drawing never meets a value of the wrong type.
     """
     found = [
-        (place, key, problem) for key, problem in record_problems(properties, _property_fields())
+        (place, key, problem)
+        for key, problem in record_problems(properties, _property_fields(properties))
     ]
     found += _figure_problems(place, properties.get("figures", []))
     alternatives = properties.get("position_alternatives", [])

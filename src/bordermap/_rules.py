@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import numpy as np
 from numpy.typing import NDArray
 
-from bordermap.schema import LANGUAGES, STATUSES, brief, identifier_problem, parse_date
+from bordermap.schema import STATUSES, brief, identifier_problem, parse_date
 
 __all__ = [
     "EVENT_FIELDS",
@@ -47,6 +47,7 @@ __all__ = [
     "record_problems",
     "region_box",
     "region_problem",
+    "source_fields",
     "status_problem",
     "text_problem",
     "url_problem",
@@ -323,7 +324,8 @@ def record_problems(
     return found
 
 
-#: What a source record holds, in the facts file, a layer and a base file alike.
+#: What a source record holds, in the facts file, a layer and a base file alike
+#: (besides credits in the map's other languages: :func:`source_fields`).
 SOURCE_FIELDS: tuple[Field, ...] = (
     Field("publisher", text_problem, required=True),
     Field("url", url_problem, required=True),
@@ -332,13 +334,18 @@ SOURCE_FIELDS: tuple[Field, ...] = (
     Field("date", date_problem),
     Field("licence", text_problem),
     Field("credit", text_problem),
-    *(Field(f"credit_{language}", text_problem) for language in LANGUAGES if language != "en"),
 )
 
 
-def name_fields() -> tuple[Field, ...]:
+def source_fields(languages: Sequence[str]) -> tuple[Field, ...]:
+    """Return a source's fields for a map in ``languages``: a credit line in each."""
+    credits = (Field(f"credit_{language}", text_problem) for language in languages)
+    return (*SOURCE_FIELDS, *(field for field in credits if field.name != "credit_en"))
+
+
+def name_fields(languages: Sequence[str]) -> tuple[Field, ...]:
     """Return the names every feature has: one per language the map is written in."""
-    return tuple(Field(f"name_{language}", text_problem, required=True) for language in LANGUAGES)
+    return tuple(Field(f"name_{language}", text_problem, required=True) for language in languages)
 
 
 #: What a dated event records, in the facts file and a layer alike.

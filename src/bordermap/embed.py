@@ -12,11 +12,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from bordermap import _html, settings
+from bordermap import _html
 from bordermap._io import write_atomic
 from bordermap._rules import link_problem
 from bordermap._templates import render
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import output_in, spec_of
 
 __all__ = ["EMBED_FILE", "InlineMap", "embed_html", "embed_inline", "embed_snippet", "write_embed"]
 
@@ -89,9 +90,10 @@ def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
     meta: Mapping[str, Any] = _html.metadata(layers)
     features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
     prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    output = spec_of(layers).output
     return embed_snippet(
-        map_url=prefix + settings.map_file,
-        image_url=prefix + Path(settings.map_file).with_suffix(".png").name,
+        map_url=f"{prefix}{output}.html",
+        image_url=f"{prefix}{output}.png",
         title=str(meta.get("title") or "bordermap"),
         description=_html.describe(meta, features),
     )
@@ -161,7 +163,7 @@ class _Head(HTMLParser):
             self.title += data
 
 
-def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> InlineMap:
+def embed_inline(map_file: str | Path | None = None) -> InlineMap:
     """Return the web map framed for a Jupyter notebook, where it shows inline.
 
     The iframe carries the whole page in its ``srcdoc``, so it needs no address
@@ -172,7 +174,8 @@ def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> 
     Parameters
     ----------
     map_file : str or pathlib.Path, optional
-        The map written by ``bordermap map`` (default ``outputs/tumen_border_map.html``).
+        The map written by ``bordermap map``; by default the map of ``geodata/``
+        in ``outputs/`` (``outputs/<output>.html``, as ``[map] output`` names it).
 
     Returns
     -------
@@ -187,6 +190,8 @@ def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> 
     from bordermap._io import read_input
     from bordermap.errors import OutputError
 
+    if map_file is None:
+        map_file = Path("outputs") / f"{output_in('geodata')}.html"
     try:
         page = read_input(Path(map_file), "map not found (run 'bordermap map' first)")
     except ValueError as error:

@@ -7,6 +7,7 @@ problem found, each naming the file, the feature and the field.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from pathlib import Path
@@ -36,7 +37,8 @@ from bordermap._facts_records import (
 from bordermap._facts_references import check_placeholders, check_references
 from bordermap._io import read_input
 from bordermap.errors import FactsError
-from bordermap.schema import LANGUAGES, brief
+from bordermap.mapspec import MapSpec, parse_spec
+from bordermap.schema import brief
 
 __all__ = [
     "Event",
@@ -126,14 +128,16 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
     subject = read_text(map_table, "subject", "[map]", problems)
     map_id = read_text(map_table, "id", "[map]", problems)
     as_of = read_date(map_table, "as_of", "[map]", problems)
-    convention = read_text(map_table, "korean_convention", "[map]", problems, required=False)
+    convention = read_text(map_table, "naming_convention", "[map]", problems, required=False)
     problems.region = read_region(map_table, problems)
+    spec = parse_spec(map_table, problems, region=problems.region)
+    problems.languages = spec.languages
     # Title and subject in the other languages: title_ko, title_ru, subject_ko, ...
     translations = {
         f"{key}_{language}": read_text(map_table, f"{key}_{language}", "[map]", problems)
         for key in ("title", "subject")
-        for language in LANGUAGES
-        if language != "en" and f"{key}_{language}" in map_table
+        for language in spec.languages
+        if language != "en"
     }
 
     sources: dict[str, Source] = {}
@@ -164,6 +168,7 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
     notes = _notes(data, sources, problems)
     check_references(features, sources, problems)
     check_placeholders({"subject": subject, **translations}, features, problems)
+    spec = _with_layers(spec, features, problems)
     problems.raise_if_any()
     return Facts(
         path=path,
@@ -173,11 +178,23 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         as_of=as_of,
         features=tuple(features),
         sources=sources,
-        korean_convention=convention or None,
+        naming_convention=convention or None,
         region=problems.region,
         translations=translations,
         notes=tuple(notes),
+        spec=spec,
     )
+
+
+def _with_layers(spec: MapSpec, features: list[FeatureFacts], problems: Problems) -> MapSpec:
+    """Return the spec with its layers: as [map] lists them, else as the features name them."""
+    named = list(dict.fromkeys(feature.layer for feature in features if feature.layer))
+    if not spec.layers:
+        return dataclasses.replace(spec, layers=tuple(named))
+    for layer in named:
+        if layer not in spec.layers:
+            problems.add("[map]", "layers", f"does not list layer {brief(layer)} of the features")
+    return spec
 
 
 def _notes(data: dict[str, Any], sources: dict[str, Source], problems: Problems) -> list[Note]:

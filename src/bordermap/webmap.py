@@ -23,10 +23,10 @@ from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
 from bordermap._layout import (
-    FIRST_VIEW_KINDS,
-    FRAME_KINDS,
+    FIRST_VIEW_PLACES,
     feature_coords,
     frame,
+    frame_kinds,
     label_forms,
     label_specs,
     uncertainty_collection,
@@ -34,8 +34,9 @@ from bordermap._layout import (
 from bordermap._templates import escaped, panel, panel_macro
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
-from bordermap.i18n import LANGUAGES, translate
+from bordermap.i18n import translate
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import activated, active, spec_of
 from bordermap.schema import STATUSES, parse_date
 from bordermap.simplify import web_ready
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
@@ -46,10 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
-#: Names of the map layers in the layer control, by layer file name.
+#: Names of layers in the layer control, by layer name, unless the map names them
+#: (``[map.layer_titles]``); any other layer is called by its name.
 LAYER_TITLES: dict[str, str] = {
-    "tumen_river": "Tumen River",
-    "border": "North Korea–Russia border",
+    "border": "Border",
     "rail_bridge": "Rail bridge",
     "road_bridge": "Road bridge",
     "places": "Stations and places",
@@ -87,7 +88,8 @@ def build_map(
         today; a date after the facts' own "as of" date shows the map as of then.
         The page's time control goes back from this date without rebuilding.
     language : str, default "en"
-        ``"en"``, ``"ko"`` or ``"ru"``: labels, popups, legend, title and notes.
+        One of the map's languages (``[map] languages``): labels, popups, legend,
+        title and notes.
     base : dict, path or False, optional
         Land, sea and the countries beneath the layers (seen wherever no tile loads)
         and the locator inset: from :func:`bordermap.base.read_base`, or a geodata
@@ -108,9 +110,33 @@ def build_map(
     ValueError
         If ``language`` or ``as_of`` is not one the map can draw.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     full_history, drawn_base = _read(layers, base)
+    spec = spec_of(full_history)
+    if language not in spec.languages:
+        raise ValueError(
+            f"language must be one of the map's ({', '.join(spec.languages)}), got {language!r}"
+        )
+    with activated(spec):  # the map's words and projection
+        return _draw_map(
+            full_history,
+            drawn_base,
+            basemaps=basemaps,
+            self_contained=self_contained,
+            as_of=as_of,
+            language=language,
+        )
+
+
+def _draw_map(
+    full_history: Layers,
+    drawn_base: Base | None,
+    *,
+    basemaps: Sequence[Basemap | str] | None,
+    self_contained: bool,
+    as_of: dt.date | str | None,
+    language: str,
+) -> folium.Map:
+    """Draw the map of :func:`build_map` with the map active."""
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
     layers, simplified_m = _as_drawn(full_history, date)
     hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
@@ -240,8 +266,8 @@ def _add_tiles(
     for index, basemap in enumerate(tiles):
         folium.TileLayer(
             tiles=basemap.url,
-            attr=translate(basemap.attribution, language),
-            name=translate(basemap.label, language),
+            attr=translate(basemap.attribution, language, strict=False),
+            name=translate(basemap.label, language, strict=False),
             max_zoom=basemap.max_zoom,
             show=index == 0,
             overlay=False,
@@ -268,6 +294,15 @@ def _add_base(
             base_credit(drawn_base, language),
         )
     )
+
+
+def _layer_title(name: str, language: str) -> str:
+    """Return what the layer control calls a layer, in ``language``."""
+    spec = active()
+    title = (spec.layer_titles if spec is not None else {}).get(name) or LAYER_TITLES.get(name)
+    if title is None:  # a layer the map does not name: its name, as it is
+        return name.replace("_", " ")
+    return translate(title, language)
 
 
 def _add_layers(
@@ -306,9 +341,8 @@ def _add_layers(
     hidden = settings.hidden_layers
     for name, layer in layers.items():
         if layer.get("features"):
-            layer_title = escaped(  # the layer control shows it as HTML
-                translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
-            )
+            # The layer control shows it as HTML.
+            layer_title = escaped(_layer_title(name, language))
             web_map.add_child(
                 elements.FeatureLayer(
                     name, layer_title, layer, labels, language, show=name not in hidden
@@ -342,7 +376,9 @@ def _add_legend_and_timeline(
                 uncertain,
                 language,
                 simplified_m=simplified_m,
-                key_kinds=FRAME_KINDS,
+                key_kinds=frame_kinds(
+                    [(n, f) for n, layer in layers.items() for f in layer.get("features", [])]
+                ),
             ),
             "bottomright",
             "bm-legend",
@@ -441,7 +477,7 @@ def _placement_options(
     story = [
         (lat, lon)
         for _, feature in shown
-        if (feature.get("properties") or {}).get("kind") in (*FRAME_KINDS, "tripoint")
+        if (feature.get("properties") or {}).get("kind") in (*frame_kinds(shown), "tripoint")
         for lon, lat in feature_coords(feature)
     ]
     if story:
@@ -454,8 +490,8 @@ def _placement_options(
         "compactWidth": COMPACT_WIDTH,
         "margin": 40,
         "maxZoom": 16,
-        "essential": list(FIRST_VIEW_KINDS),
-        "bridges": list(FRAME_KINDS),
+        "essential": [*frame_kinds(shown), *FIRST_VIEW_PLACES],
+        "bridges": list(frame_kinds(shown)),
         "zoomOutSteps": 8,
         "prefix": '<a href="https://leafletjs.com" title="A JavaScript library for '
         'interactive maps">Leaflet</a>',
