@@ -451,9 +451,9 @@ def leaflet_alone(geodata: Path, page: Path) -> Path:
 
 def _layer_files(geodata: Path) -> list[Path]:
     """Return the layer files a build wrote in ``geodata`` (not the river's own file)."""
-    from bordermap import settings
+    from bordermap.mapspec import layers_in
 
-    paths = [geodata / f"{name}.geojson" for name in settings.layer_names]
+    paths = [geodata / f"{name}.geojson" for name in layers_in(geodata)]
     return [path for path in paths if path.exists()]
 
 

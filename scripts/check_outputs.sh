@@ -13,14 +13,23 @@ if [ -n "$dirty" ]; then
   exit 1
 fi
 
-.venv/bin/bordermap build >/dev/null
+# Every shipped map (geodata/ and maps/*/), their thumbnails and outputs/index.html.
+.venv/bin/bordermap build --all >/dev/null
 .venv/bin/bordermap export --embed >/dev/null
-stale=$(git status --porcelain --untracked-files=all -- geodata outputs)
+for map in maps/*/; do
+  .venv/bin/bordermap export --geodata "$map" --format png >/dev/null
+done
+# Every shipped map passes its checks.
+for map in geodata maps/*/; do
+  .venv/bin/bordermap validate --geodata "$map" >/dev/null
+done
+stale=$(git status --porcelain --untracked-files=all -- geodata maps outputs)
 if [ -n "$stale" ]; then
-  echo "check_outputs: committed geodata/ or outputs/ differ from what the code produces:"
+  echo "check_outputs: committed geodata/, maps/ or outputs/ differ from what the code produces:"
   echo "$stale"
-  git --no-pager diff --stat -- geodata outputs
-  echo "run 'bordermap build' and 'bordermap export --embed', then commit the files"
+  git --no-pager diff --stat -- geodata maps outputs
+  echo "run 'bordermap build --all', 'bordermap export --embed' and, for each map,"
+  echo "'bordermap export --geodata maps/<id> --format png', then commit the files"
   exit 1
 fi
-echo "check_outputs: the checkout is clean and geodata/ and outputs/ are current"
+echo "check_outputs: the checkout is clean, every map validates, and geodata/, maps/ and outputs/ are current"

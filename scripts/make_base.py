@@ -62,7 +62,8 @@ from shapely.geometry import (
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import linemerge, polylabel, unary_union
 
-from bordermap._io import dumps_geojson, write_all
+from bordermap._geojson import dumps_geojson
+from bordermap._io import write_all
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = Path(__file__).resolve().parent
@@ -79,7 +80,7 @@ LOCAL_DECIMALS = 6
 
 #: The base's North Korea–Russia boundary may be this far from our border line, metres.
 MAX_BORDER_DEVIATION_M = 50.0
-#: Metric CRS for measuring (UTM zone 52N, as bordermap.settings.projected_crs).
+#: Metric CRS for measuring (UTM zone 52N, the Tumen map's projection: [map] region).
 METRIC_CRS = "EPSG:32652"
 #: Natural Earth's coast is moved to meet our river mouth, smoothly, fading out over
 #: about this distance (Gaussian sigma, metres): a few hundred metres' shift bends

@@ -95,6 +95,22 @@ def open_offline(browser: Any, path: Path, width: int, height: int) -> tuple[Any
     return page, errors
 
 
+def _shipped_spec() -> Any:
+    """The shipped map's description (its [map] table), read once for the tests."""
+    from bordermap.facts import load_facts
+
+    spec = load_facts(REPO / "geodata" / "facts.toml").spec
+    assert spec is not None
+    return spec
+
+
+#: The shipped (Tumen) map's description, and its layers in drawing order.
+SHIPPED = _shipped_spec()
+LAYER_NAMES: tuple[str, ...] = SHIPPED.layers
+#: The shipped map's country fills, by ISO code.
+COUNTRY_FILLS: dict[str, str] = {country.code: country.fill for country in SHIPPED.countries}
+
+
 # -- Reading the map page: its data blocks and panels, as the page's scripts read them.
 
 _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

@@ -6,10 +6,9 @@ import sys
 
 import geopandas
 import pytest
-from helpers import cli_args
+from helpers import SHIPPED, cli_args
 
 import bordermap
-from bordermap import settings
 from bordermap.cli import main
 from bordermap.errors import MissingDependencyError
 
@@ -43,7 +42,7 @@ def test_layer_as_geodataframe(layers):
     assert isinstance(frame, geopandas.GeoDataFrame)
     assert frame.crs.to_epsg() == 4326
     assert list(frame.index) == ["friendship-bridge"]
-    projected = frame.to_crs(settings.projected_crs)
+    projected = frame.to_crs(SHIPPED.projection)
     # UTM's scale factor here is within 0.05 % of 1: a check against the geodesic length.
     assert abs(projected.length.iloc[0] - 623.0) < 623.0 * 0.0005
     assert frame.loc["friendship-bridge", "status"] == "open"

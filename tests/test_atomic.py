@@ -1,8 +1,8 @@
 """Sets of files are written whole or not at all, by one writer at a time (issue 14, 7).
 
-Deterministic fault injection instead of timing: each test counts the writes, fsyncs
-and renames a clean ``write_all`` makes, then for every N makes the Nth of them fail,
-raise KeyboardInterrupt, or kill the process (a forked child that exits on the spot,
+Deterministic fault injection instead of timing: each test counts the writes, fsyncs,
+backup links and renames a clean ``write_all`` makes, then for every N makes the Nth of
+them fail, raise KeyboardInterrupt, or kill the process (a forked child that exits on the spot,
 running no clean-up), and checks that the next run finds the whole old set or the
 whole new set, and no temporary file or journal.
 """
@@ -13,6 +13,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +25,7 @@ from bordermap import _io
 from bordermap._io import JOURNAL, recover, write_all
 from bordermap.errors import OutputError
 
-OPERATIONS = ("write", "fsync", "replace")
+OPERATIONS = ("write", "fsync", "link", "replace")
 
 
 def _sets(tmp_path: Path) -> tuple[dict[Path, str], dict[Path, str]]:
@@ -143,8 +144,12 @@ def test_a_fault_at_any_operation_leaves_the_old_or_the_new_set(tmp_path, monkey
                 assert fault == "interrupt"
         left = _state(tmp_path)
         if f"geodata/{JOURNAL}" not in left and f"outputs/{JOURNAL}" not in left:
-            # Not committed, or committed and completed: no temporary file is left.
+            # Not committed, or committed and completed (or rolled back): no temporary
+            # file is left.
             assert not [n for n in left if n.endswith(".tmp")], (name, n)
+        # Before any next run: the failed run itself left the whole old or new set.
+        whole = {k: v for k, v in left.items() if not k.endswith((".tmp", JOURNAL))}
+        assert whole in (_expected(tmp_path, old), _expected(tmp_path, new)), (name, n, whole)
         outcomes[name, n] = _next_run_finds_a_whole_set(tmp_path)
     assert "old" in outcomes.values() and "new" in outcomes.values(), outcomes
 
@@ -184,6 +189,61 @@ def test_a_kill_at_any_operation_leaves_the_old_or_the_new_set(tmp_path, monkeyp
     assert "old" in outcomes.values() and "new" in outcomes.values(), outcomes
     # Kills between the renames did leave a mix on disk, which the journal completed.
     assert mixed_before_recovery > 0
+
+
+def test_a_rename_failing_past_the_commit_point_puts_the_old_set_back(tmp_path, monkeypatch):
+    counts = _clean_run_counts(tmp_path, monkeypatch)
+    journals = 2  # one per folder: the renames of the files follow
+    files = counts["replace"] - journals
+    assert files == 4
+    for n in range(journals + 2, journals + files + 1):  # after a file is already renamed
+        old, new = _sets(tmp_path)
+        _reset(tmp_path, old)
+        seen = {"replace": 0}
+
+        def inject(operation: str, n: int = n, seen: Any = seen) -> None:
+            if operation == "replace":
+                seen["replace"] += 1
+                if seen["replace"] == n:
+                    raise OSError(errno.EIO, "Input/output error")
+
+        with monkeypatch.context() as patch:
+            _instrument(patch, inject)
+            with pytest.raises(OutputError) as raised:
+                write_all(new)
+        # No next run needed: the old set, whole, and nothing else.
+        assert _state(tmp_path) == _expected(tmp_path, old), n
+        assert "previous files are kept" in str(raised.value)
+        assert "\n" not in str(raised.value)
+
+
+def test_a_journal_turned_back_is_rolled_back_by_the_next_run(tmp_path, monkeypatch):
+    """A run killed while rolling back: the next run rolls back again, never forward."""
+    old, new = _sets(tmp_path)
+    _reset(tmp_path, old)
+    child = os.fork()
+    if child == 0:
+        seen = {"replace": 0, "turned": False}
+
+        def fault(operation: str) -> None:
+            if operation != "replace":
+                return
+            seen["replace"] += 1
+            if seen["replace"] == 4:  # the second file's rename fails ...
+                raise OSError(errno.EIO, "Input/output error")
+            if seen["replace"] == 7:  # ... and the run dies as its first file goes back
+                os._exit(9)
+
+        try:
+            _instrument(monkeypatch, fault)
+            write_all(new)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 9
+    journal = json.loads((tmp_path / "geodata" / JOURNAL).read_text(encoding="utf-8"))
+    assert journal["direction"] == "back"
+    assert _next_run_finds_a_whole_set(tmp_path) == "old"
 
 
 def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
@@ -238,6 +298,39 @@ def test_one_writer_at_a_time_and_a_waiting_one_removes_nothing_of_it(tmp_path):
         os.close(handle)
 
 
+def test_a_waiting_writer_says_who_holds_the_folder(tmp_path, caplog, monkeypatch):
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    monkeypatch.setattr("sys.argv", ["/usr/bin/bordermap", "build", "--force"])
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            with _io._locked({folder}):
+                os.write(ready_w, b"1")
+                os.read(go_r, 1)
+        finally:
+            os._exit(0)
+    os.read(ready_r, 1)
+    caplog.set_level("WARNING", logger="bordermap")
+    writer = threading.Thread(target=write_all, args=({folder / "map.html": "mine"},))
+    writer.start()
+    writer.join(timeout=1.0)
+    assert writer.is_alive()
+    os.write(go_w, b"1")
+    writer.join(timeout=60)
+    os.waitpid(child, 0)
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"waiting for {folder}: pid {child} (bordermap build --force)")
+    assert re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", lines[0]), lines[0]
+    # The holder's record goes with its lock: nothing is left in the folder.
+    assert sorted(p.name for p in folder.iterdir()) == ["map.html"]
+    for handle in (ready_r, ready_w, go_r, go_w):
+        os.close(handle)
+
+
 def test_a_set_written_with_relative_paths_is_completed_from_any_directory(tmp_path, monkeypatch):
     old, new = _sets(tmp_path)
     _reset(tmp_path, old)
@@ -281,3 +374,42 @@ def test_a_journal_naming_files_elsewhere_is_not_followed(tmp_path):
     )
     recover(folder)
     assert victim.read_text(encoding="utf-8") == "kept"
+
+
+def test_the_command_says_in_one_line_who_holds_the_folder(project, capsys, caplog, monkeypatch):
+    from bordermap.cli import main
+
+    geodata = project / "geodata"
+    monkeypatch.setattr("sys.argv", ["bordermap", "build"])
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            with _io._locked({geodata}):
+                os.write(ready_w, b"1")
+                os.read(go_r, 1)
+        finally:
+            os._exit(0)
+    os.read(ready_r, 1)
+    caplog.set_level("WARNING", logger="bordermap")
+    statuses: list[int] = []
+    runner = threading.Thread(
+        target=lambda: statuses.append(main(["layers", "--geodata", str(geodata)]))
+    )
+    runner.start()
+    for _ in range(600):  # the waiting line is said before the run blocks on the lock
+        if caplog.records:
+            break
+        runner.join(timeout=0.1)
+    os.write(go_w, b"1")
+    runner.join(timeout=120)
+    os.waitpid(child, 0)
+    assert statuses == [0]
+    notes = [line for line in capsys.readouterr().err.splitlines() if "waiting" in line]
+    assert notes == [
+        f"bordermap: note: {caplog.records[0].getMessage()}",
+    ]
+    assert f"waiting for {geodata}: pid {child} (bordermap build) is writing there" in notes[0]
+    for handle in (ready_r, ready_w, go_r, go_w):
+        os.close(handle)

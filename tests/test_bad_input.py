@@ -148,7 +148,7 @@ LAYER_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] =
         "geometry",
         "projected metres",
     ),
-    ("swapped lat/lon", _swap_mouth, "places", "geometry", "looks swapped"),
+    ("swapped lat/lon", _swap_mouth, "places", "geometry", "lat and lon look swapped"),
     ("missing name", _delete_property("name_ko"), "road_bridge", "name_ko", "missing"),
     ("missing kind", _delete_property("kind"), "road_bridge", "kind", "unknown kind None"),
     (
@@ -171,7 +171,7 @@ LAYER_CASES: list[tuple[str, Callable[[dict[str, Any]], None], str, str, str]] =
         _first_source("url", None),
         "road_bridge",
         "sources[0]",
-        "'url' must be an http(s) link",
+        "'url': missing",
     ),
     (
         "non-http URL",
@@ -326,7 +326,7 @@ FACTS_CASES = [
         "javascript URL",
         'url = "https://tass.com/politics/1951527"',
         'url = "javascript:alert(1)"',
-        "only http(s) links are allowed",
+        "field 'url': expected an http(s) link, got 'javascript:alert(1)'",
     ),
     ("duplicate id", 'id = "tumangang"\n', 'id = "tumangang-station"\n', "duplicate id"),
     ("missing Korean name", 'ko = "두만강역", ', "", "field 'ko': missing"),

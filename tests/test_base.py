@@ -15,15 +15,14 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from helpers import SHIPPED
 from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point, shape
 from shapely.ops import unary_union
 
-from bordermap import settings
-from bordermap._io import dumps_geojson
+from bordermap._geojson import dumps_geojson
 from bordermap.base import (
     BOUNDARY_STYLE,
-    COUNTRY_STYLES,
     OTHER_LAND_STYLE,
     SEA_STYLE,
     Base,
@@ -31,11 +30,13 @@ from bordermap.base import (
     base_name,
     base_path,
     base_style,
+    country_styles,
     extent_feature,
     read_base,
 )
 from bordermap.errors import BordermapError, LayerError
 from bordermap.layers import Layers
+from bordermap.mapspec import activated
 from bordermap.styles import styles
 
 #: Issue 8: no base boundary drawn at local scale strays farther than this from our border.
@@ -58,7 +59,7 @@ def make_base(repo_root: Path) -> ModuleType:
 
 
 def _metres() -> Transformer:
-    return Transformer.from_crs("EPSG:4326", settings.projected_crs, always_xy=True)
+    return Transformer.from_crs("EPSG:4326", SHIPPED.projection, always_xy=True)
 
 
 def _in_metres(geometry: Any) -> Any:
@@ -297,11 +298,13 @@ def test_the_readme_documents_the_command_and_the_licences(geodata_dir):
 
 
 def test_fills_are_distinct_from_each_other_and_from_the_layers(base):
-    fills = [style.fill for style in (*COUNTRY_STYLES.values(), OTHER_LAND_STYLE, SEA_STYLE)]
+    with activated(SHIPPED):
+        country_style = country_styles()
+        assert base_style(_feature(base["local"], "local-kp")) == country_style["KP"]
+    fills = [style.fill for style in (*country_style.values(), OTHER_LAND_STYLE, SEA_STYLE)]
     assert len(set(fills)) == len(fills) == 5
     layer_colours = {c for s in styles().values() for c in (s.color, s.fill) if c}
     assert not set(fills) & layer_colours
-    assert base_style(_feature(base["local"], "local-kp")) is COUNTRY_STYLES["KP"]
     assert base_style(_feature(base["inset"], "inset-jp")) is OTHER_LAND_STYLE
     assert base_style(_feature(base["local"], "local-sea")) is SEA_STYLE
     assert base_style(_feature(base["local"], "local-boundary-cn-kp")) is BOUNDARY_STYLE

@@ -290,7 +290,7 @@ def test_failed_build_leaves_previous_outputs_untouched(project, capsys):
 def test_map_without_layers_exits_2(tmp_path, capsys):
     assert main(cli_args(tmp_path, "map")) == 2
     err = capsys.readouterr().err
-    assert "tumen_river.geojson" in err and "bordermap layers" in err
+    assert "no layers" in err and "bordermap layers" in err
 
 
 def test_map_with_malformed_layer_exits_2(project, capsys):
@@ -402,7 +402,7 @@ def test_committed_exports_are_what_the_code_produces(tmp_path):
         ("--bbox", "130.7,42.3,130.6,42.5", "west < east"),
         ("--bbox", "42.4,130.6,42.5,130.7", "within ±90"),
         ("--bbox", "1,2,3", "four numbers"),
-        ("--language", "fr", "invalid choice"),
+        ("--language", "k!", "expected a language code"),
     ],
 )
 def test_export_options_are_checked(project, capsys, option, value, message):

@@ -15,7 +15,7 @@ from typing import Any
 import matplotlib
 import numpy as np
 import pytest
-from helpers import cli_args
+from helpers import COUNTRY_FILLS, cli_args
 from matplotlib import font_manager
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Rectangle
@@ -677,21 +677,19 @@ def _map_without_inset(drawing: Drawing, pixels: np.ndarray[Any, Any]) -> Any:
 
 
 def test_base_fills_the_map_with_distinct_countries(exported, based):
-    from bordermap.base import COUNTRY_STYLES
-
     pixels = _pixels(exported["png"])
     area = _map_without_inset(based, pixels)
     total = area.shape[0] * area.shape[1]
     # Both banks, each in its own fill, over a good part of the map; China's corner too.
-    assert _count(area, COUNTRY_STYLES["KP"].fill or "", 1) > 0.15 * total
-    assert _count(area, COUNTRY_STYLES["RU"].fill or "", 1) > 0.15 * total
-    assert _count(area, COUNTRY_STYLES["CN"].fill or "", 1) > 0.01 * total
+    assert _count(area, COUNTRY_FILLS["KP"], 1) > 0.15 * total
+    assert _count(area, COUNTRY_FILLS["RU"], 1) > 0.15 * total
+    assert _count(area, COUNTRY_FILLS["CN"], 1) > 0.01 * total
     assert _count(area, _LAND, 1) < 0.001 * total  # no plain background left
     assert based.base_drawn
 
 
 def test_inset_draws_north_east_asia_in_a_corner_of_the_map(exported, based):
-    from bordermap.base import COUNTRY_STYLES, OTHER_LAND_STYLE, SEA_STYLE
+    from bordermap.base import OTHER_LAND_STYLE, SEA_STYLE
 
     renderer = based.figure.canvas.get_renderer()
     inset = _inset_extent(based)
@@ -705,7 +703,7 @@ def test_inset_draws_north_east_asia_in_a_corner_of_the_map(exported, based):
     total = region.shape[0] * region.shape[1]
     assert _count(region, SEA_STYLE.fill or "", 1) > 0.3 * total
     for code in ("KP", "RU", "CN"):
-        assert _count(region, COUNTRY_STYLES[code].fill or "", 1) > 0.02 * total, code
+        assert _count(region, COUNTRY_FILLS[code], 1) > 0.02 * total, code
     assert _count(region, OTHER_LAND_STYLE.fill or "", 1) > 0.02 * total
     # The box marking the main map, in its colour, near Vladivostok's south-west.
     assert _count(region, "#b3261e", 40) > 20
@@ -789,11 +787,9 @@ def test_footer_credits_the_base(based):
 
 
 def test_base_false_draws_the_plain_map(shipped_layers, tmp_path):
-    from bordermap.base import COUNTRY_STYLES
-
     path = export_image(shipped_layers, tmp_path / "plain.png", base=False)
     pixels = _pixels(path)
-    assert _count(pixels, COUNTRY_STYLES["KP"].fill or "", 1) == 0
+    assert _count(pixels, COUNTRY_FILLS["KP"], 1) == 0
     assert _count(pixels, _LAND, 1) > 500_000
     drawing = _draw(shipped_layers)
     assert drawing.inset_axes is None and not drawing.base_drawn

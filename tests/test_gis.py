@@ -8,9 +8,8 @@ from pathlib import Path
 import geopandas
 import pyogrio
 import pytest
-from helpers import cli_args
+from helpers import LAYER_NAMES, SHIPPED, cli_args
 
-from bordermap import settings
 from bordermap.cli import main
 from bordermap.gis import from_gdal, gis_files
 from bordermap.layers import read_layers
@@ -45,7 +44,7 @@ def test_the_road_bridge_saved_by_geopandas_is_drawn(built, capsys):
     assert "road-bridge" in html and "Tumen River road bridge" in html
 
 
-@pytest.mark.parametrize("name", settings.layer_names)
+@pytest.mark.parametrize("name", LAYER_NAMES)
 def test_every_shipped_layer_written_by_pyogrio_reads_as_it_was_and_draws(built, name, capsys):
     original = read_layers(built / "geodata")[name]
     _resave_with_gdal(built / "geodata" / f"{name}.geojson", WRITE_BBOX="YES")
@@ -58,7 +57,7 @@ def test_every_shipped_layer_written_by_pyogrio_reads_as_it_was_and_draws(built,
 
 
 def test_all_layers_written_by_pyogrio_together_still_draw(built, capsys):
-    for name in settings.layer_names:
+    for name in LAYER_NAMES:
         _resave_with_gdal(built / "geodata" / f"{name}.geojson")
     capsys.readouterr()
     assert main(cli_args(built, "map")) == 0, capsys.readouterr().err
@@ -157,7 +156,7 @@ def test_kml_falls_back_to_gdal_s_plain_kml_driver(shipped_layers, tmp_path, mon
 
 def test_a_layer_saved_in_utm_gets_one_error_naming_its_crs(built, capsys):
     path = built / "geodata" / "road_bridge.geojson"
-    frame = geopandas.read_file(path, engine="pyogrio").to_crs(settings.projected_crs)
+    frame = geopandas.read_file(path, engine="pyogrio").to_crs(SHIPPED.projection)
     path.unlink()
     frame.to_file(path, engine="pyogrio")
     capsys.readouterr()

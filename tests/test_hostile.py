@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import SHIPPED
 
 from bordermap import settings
 from bordermap.basemaps import BasemapError, resolve_basemap
@@ -455,7 +456,7 @@ def test_map_placeholder_in_data_stays_text(capsys, project):
     _edit_facts(project, 'en = "Road bridge"', 'en = "Road bridge {map} __DATA__"')
     status, _ = _run(capsys, "build", *_dirs(project), "--no-base")
     assert status == 0
-    page = (project / "outputs" / settings.map_file).read_text(encoding="utf-8")
+    page = (project / "outputs" / f"{SHIPPED.output}.html").read_text(encoding="utf-8")
     block = re.search(
         r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page
     )

@@ -123,7 +123,7 @@ def injected_facts(text: str, *, dollars: bool = True) -> dict[str, Any]:
     inject = _Payloads(dollars=dollars)
     map_table = data["map"]
     for key in list(map_table):  # title, subject, their translations, conventions
-        if key.startswith(("title", "subject")) or key == "korean_convention":
+        if key.startswith(("title", "subject")) or key == "naming_convention":
             map_table[key] = inject(map_table[key])
     for feature in data["features"]:
         feature["name"] = {language: inject(name) for language, name in feature["name"].items()}
@@ -387,7 +387,7 @@ def test_links_with_other_schemes_are_dropped_and_their_text_kept(bad_link_page)
     # The publishers are still named, as plain text.
     layers = build_layers(load_facts(REPO / "geodata" / "facts.toml"))
     for source in layers["road_bridge"]["features"][0]["properties"]["sources"]:
-        assert html.escape(source["publisher"]) in page, source["publisher"]
+        assert source["publisher"] in html.unescape(page), source["publisher"]
 
 
 # --- in the browser -------------------------------------------------------------------------

@@ -22,9 +22,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bordermap import _io as io_module
+from bordermap import _geojson as geojson_module
 from bordermap import settings as bordermap_settings
-from bordermap._io import dumps_geojson, dumps_geojson_all, write_all, write_atomic
+from bordermap._geojson import dumps_geojson, dumps_geojson_all
+from bordermap._io import write_all, write_atomic
 from bordermap.errors import OutputError
 from bordermap.geometry import geodesic_length, round_coordinate
 
@@ -427,7 +428,7 @@ def test_a_list_of_positions_held_twice_is_formatted_once(monkeypatch):
             formatted.append(value)
         return real_dumps(value, **options)
 
-    monkeypatch.setattr(io_module.json, "dumps", counting)
+    monkeypatch.setattr(geojson_module.json, "dumps", counting)
     dumps_geojson_all(
         {
             name: {"type": "LineString", "coordinates": coordinates}

@@ -11,7 +11,7 @@ import re
 import stat
 
 import pytest
-from helpers import TUMEN_CHANNEL_LAT_LON
+from helpers import LAYER_NAMES, TUMEN_CHANNEL_LAT_LON
 
 from bordermap import settings
 from bordermap.errors import LayerError
@@ -369,7 +369,7 @@ def test_coordinates_are_lon_lat_with_at_most_six_decimals(layers):
 
 
 def test_committed_files_have_at_most_six_decimals(geodata_dir):
-    for name in settings.layer_names:
+    for name in LAYER_NAMES:
         text = layer_path(geodata_dir, name).read_text(encoding="utf-8")
         for number in re.findall(r"-?\d+\.(\d+)", text):
             assert len(number) <= 6, (name, number)
@@ -413,7 +413,7 @@ def test_openstreetmap_layers_credit_openstreetmap(layers):
 
 
 def test_layer_names_and_order(layers):
-    assert list(layers)[: len(settings.layer_names)] == list(settings.layer_names)
+    assert list(layers)[: len(LAYER_NAMES)] == list(LAYER_NAMES)
     for name, layer in layers.items():
         assert layer["name"] == name
 
@@ -492,7 +492,7 @@ def test_building_twice_gives_the_same_layers(facts, layers):
     assert build_layers(facts) == layers
 
 
-@pytest.mark.parametrize("name", settings.layer_names)
+@pytest.mark.parametrize("name", LAYER_NAMES)
 def test_committed_geodata_is_what_the_facts_build(layers, geodata_dir, name):
     committed = layer_path(geodata_dir, name).read_bytes()
     path = layer_path(geodata_dir, name)
@@ -506,7 +506,7 @@ def test_read_layers_round_trips(layers, tmp_path):
 
 def test_read_layers_of_the_committed_geodata(geodata_dir):
     read = read_layers(geodata_dir)
-    assert list(read) == list(settings.layer_names)
+    assert list(read) == list(LAYER_NAMES)
 
 
 def test_read_layers_names_a_missing_file(layers, tmp_path):
@@ -529,14 +529,15 @@ def test_read_layers_names_invalid_json(layers, tmp_path):
     assert isinstance(caught.value, ValueError)
 
 
-def test_read_layers_reports_every_bad_file(tmp_path):
+def test_read_layers_reports_every_bad_file(tmp_path, facts_text):
+    (tmp_path / "facts.toml").write_text(facts_text, encoding="utf-8")  # names the layers
     layer_path(tmp_path, "border").write_text("[]", encoding="utf-8")
     with pytest.raises(LayerError) as caught:
         read_layers(tmp_path)
     message = str(caught.value)
-    for name in settings.layer_names:
+    for name in LAYER_NAMES:
         assert str(layer_path(tmp_path, name)) in message
-    assert len(caught.value.problems) == len(settings.layer_names)
+    assert len(caught.value.problems) == len(LAYER_NAMES)
 
 
 # --- facts drive the geometry -----------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 import shapely
+from helpers import SHIPPED
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Transformer
@@ -30,7 +31,7 @@ BRIDGE_KINDS = ("rail_bridge", "road_bridge")
 
 
 def test_the_settings_these_tests_rely_on():
-    assert bordermap_settings.projected_crs == "EPSG:32652"  # measured in below
+    assert SHIPPED.projection == "EPSG:32652"  # measured in below (the UTM zone of the region)
     assert bordermap_settings.web_max_deviation_m == 2.0  # the default bound
 
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import markupsafe
 import pytest
-from helpers import layer_blocks, page_labels, panel_html, per_feature, unpack_line
+from helpers import SHIPPED, layer_blocks, page_labels, panel_html, per_feature, unpack_line
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
 from bordermap.basemaps import resolve_basemaps
 from bordermap.i18n import format_date
+from bordermap.mapspec import activated, spec_of
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
 from bordermap.webmap import LAYER_TITLES
 
@@ -69,7 +71,8 @@ def test_page_has_title_as_of_date_and_credits(facts, page):
 
 def test_layer_control_lists_basemaps_and_every_layer(page, map_layers):
     for name in map_layers:
-        assert json.dumps(LAYER_TITLES[name], ensure_ascii=False) in page
+        title = SHIPPED.layer_titles.get(name) or LAYER_TITLES[name]
+        assert json.dumps(title, ensure_ascii=False) in page
     labels = [basemap.label for basemap in resolve_basemaps()]
     assert labels == ["Street map (OpenStreetMap)", "Satellite imagery (Esri World Imagery)"]
     for label in labels:
@@ -95,7 +98,9 @@ def test_legend_is_generated_from_the_styles_of_what_is_drawn(page, map_layers):
         for f in layer["features"]
     }
     for kind, status in drawn:
-        assert html.escape(style_for(kind, status).label) in legend
+        with activated(spec_of(map_layers)):  # the map names its border in its legend
+            label = style_for(kind, status).label
+        assert html.escape(label) in legend
     assert "Road bridge, under construction" in legend
     assert html.escape(UNCERTAINTY_STYLE.label) in legend
     # The under-construction swatch is dashed with the style's own pattern.
@@ -250,7 +255,7 @@ def test_text_from_data_is_escaped(map_layers):
     for html_field in ("popup", "tooltip", "marker"):
         text = road[html_field] or ""  # a line has no marker
         assert "<img src=x" not in text and "<script>" not in text
-    assert html.escape(payload) in road["popup"]
+    assert str(markupsafe.escape(payload)) in road["popup"]
 
 
 def test_save_map_writes_atomically(tmp_path, map_layers):

@@ -26,6 +26,7 @@ from bordermap.errors import (
     LayerError,
     MissingDependencyError,
     OutputError,
+    TranslationError,
 )
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ __all__ = [
     "LayerError",
     "MissingDependencyError",
     "OutputError",
+    "TranslationError",
     "__version__",
     "build_layers",
     "build_map",

@@ -1,7 +1,7 @@
 """How the base is drawn: its styles, names and credit, shared by the web map and the export.
 
-:func:`base_style` gives each base feature its style (the map's three countries in
-:data:`COUNTRY_STYLES`, the sea, boundaries, cities), :func:`base_name` its name in a
+:func:`base_style` gives each base feature its style (the map's countries by
+:func:`country_styles`, the sea, boundaries, cities), :func:`base_name` its name in a
 language, :func:`base_credit` the one credit line the base needs.
 """
 
@@ -10,15 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bordermap._layercheck import is_finite
+from bordermap._rules import is_finite
 from bordermap.i18n import translate
+from bordermap.mapspec import active
 from bordermap.styles import Style
 
 __all__ = [
     "BOUNDARY_STYLE",
     "CITY_STYLE",
+    "COUNTRY_FILLS",
     "COUNTRY_NAME_COLOUR",
-    "COUNTRY_STYLES",
     "EXTENT_STYLE",
     "OTHER_LAND_STYLE",
     "SEA_NAME_COLOUR",
@@ -26,23 +27,20 @@ __all__ = [
     "base_credit",
     "base_name",
     "base_style",
+    "country_styles",
     "extent_feature",
     "features_of_kind",
 ]
 
 # Pale fills, distinct from each other, from the sea and from every layer's colours,
 # so that the river, the border and the bridges stay what the eye sees first.
-#: The map's three countries, by ISO 3166-1 alpha-2 code.
-COUNTRY_STYLES: dict[str, Style] = {
-    "KP": Style("North Korea", "#ffffff", weight=1.0, fill="#f3e7cf"),
-    "RU": Style("Russia", "#ffffff", weight=1.0, fill="#e2ead7"),
-    "CN": Style("China", "#ffffff", weight=1.0, fill="#efe1e4"),
-}
+#: Fills of the map's countries in turn, for a country whose map gives it none.
+COUNTRY_FILLS: tuple[str, ...] = ("#f3e7cf", "#e2ead7", "#efe1e4", "#e3e4f0")
 #: Other countries (in the inset): one neutral fill.
 OTHER_LAND_STYLE = Style("Other countries", "#ffffff", weight=0.8, fill="#e6e6e3")
 #: The sea; its outline is the coast.
 SEA_STYLE = Style("Sea", "#9fc1db", weight=1.0, fill="#cfe2f0")
-#: A boundary between countries that no layer draws (China's with its neighbours).
+#: A boundary between countries that no layer draws (a third country's).
 BOUNDARY_STYLE = Style("International boundary", "#6b6b6b", weight=1.5, dash=(7, 3, 1.5, 3))
 #: Cities in the inset.
 CITY_STYLE = Style("City", "#212529", weight=1.2, marker="circle", radius=2.5, fill="#ffffff")
@@ -65,8 +63,8 @@ def base_style(feature: Mapping[str, Any]) -> Style:
     Returns
     -------
     Style
-        A country of :data:`COUNTRY_STYLES` when it is one of the map's three
-        (``focus``), :data:`OTHER_LAND_STYLE` for another, :data:`SEA_STYLE`,
+        The style of a country of the map (:func:`country_styles`) when it is marked
+        ``focus``, :data:`OTHER_LAND_STYLE` for another, :data:`SEA_STYLE`,
         :data:`BOUNDARY_STYLE` or :data:`CITY_STYLE`.
 
     Raises
@@ -78,11 +76,29 @@ def base_style(feature: Mapping[str, Any]) -> Style:
     kind = properties.get("kind")
     if kind == "country":
         code = properties.get("country")
-        if properties.get("focus") and code in COUNTRY_STYLES:
-            return COUNTRY_STYLES[str(code)]
+        styles = country_styles()
+        if properties.get("focus") and code in styles:
+            return styles[str(code)]
         return OTHER_LAND_STYLE
     styles = {"sea": SEA_STYLE, "boundary": BOUNDARY_STYLE, "city": CITY_STYLE}
     return styles[str(kind)]
+
+
+def country_styles() -> dict[str, Style]:
+    """Return the styles of the active map's countries, by ISO 3166-1 alpha-2 code.
+
+    Each country's ``fill`` in ``[[map.countries]]``, else :data:`COUNTRY_FILLS` in turn.
+    """
+    spec = active()
+    return {
+        country.code: Style(
+            country.name.get("en", country.code),
+            "#ffffff",
+            weight=1.0,
+            fill=country.fill or COUNTRY_FILLS[index % len(COUNTRY_FILLS)],
+        )
+        for index, country in enumerate(spec.countries if spec is not None else ())
+    }
 
 
 def base_name(feature: Mapping[str, Any], language: str = "en") -> str:

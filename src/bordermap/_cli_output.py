@@ -2,15 +2,36 @@
 
 A problem is printed on one printable line, cut at :data:`_MAX_LINE` characters; at
 most :data:`MAX_PROBLEMS_SHOWN` are printed, the rest counted. Warnings of bordermap's
-own are said the same way, as ``bordermap: warning:`` lines.
+own are said the same way, as ``bordermap: warning:`` lines, and what the library
+logs (a writer waiting for another's lock) as ``bordermap: note:`` lines.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
+
+
+class _Note(logging.Handler):
+    """Says a record of the ``bordermap`` logger as one ``bordermap: note:`` line."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        say(sys.stderr, f"bordermap: note: {one_line(record.getMessage())}")
+
+
+@contextmanager
+def notes_said() -> Iterator[None]:
+    """Say what the library logs (warnings and above) as ``bordermap: note:`` lines."""
+    logger = logging.getLogger("bordermap")
+    handler = _Note(logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
 
 
 @contextmanager

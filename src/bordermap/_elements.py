@@ -7,7 +7,6 @@ literals that cannot end the ``<script>`` they sit in.
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -26,7 +25,8 @@ from bordermap._html import (
     popup_html,
     tooltip_text,
 )
-from bordermap._layout import FRAME_KINDS, LabelSpec, label_priority
+from bordermap._layout import FRAME_KINDS, OTHER_CROSSING_KINDS, LabelSpec, label_priority
+from bordermap._templates import escaped
 from bordermap.styles import Style, style_for
 
 
@@ -184,13 +184,13 @@ def json_block(value: Any) -> str:
     readable and about as long as it is.
     """
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (
+    for raw, safe in (
         ("</", "<\\/"),
         ("<!", "<\\u0021"),
         ("\u2028", "\\u2028"),
         ("\u2029", "\\u2029"),
     ):
-        text = text.replace(raw, escaped)
+        text = text.replace(raw, safe)
     return text
 
 
@@ -272,8 +272,8 @@ class FeatureLayer(_DataElement, _InertLayer):
                     "casing": casing_style(style),
                     "marker": marker_html(style, feature_name),
                     "popup": popup_html(feature, language),
-                    "tooltip": html.escape(tooltip_text(properties, language)),
-                    "guard": kind in FRAME_KINDS,
+                    "tooltip": escaped(tooltip_text(properties, language)),
+                    "guard": kind in FRAME_KINDS or kind in OTHER_CROSSING_KINDS,
                 }
             )
             for source in properties.get("sources") or []:
@@ -282,8 +282,8 @@ class FeatureLayer(_DataElement, _InertLayer):
                     if isinstance(source, Mapping)
                     else None
                 )
-                if credit and html.escape(str(credit)) not in credits:
-                    credits.append(html.escape(str(credit)))
+                if credit and escaped(credit) not in credits:
+                    credits.append(escaped(credit))
         self._data = {
             "name": name,
             "attribution": " | ".join(credits) if credits else None,
@@ -446,11 +446,11 @@ class BaseLayer(_DataElement, _InertLayer):
                     "className": "bm-area-name bm-sea-name" if sea else "bm-area-name",
                     # Leaflet moves the marker with its own transform: the text
                     # inside it is what is centred on the place.
-                    "forms": [html.escape(text if sea else text.upper())],
+                    "forms": [escaped(text if sea else text.upper())],
                 }
             )
         self._data = {
-            "attribution": html.escape(credit) or None,
+            "attribution": escaped(credit) or None,
             "scale": PACKED_SCALE,
             "features": drawn,
             "names": names,

@@ -170,7 +170,7 @@ def _line_parts(geometry: Mapping[str, Any]) -> list[np.ndarray[Any, Any]]:
 
 
 def draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
-    """Draw the sea, the countries and China's boundaries beneath everything else."""
+    """Draw the sea, the countries and the boundaries no layer draws beneath everything else."""
     group = _page.Group("base", zorder=0.3)
     for feature in features_of_kind(local, "sea", "country"):
         style = base_style(feature)

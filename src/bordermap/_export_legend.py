@@ -260,7 +260,8 @@ def note_texts(
                         date=_html.format_date(str(since), language),
                     )
                     if since
-                    else word
+                    else word,
+                    language,
                 )
             )
         if isinstance(properties.get("length_m"), int | float):
@@ -268,7 +269,9 @@ def note_texts(
             length = _html.format_metres(float(properties["length_m"]), language).replace(
                 " ", "\u00a0"
             )
-            details.append(sentence(translate("Drawn {length} long", language, length=length)))
+            details.append(
+                sentence(translate("Drawn {length} long", language, length=length), language)
+            )
         if approximate and isinstance(properties.get("accuracy_m"), int | float):
             away = _html.format_metres(float(properties["accuracy_m"]), language).replace(
                 " ", "\u00a0"
@@ -277,7 +280,8 @@ def note_texts(
                 sentence(
                     translate(
                         "Position approximate, within about {distance}", language, distance=away
-                    )
+                    ),
+                    language,
                 )
             )
         name = str(

@@ -148,7 +148,7 @@ def draw(content: PageContent, options: ExportOptions, base: Base) -> Drawing:
     if options.basemap:  # the only network access
         basemap_credit, basemap_problem = add_basemap(ax, options.width * ax.get_position().width)
         if basemap_problem is None:
-            credit = translate(basemap_credit, sheet.language)
+            credit = translate(basemap_credit, sheet.language, strict=False)
             credits.append(translate("Basemap {credit}", sheet.language, credit=credit))
             tiles = True
     # The tiles show land, sea and countries themselves: the base stands in for them.

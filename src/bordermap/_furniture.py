@@ -18,7 +18,7 @@ from matplotlib.transforms import Affine2D, Affine2DBase, Bbox, ScaledTranslatio
 
 from bordermap import _page
 from bordermap.geometry import distance_m
-from bordermap.i18n import translate
+from bordermap.i18n import format_number, translate
 
 # Candidate scale-bar lengths, metres.
 _SCALE_LENGTHS = (10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000)
@@ -135,7 +135,7 @@ def scale_bar(ax: Axes, renderer: RendererBase, scale: float, language: str = "e
 def _distance_text(metres: float, full: float, with_unit: bool, language: str = "en") -> str:
     """Write a scale-bar tick: metres below 1 km, else kilometres; the unit on the last."""
     value, unit = (metres / 1000, "km") if full >= 1000 else (metres, "m")
-    text = f"{value:g}".replace(".", "," if language == "ru" else ".")
+    text = format_number(f"{value:g}", language)
     return f"{text} {translate(unit, language)}" if with_unit else text
 
 

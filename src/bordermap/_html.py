@@ -1,21 +1,24 @@
-"""HTML and JavaScript text for the web map, built from layer data and escaped.
+"""HTML and JavaScript text for the web map, built from layer data.
 
-Every string that comes from the data passes through :func:`html.escape` here
-before it reaches the page, links accept only http(s), and values embedded in
-scripts go through :func:`js_literal`, which cannot close a ``<script>`` element.
+The markup comes from Jinja2 templates with autoescaping (``templates/panels/``,
+see :mod:`bordermap._templates`): every string from the data reaches the page as
+text. Links accept only http(s) (:func:`bordermap._rules.http_url`), and values
+embedded in scripts go through :func:`js_literal`, JSON that cannot close a
+``<script>`` element.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from bordermap._rules import http_url
+from bordermap._templates import panel, panel_macro
 from bordermap.i18n import format_date as _format_date
-from bordermap.i18n import sentence, translate
+from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 Layers = Mapping[str, Mapping[str, Any]]
@@ -41,7 +44,7 @@ def js_literal(value: Any) -> str:
 
 def label_html(form: str) -> str:
     """Return a label's text form as escaped HTML, its line breaks as ``<br>``."""
-    return "<br>".join(html.escape(line) for line in form.split("\n"))
+    return panel_macro("macros.html.j2", "label", form)
 
 
 def js_json(value: Any) -> str:
@@ -141,16 +144,16 @@ def as_of_sentence(
         text = text[: limit - 1].rstrip() + "…"
     date = format_date(str(meta.get("as_of", "")), language)
     if not text:
-        return sentence(translate("As of {date}", language, date=date))
-    return sentence(translate("{subject}, as of {date}", language, subject=text, date=date))
+        return sentence(translate("As of {date}", language, date=date), language)
+    return sentence(
+        translate("{subject}, as of {date}", language, subject=text, date=date), language
+    )
 
 
 def format_metres(value: float, language: str = "en") -> str:
-    """Write a distance in ``language``: "1,000 m", "17.8 km"; in Russian "1 000 м", "17,8 км"."""
+    """Write a distance in ``language``: "1,000 m", "17.8 km"; in ru "1 000 м", "17,8 км"."""
     number, unit = (f"{value / 1000:.1f}", "km") if value >= 10_000 else (f"{value:,.0f}", "m")
-    if language == "ru":  # a no-break space between thousands, a decimal comma
-        number = number.replace(",", "\u00a0").replace(".", ",")
-    return f"{number} {translate(unit, language)}"
+    return f"{format_number(number, language)} {translate(unit, language)}"
 
 
 def format_value(value: Any, unit: str | None) -> str:
@@ -163,9 +166,7 @@ def format_value(value: Any, unit: str | None) -> str:
 
 def safe_url(url: Any) -> str | None:
     """Return the URL if it is http(s), else ``None``: no javascript:, data: or file: links."""
-    if isinstance(url, str) and url.strip().lower().startswith(("http://", "https://")):
-        return url.strip()
-    return None
+    return http_url(url)
 
 
 #: How many publishers the title block names before "and N more".
@@ -217,23 +218,21 @@ def title_html(meta: Mapping[str, Any], layers: Layers, language: str = "en") ->
     The note names the most-cited publishers and counts the rest; the full list is in
     each feature's popup. Credits that a licence requires (OpenStreetMap) are always named.
     """
-    esc = html.escape
-    as_of = format_date(str(meta.get("as_of", "")), language)
-    help_text = translate(
-        "Click a feature for its facts and sources; dashed outlines show where an "
-        "approximate position may lie.",
-        language,
-    )
-    # On a small screen the title keeps its title and date; the rest is one tap away.
-    return (
-        f'<h1 class="bm-title-text">{esc(localized(meta, "title", language))}</h1>'
-        f'<p class="bm-as-of">{esc(translate("As of", language))} '
-        f'<span class="bm-as-of-date">{esc(as_of)}</span>{"" if as_of.endswith(".") else "."}'
-        "</p>"
-        '<details class="bm-about" data-bm-collapse open>'
-        f"<summary>{esc(translate('About this map and its sources', language))}</summary>"
-        f'<p class="bm-help">{esc(help_text)}</p>'
-        f'<p class="bm-credits">{esc(sources_note(layers, language))}.</p></details>'
+    words = {
+        "as_of": translate("As of", language),
+        "about": translate("About this map and its sources", language),
+        "help": translate(
+            "Click a feature for its facts and sources; dashed outlines show where an "
+            "approximate position may lie.",
+            language,
+        ),
+    }
+    return panel(
+        "title.html.j2",
+        title=localized(meta, "title", language),
+        as_of=format_date(str(meta.get("as_of", "")), language),
+        note=sources_note(layers, language),
+        words=words,
     )
 
 
@@ -252,104 +251,46 @@ def legend_html(
     legend says so, rounded up to the decimetre. The entries of ``key_kinds`` are
     repeated in a compact key that small screens show while the legend is folded.
     """
-    rows = []
-    styles_in_rows: list[tuple[str, str | None]] = []
+    entries: list[dict[str, Any]] = []
+    key: list[dict[str, Any]] = []
     seen: list[Style] = []
     for kind, status in styles:
         style = style_for(kind, status)
         if style in seen:
             continue
         seen.append(style)
-        styles_in_rows.append((kind, status))
-        rows.append(
-            f'<li class="bm-legend-entry" data-style="{html.escape(f"{kind}|{status}")}">'
-            f"{swatch_svg(style)}"
-            f'<span class="bm-legend-label">{html.escape(translate(style.label, language))}'
-            "</span></li>"
-        )
+        entry = {
+            "style": style,
+            "label": translate(style.label, language),
+            "data_style": f"{kind}|{status}",
+        }
+        entries.append(entry)
+        if kind in key_kinds:  # a compact key of the bridges stays in view when folded
+            key.append(entry)
     if uncertainty:
-        rows.append(
-            f'<li class="bm-legend-entry">{swatch_svg(UNCERTAINTY_STYLE)}'
-            '<span class="bm-legend-label">'
-            f"{html.escape(translate(UNCERTAINTY_STYLE.label, language))}</span></li>"
-        )
+        label = translate(UNCERTAINTY_STYLE.label, language)
+        entries.append({"style": UNCERTAINTY_STYLE, "label": label, "data_style": None})
     note = ""
     if simplified_m > 0:
-        metres = f"{math.ceil(simplified_m * 10) / 10:g}"
-        text = translate(
+        note = translate(
             "Lines drawn simplified, at most {m} m from the GeoJSON layers' full detail.",
             language,
-            m=metres,
+            m=f"{math.ceil(simplified_m * 10) / 10:g}",
         )
-        note = f'<p class="bm-legend-note">{html.escape(text)}</p>'
-    # A compact key of the bridges stays in view while the legend is folded away.
-    key = [
-        row.replace('class="bm-legend-entry"', 'class="bm-key-entry"')
-        for row, (kind, _) in zip(rows, styles_in_rows, strict=False)
-        if kind in key_kinds
-    ]
-    key_html = (
-        f'<ul class="bm-key" aria-label="{html.escape(translate("Key", language))}">'
-        f"{''.join(key)}</ul>"
-        if key
-        else ""
-    )
-    return (
-        f'<details class="bm-legend-box" data-bm-collapse open><summary>'
-        f"{html.escape(translate('Legend', language))}</summary>"
-        f'<ul class="bm-legend-list">{"".join(rows)}</ul>{note}</details>{key_html}'
-    )
+    words = {"legend": translate("Legend", language), "key": translate("Key", language)}
+    return panel("legend.html.j2", entries=entries, key=key, note=note, words=words)
 
 
 def swatch_svg(style: Style) -> str:
     """Return a small SVG showing a style, for the legend."""
-    if style.marker is not None:
-        return (
-            '<svg class="bm-swatch" width="28" height="16" aria-hidden="true">'
-            f"{marker_shape(style, 14, 8)}</svg>"
-        )
-    if style.fill is not None and style.marker is None and style.fill_opacity < 1:
-        dash = f' stroke-dasharray="{style.dash_array}"' if style.dash_array else ""
-        return (
-            '<svg class="bm-swatch" width="28" height="16" aria-hidden="true">'
-            f'<rect x="2" y="2" width="24" height="12" rx="6" fill="{style.fill}" '
-            f'fill-opacity="{style.fill_opacity:g}" stroke="{style.color}" '
-            f'stroke-width="{style.weight:g}"{dash}/></svg>'
-        )
-    casing = (
-        f'<line x1="2" y1="8" x2="26" y2="8" stroke="{style.casing}" '
-        f'stroke-width="{style.weight + 3:g}"/>'
-        if style.casing
-        else ""
-    )
-    dash = f' stroke-dasharray="{style.dash_array}"' if style.dash_array else ""
-    return (
-        '<svg class="bm-swatch" width="28" height="16" aria-hidden="true">'
-        f'{casing}<line x1="2" y1="8" x2="26" y2="8" stroke="{style.color}" '
-        f'stroke-width="{style.weight:g}" stroke-opacity="{style.opacity:g}"{dash}/></svg>'
-    )
-
-
-def marker_shape(style: Style, cx: float, cy: float) -> str:
-    r = style.radius
-    common = (
-        f'fill="{style.fill or style.color}" stroke="{style.color}" '
-        f'stroke-width="{style.weight:g}"'
-    )
-    if style.marker == "square":
-        return (
-            f'<rect x="{cx - r:g}" y="{cy - r:g}" width="{2 * r:g}" height="{2 * r:g}" {common}/>'
-        )
-    return f'<circle cx="{cx:g}" cy="{cy:g}" r="{r:g}" {common}/>'
+    return panel_macro("macros.html.j2", "swatch", style)
 
 
 def marker_html(style: Style, name: str) -> str | None:
+    """Return a point's marker as SVG named ``name``, or None for a style with no marker."""
     if style.marker is None:
         return None
-    return (
-        f'<svg width="18" height="18" viewBox="0 0 18 18" role="img" '
-        f'aria-label="{html.escape(name)}">{marker_shape(style, 9, 9)}</svg>'
-    )
+    return panel_macro("macros.html.j2", "marker", style, name)
 
 
 def leaflet_style(style: Style) -> dict[str, Any]:
@@ -396,147 +337,148 @@ def popup_html(feature: Mapping[str, Any], language: str = "en") -> str:
     descriptions and events are given as written in the facts (English). The status
     and the events carry markers the time control updates.
     """
-    esc = html.escape
-    tr = translate
     properties = feature.get("properties") or {}
     sources = [s for s in properties.get("sources") or [] if isinstance(s, Mapping)]
     numbers = {str(source.get("id")): index + 1 for index, source in enumerate(sources)}
-    english = "" if language == "en" else ' lang="en"'
 
-    def cite(ids: Any) -> str:
-        refs = [numbers[str(i)] for i in ids or [] if str(i) in numbers]
-        return "".join(f'<sup class="bm-ref">[{n}]</sup>' for n in refs)
+    def cite(ids: Any) -> list[int]:
+        return [numbers[str(i)] for i in ids or [] if str(i) in numbers]
 
     title = properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
-    others = [code for code in ("en", "ko", "ru") if code != language]
-    parts = [
-        f'<h2 class="bm-popup-title" lang="{language}">{esc(str(title))}</h2>',
-        '<p class="bm-names">'
-        + " · ".join(
-            f'<span lang="{code}">{esc(str(properties.get(f"name_{code}", "")))}</span>'
-            for code in others
-        )
-        + "</p>",
-    ]
-    if properties.get("name_note"):
-        parts.append(f'<p class="bm-note"{english}>{esc(str(properties["name_note"]))}</p>')
-    status = str(properties.get("status", "unknown"))
-    rows = [
-        (
-            tr("Status", language),
-            f'<span class="bm-status" data-feature-id="{esc(str(feature.get("id")))}">'
-            f"{esc(tr(status, language))}</span>",
-        )
-    ]
+    return panel(
+        "popup.html.j2",
+        language=language,
+        title=str(title),
+        others=[
+            (key.removeprefix("name_"), str(properties.get(key, "")))
+            for key in properties
+            if key.startswith("name_") and key not in ("name_note", f"name_{language}")
+        ],
+        name_note=str(properties.get("name_note") or ""),
+        feature_id=str(feature.get("id")),
+        status=translate(str(properties.get("status", "unknown")), language),
+        rows=_fact_rows(properties, language),
+        description=str(properties.get("description") or ""),
+        geometry_note=str(properties.get("geometry_note") or ""),
+        figures=_figures(properties, language, cite),
+        alternatives=[
+            {
+                "lat": str(alternative.get("lat")),
+                "lon": str(alternative.get("lon")),
+                "away": format_metres(float(alternative.get("distance_m") or 0)),
+                "refs": cite(alternative.get("sources")),
+            }
+            for alternative in properties.get("position_alternatives") or []
+            if isinstance(alternative, Mapping)
+        ],
+        position_refs=cite(properties.get("position_sources")),
+        events=[
+            {
+                "date": str(event.get("date", "")),
+                "when": format_date(str(event.get("date", "")), language),
+                "expected": bool(event.get("expected")),
+                "what": str(event.get("what", "")),
+                "refs": cite(event.get("sources")),
+            }
+            for event in properties.get("events") or []
+            if isinstance(event, Mapping)
+        ],
+        sources=[_source_item(source, language) for source in sources],
+        words=_popup_words(language),
+    )
+
+
+def _popup_words(language: str) -> dict[str, str]:
+    """Return the interface words of a popup, in ``language``."""
+    english = {
+        "status": "Status",
+        "how_drawn": "How it is drawn",
+        "disagree": "sources disagree",
+        "drawn": "drawn",
+        "between": "between the sourced values",
+        "position": "Position",
+        "drawn_at": "Drawn at the position given by",
+        "others_at": "other sources put it at",
+        "from_drawn": "from the drawn point",
+        "dates": "Dates",
+        "expected": "expected",
+        "sources": "Sources",
+    }
+    return {name: translate(text, language) for name, text in english.items()}
+
+
+def _fact_rows(properties: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+    """Return the popup's table rows after the status: length drawn, approximate position."""
+    rows = []
     if isinstance(properties.get("length_m"), int | float):
         rows.append(
-            (tr("Length as drawn", language), esc(format_metres(float(properties["length_m"]))))
+            (
+                translate("Length as drawn", language),
+                format_metres(float(properties["length_m"])),
+            )
         )
     if properties.get("approximate"):
         accuracy = properties.get("accuracy_m")
-        text = tr("Approximate: within about", language)
+        text = translate("Approximate: within about", language)
         if isinstance(accuracy, int | float):
             text += f" {format_metres(float(accuracy))}"
         if properties.get("accuracy_note"):
             text += f" ({properties['accuracy_note']})"
-        rows.append((tr("Position", language), esc(text)))
-    parts.append(
-        '<table class="bm-facts">'
-        + "".join(f"<tr><th>{esc(k)}</th><td>{v}</td></tr>" for k, v in rows)
-        + "</table>"
-    )
-    if properties.get("description"):
-        parts.append(f"<p{english}>{esc(str(properties['description']))}</p>")
-    if properties.get("geometry_note"):
-        parts.append(
-            f'<p class="bm-note">{esc(tr("How it is drawn", language))}: '
-            f"<span{english}>{esc(str(properties['geometry_note']))}</span></p>"
-        )
+        rows.append((translate("Position", language), text))
+    return rows
 
+
+def _figures(
+    properties: Mapping[str, Any], language: str, cite: Callable[[Any], list[int]]
+) -> list[dict[str, Any]]:
+    """Return the popup's figures: heading, each sourced value, and the value drawn."""
+    figures = []
     for figure in properties.get("figures") or []:
         if not isinstance(figure, Mapping):
             continue
         unit = figure.get("unit")
         values = [v for v in figure.get("values") or [] if isinstance(v, Mapping)]
-        name = tr(str(figure.get("name", "")), language)
-        heading = esc(name[:1].upper() + name[1:])
-        if figure.get("disputed"):
-            heading += f' <span class="bm-disputed">{esc(tr("sources disagree", language))}</span>'
-        drawn_mark = f' <span class="bm-drawn">{esc(tr("drawn", language))}</span>'
-        items = []
-        for value in values:
-            text = esc(format_value(value.get("value"), unit))
-            if value.get("note"):
-                text += f' <span class="bm-note"{english}>({esc(str(value["note"]))})</span>'
-            if figure.get("drawn") is not None and value.get("value") == figure.get("drawn"):
-                text += drawn_mark
-            items.append(f"<li>{text}{cite(value.get('sources'))}</li>")
+        name = translate(str(figure.get("name", "")), language)
         drawn = figure.get("drawn")
+        entries = [
+            {
+                "text": format_value(value.get("value"), unit),
+                "note": str(value.get("note") or ""),
+                "drawn": drawn is not None and value.get("value") == drawn,
+                "refs": cite(value.get("sources")),
+            }
+            for value in values
+        ]
+        between = None
         if drawn is not None and drawn not in [v.get("value") for v in values]:
-            items.append(
-                f'<li>{esc(format_value(drawn, unit))}{drawn_mark} <span class="bm-note">'
-                f"({esc(tr('between the sourced values', language))})</span></li>"
-            )
-        parts.append(f'<h3>{heading}</h3><ul class="bm-values">{"".join(items)}</ul>')
-
-    alternatives = [
-        a for a in properties.get("position_alternatives") or [] if isinstance(a, Mapping)
-    ]
-    if alternatives:
-        items = []
-        for alternative in alternatives:
-            away = format_metres(float(alternative.get("distance_m") or 0))
-            items.append(
-                f"<li>{esc(str(alternative.get('lat')))}, {esc(str(alternative.get('lon')))}"
-                f" ({esc(away)} {esc(tr('from the drawn point', language))})"
-                f"{cite(alternative.get('sources'))}</li>"
-            )
-        parts.append(
-            f'<h3>{esc(tr("Position", language))} <span class="bm-disputed">'
-            f"{esc(tr('sources disagree', language))}</span></h3>"
-            f"<p>{esc(tr('Drawn at the position given by', language))}"
-            f"{cite(properties.get('position_sources'))}; "
-            f"{esc(tr('other sources put it at', language))}:</p>"
-            f'<ul class="bm-values">{"".join(items)}</ul>'
+            between = format_value(drawn, unit)
+        figures.append(
+            {
+                "heading": name[:1].upper() + name[1:],
+                "disputed": bool(figure.get("disputed")),
+                "entries": entries,
+                "between": between,
+            }
         )
-
-    events = [e for e in properties.get("events") or [] if isinstance(e, Mapping)]
-    if events:
-        items = []
-        for event in events:
-            when = esc(format_date(str(event.get("date", "")), language))
-            expected = f" ({esc(tr('expected', language))})" if event.get("expected") else ""
-            items.append(
-                f'<li data-date="{esc(str(event.get("date", "")))}"><b>{when}</b>{expected}: '
-                f"<span{english}>{esc(str(event.get('what', '')))}</span>"
-                f"{cite(event.get('sources'))}</li>"
-            )
-        parts.append(
-            f'<h3>{esc(tr("Dates", language))}</h3><ul class="bm-events">{"".join(items)}</ul>'
-        )
-
-    items = [f"<li>{source_html(source, language)}</li>" for source in sources]
-    parts.append(
-        f'<h3>{esc(tr("Sources", language))}</h3><ol class="bm-sources">{"".join(items)}</ol>'
-    )
-    return f'<div class="bm-popup-body">{"".join(parts)}</div>'
+    return figures
 
 
-def source_html(source: Mapping[str, Any], language: str = "en") -> str:
-    """Return a source as a safe link: publisher, date, title; only http(s) URLs link."""
-    esc = html.escape
+def _source_item(source: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """Return what the ``source`` macro shows of a source: label, detail, http(s) URL."""
     label = str(source.get("publisher", ""))
     if source.get("date"):
         label += f", {format_date(str(source['date']), language)}"
     detail = source.get("title") or source.get("about")
-    text = esc(label) + (f": {esc(str(detail))}" if detail else "")
-    url = safe_url(source.get("url"))
-    if url:
-        text = (
-            f'<a href="{esc(url, quote=True)}" target="_blank" '
-            f'rel="noopener noreferrer">{text}</a>'
-        )
-    return text
+    return {
+        "label": label,
+        "detail": str(detail) if detail else "",
+        "url": safe_url(source.get("url")),
+    }
+
+
+def source_html(source: Mapping[str, Any], language: str = "en") -> str:
+    """Return a source as a safe link: publisher, date, title; only http(s) URLs link."""
+    return panel_macro("macros.html.j2", "source", _source_item(source, language))
 
 
 def describe(
@@ -587,10 +529,6 @@ def timeline_html(layers: Layers, story: Sequence[str], language: str = "en") ->
     being the map's date); every event of every feature is listed with its sources,
     and the layers' notes (links not drawn, such as air routes) follow.
     """
-    esc = html.escape
-    tr = translate
-    english = "" if language == "en" else ' lang="en"'
-    last = len(story) - 1
     events = []
     for layer in layers.values():
         for feature in layer.get("features", []):
@@ -604,49 +542,51 @@ def timeline_html(layers: Layers, story: Sequence[str], language: str = "en") ->
             for event in properties.get("events") or []:
                 if not isinstance(event, Mapping):
                     continue
+                date = str(event.get("date", ""))
                 cited = [by_id[str(i)] for i in event.get("sources") or [] if str(i) in by_id]
-                events.append((str(event.get("date", "")), str(name), event, cited))
-    events.sort(key=lambda item: item[0])
-    items = []
-    for date, name, event, cited in events:
-        expected = f" ({esc(tr('expected', language))})" if event.get("expected") else ""
-        links = "; ".join(source_html(source, language) for source in cited)
-        items.append(
-            f'<li data-date="{esc(date)}"><b>{esc(format_date(date, language))}</b>{expected} '
-            f"· {esc(name)}: <span{english}>{esc(str(event.get('what', '')))}</span>"
-            f'<span class="bm-event-sources"> — {links}</span></li>'
-        )
+                events.append(
+                    {
+                        "date": date,
+                        "when": format_date(date, language),
+                        "expected": bool(event.get("expected")),
+                        "name": str(name),
+                        "what": str(event.get("what", "")),
+                        "sources": [_source_item(source, language) for source in cited],
+                    }
+                )
+    events.sort(key=lambda event: str(event["date"]))
+    return panel(
+        "timeline.html.j2",
+        language=language,
+        events=events,
+        notes=_notes(layers, language),
+        now=format_date(story[-1], language) if story else "",
+        last=len(story) - 1,
+        words={
+            name: translate(text, language)
+            for name, text in (
+                ("timeline", "Timeline"),
+                ("show", "Show the map as of"),
+                ("events", "Events"),
+                ("expected", "expected"),
+                ("other_links", "Other links"),
+            )
+        },
+    )
+
+
+def _notes(layers: Layers, language: str) -> list[dict[str, Any]]:
+    """Return the layers' notes (links not drawn) with their sources, for the timeline."""
     notes = []
     for layer in layers.values():
         meta = layer.get("bordermap")
         for note in (meta.get("notes") if isinstance(meta, Mapping) else None) or []:
-            links = "; ".join(
-                source_html(source, language)
-                for source in note.get("sources") or []
-                if isinstance(source, Mapping)
-            )
+            cited = [s for s in note.get("sources") or [] if isinstance(s, Mapping)]
             notes.append(
-                f'<li data-date="{esc(str(note.get("date", "")))}">'
-                f"<span{english}>{esc(str(note.get('text', '')))}</span>"
-                f'<span class="bm-event-sources"> — {links}</span></li>'
+                {
+                    "date": str(note.get("date", "")),
+                    "text": str(note.get("text", "")),
+                    "sources": [_source_item(source, language) for source in cited],
+                }
             )
-    notes_html = (
-        f"<h4>{esc(tr('Other links', language))}</h4>"
-        f'<ul class="bm-timeline-events bm-notes">{"".join(notes)}</ul>'
-        if notes
-        else ""
-    )
-    now = esc(format_date(story[last], language)) if story else ""
-    return (
-        f'<details class="bm-timeline-box" data-bm-collapse open>'
-        f"<summary>{esc(tr('Timeline', language))}"
-        "</summary>"
-        f'<label class="bm-when" for="bm-when">{esc(tr("Show the map as of", language))} '
-        f'<output id="bm-when-text" for="bm-when">{now}</output></label>'
-        f'<input id="bm-when" type="range" min="0" max="{last}" step="1" value="{last}" '
-        f'aria-valuetext="{now}">'
-        f'<details class="bm-events-box"><summary>{esc(tr("Events", language))} '
-        f"({len(items)})</summary>"
-        f'<ol class="bm-timeline-events">{"".join(items)}</ol>{notes_html}</details>'
-        "</details>"
-    )
+    return notes

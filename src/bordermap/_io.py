@@ -1,26 +1,29 @@
-"""File helpers: deterministic GeoJSON text and atomic writes."""
+"""File helpers: bounded reads of the files a user gives, and atomic sets of writes."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import fcntl
-import itertools
 import json
+import logging
 import os
 import re
+import secrets
 import stat
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
 from bordermap import settings
 from bordermap.errors import OutputError
-
-K = TypeVar("K")
+from bordermap.schema import brief
 
 
 def read_input(path: Path, missing: str) -> str:
@@ -193,143 +196,30 @@ def read_json(path: Path, problems: list[str], missing: str) -> Any:
     return None
 
 
-def dumps_geojson(collection: Mapping[str, Any]) -> str:
-    """Return GeoJSON text: keys in insertion order, two-space indent, one position a line."""
-    return _Writer().dumps(collection)
-
-
-def dumps_geojson_all(collections: Mapping[K, Mapping[str, Any]]) -> dict[K, str]:
-    """Return the GeoJSON text of several collections, as :func:`dumps_geojson` writes each.
-
-    A list of positions that several of them hold (the one list of a river and the
-    border drawn on it) is formatted once: a million positions take seconds.
-    """
-    writer = _Writer()
-    return {key: writer.dumps(collection) for key, collection in collections.items()}
-
-
-class _Writer:
-    """Writes GeoJSON text, remembering the text of each long list of positions it wrote."""
-
-    #: Lists of positions at least this long are remembered, by identity.
-    REMEMBERED = 1000
-
-    def __init__(self) -> None:
-        # (id of the list, depth) -> (the list, kept alive so the id stays its own; text)
-        self._written: dict[tuple[int, int], tuple[Any, str]] = {}
-
-    def dumps(self, collection: Mapping[str, Any]) -> str:
-        # Pieces joined once at the end: a string built level by level would copy a
-        # million-position line once per level of nesting.
-        out: list[str] = []
-        self._write(collection, 0, None, False, out)
-        out.append("\n")
-        return "".join(out)
-
-    def _write(
-        self, value: Any, depth: int, key: str | None, in_geometry: bool, out: list[str]
-    ) -> None:
-        pad = "  " * depth
-        inner = "  " * (depth + 1)
-        if key == "coordinates" and in_geometry and _is_positions(value):
-            self._write_coordinates(value, depth, out)
-        elif isinstance(value, Mapping):
-            if not value:
-                out.append("{}")
-                return
-            for k in value:
-                if not isinstance(k, str):
-                    raise TypeError(f"GeoJSON keys must be text, got {k!r}")
-            # A geometry is a mapping with a "type" and "coordinates".
-            geometry = isinstance(value.get("type"), str) and "coordinates" in value
-            separator = "{\n"
-            for k, v in value.items():
-                out.append(f"{separator}{inner}{json.dumps(k, ensure_ascii=False)}: ")
-                self._write(v, depth + 1, k, geometry, out)
-                separator = ",\n"
-            out.append(f"\n{pad}}}")
-        elif isinstance(value, list | tuple):
-            if not value:
-                out.append("[]")
-            elif all(not isinstance(item, Mapping | list | tuple) for item in value):
-                out.append("[" + ", ".join(_scalar(item) for item in value) + "]")
-            else:
-                separator = "[\n"
-                for item in value:
-                    out.append(separator + inner)
-                    self._write(item, depth + 1, None, False, out)
-                    separator = ",\n"
-                out.append(f"\n{pad}]")
-        else:
-            out.append(_scalar(value))
-
-    def _write_coordinates(self, value: Any, depth: int, out: list[str]) -> None:
-        """Write a position on one line, and a list of positions one position a line."""
-        if value and isinstance(value[0], int | float):
-            out.append("[" + ", ".join(_scalar(number) for number in value) + "]")
-            return
-        pad = "  " * depth
-        inner = "  " * (depth + 1)
-        if (
-            value
-            and isinstance(value[0], list | tuple)
-            and value[0]
-            and isinstance(value[0][0], int | float)
-        ):
-            remembered = self._written.get((id(value), depth))
-            if remembered is not None and remembered[0] is value:
-                out.append(remembered[1])
-                return
-            # A list of positions (a line, a ring): one json.dumps call, not one per
-            # number, then one position a line.
-            flat = json.dumps(value, allow_nan=False)[1:-1]
-            text = f"[\n{inner}" + flat.replace("], [", "],\n" + inner + "[") + f"\n{pad}]"
-            if len(value) >= self.REMEMBERED:
-                self._written[id(value), depth] = (value, text)
-            out.append(text)
-            return
-        separator = "[\n"
-        for item in value:
-            out.append(separator + inner)
-            self._write_coordinates(item, depth + 1, out)
-            separator = ",\n"
-        out.append(f"\n{pad}]")
-
-
-def _is_positions(value: Any) -> bool:
-    """Whether ``value`` is a position, or nested lists of positions, of numbers."""
-    if not isinstance(value, list | tuple) or not value:
-        return False
-    kinds = set(map(type, value))
-    if kinds <= {int, float}:  # a position (bool is neither)
-        return True
-    if kinds <= {list, tuple} and min(map(len, value)) > 0:
-        # A list of positions, checked at C speed: a river can have a million.
-        members = set(map(type, itertools.chain.from_iterable(value)))
-        if members <= {int, float}:
-            return True
-    return all(_is_positions(item) for item in value)
-
-
-def _scalar(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
-
-
 #: The journal of a set of files being renamed into place, in each folder it touches.
 JOURNAL = ".bordermap-journal.json"
+
+#: Who holds a folder's lock (pid, command, since when), for a writer that waits on it.
+#: A ``.tmp`` name: ignored like every temporary file, and removed when the lock is let go.
+HOLDER = ".bordermap-lock.tmp"
+
+_log = logging.getLogger("bordermap")
 
 
 def write_all(files: Mapping[Path, str | bytes]) -> None:
     """Write several files as one set: afterwards all are new, or all are as they were.
 
     Every file is first written in full to a temporary file beside it and flushed to
-    disk. Then a journal listing the renames is written to each folder involved, the
-    temporary files are renamed into place, and the journal is removed. A run that
-    fails or is killed before the journal exists changes nothing; one killed after
-    it is completed by the next run (rolled forward, as a database replays its log),
-    and by the next read of the folder. One writer at a time holds each folder (an
-    OS file lock on the folder); the next waits. The temporary files it removes are
-    those a killed run left: a running writer holds the lock.
+    disk, and each file it replaces is kept as a backup (a hard link, no copy). Then
+    a journal listing the renames is written to each folder involved, the temporary
+    files are renamed into place, and the journal and backups are removed. A run
+    that fails or is killed before the journal exists changes nothing. A rename that
+    fails after it puts the backups back (the journal, turned to "back" first, says
+    so to a run that would finish the job); a run killed after it is completed by
+    the next run (rolled forward, as a database replays its log), and by the next
+    read of the folder. One writer at a time holds each folder (an OS file lock on
+    the folder); the next waits, saying who holds it. The temporary files it removes
+    are those a killed run left: a running writer holds the lock.
 
     Raises
     ------
@@ -350,14 +240,15 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
         folders.add(path.parent)
     try:
         with _locked(folders):
-            staged: list[tuple[Path, Path]] = []
+            staged: list[_Rename] = []
             try:
                 for path, data in paths.items():
                     _remove_stale_temporaries(path)
-                    staged.append((path, _stage(path, data)))
+                    staged.append(_Rename(_stage(path, data), path, None))
+                for index, rename in enumerate(staged):
+                    staged[index] = rename._replace(backup=_backup(rename.final))
             except BaseException:
-                for _, temporary in staged:
-                    temporary.unlink(missing_ok=True)
+                _discard(staged)
                 raise
             _commit(staged)
     except OutputError:
@@ -367,31 +258,91 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
         raise OutputError(f"{where}: cannot write: {_reason(error)}") from None
 
 
+class _Rename(NamedTuple):
+    """One file of a set: its staged temporary, its final path, the backup of the old one."""
+
+    temporary: Path
+    final: Path
+    backup: Path | None
+
+
+def _backup(path: Path) -> Path | None:
+    """Keep the file at ``path`` under a temporary name beside it; None if there is none.
+
+    A hard link: the old file's data stays where it is, whatever its size.
+    """
+    if not path.exists():
+        return None
+    backup = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.old.tmp")
+    try:
+        os.link(path, backup)
+    except OSError:  # a file system without hard links: a copy
+        return _stage(path, path.read_bytes())
+    return backup
+
+
+def _discard(staged: list[_Rename]) -> None:
+    """Remove the temporary files and backups of a set that was not committed."""
+    for rename in staged:
+        rename.temporary.unlink(missing_ok=True)
+        if rename.backup is not None:
+            rename.backup.unlink(missing_ok=True)
+
+
+def _holder_line(folder: Path) -> str:
+    """Say who holds ``folder``'s lock, as its holder wrote it, in one line."""
+    try:
+        record = json.loads((folder / HOLDER).read_text(encoding="utf-8"))
+        who = f"pid {int(record['pid'])} ({brief(str(record['command']))[1:-1]})"
+        since = f" since {brief(str(record['since']))[1:-1]}"
+    except (OSError, ValueError, KeyError, TypeError):
+        who, since = "another process", ""
+    return f"waiting for {folder}: {who} is writing there{since}"
+
+
+def _say_holder(folder: Path) -> None:
+    """Record who holds ``folder`` now that this process holds its lock."""
+    command = " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv else "python"
+    since = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    record = {"pid": os.getpid(), "command": command[:200], "since": since}
+    with contextlib.suppress(OSError):  # only a courtesy to the next writer
+        (folder / HOLDER).write_text(json.dumps(record), encoding="utf-8")
+
+
 @contextmanager
 def _locked(folders: set[Path]) -> Iterator[None]:
     """Hold an exclusive lock on each folder (in one order: no two runs deadlock).
 
-    A killed run left nothing half-renamed behind once the locks are held: any
-    journal in the folders is rolled forward first.
+    A writer that has to wait says so once per folder, naming who holds it (logged
+    as a warning of the ``bordermap`` logger). A killed run left nothing half
+    renamed behind once the locks are held: any journal in the folders is replayed
+    first.
     """
     # A journal left in one folder names the others of its set: lock them too.
     wanted = set(folders)
     for folder in folders:
-        wanted |= {final.parent for _, final in _journal_renames(folder / JOURNAL)}
-    handles = []
+        wanted |= {rename.final.parent for rename in _journal(folder / JOURNAL)[1]}
+    held: list[tuple[int, Path]] = []
     try:
         for folder in sorted(wanted, key=lambda f: str(f.resolve())):
             try:
                 handle = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             except OSError:
                 continue  # a folder of a set that no longer exists: nothing to hold
-            handles.append(handle)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            held.append((handle, folder))
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                _log.warning(_holder_line(folder))
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            _say_holder(folder)
         for folder in sorted(wanted, key=str):
-            _roll_forward(folder / JOURNAL)
+            _replay(folder / JOURNAL)
         yield
     finally:
-        for handle in handles:
+        for handle, folder in held:
+            with contextlib.suppress(OSError):
+                (folder / HOLDER).unlink(missing_ok=True)
             os.close(handle)  # closing releases the lock
 
 
@@ -411,85 +362,141 @@ def recover(folder: str | Path) -> None:
         pass
 
 
-def _journal_renames(journal: Path) -> list[tuple[Path, Path]]:
-    """Return the (temporary, final) pairs a journal lists; none if it cannot be read."""
+def _journal(journal: Path) -> tuple[str, list[_Rename]]:
+    """Return a journal's direction ("forward", "back") and renames; none if unreadable."""
     try:
         record = json.loads(journal.read_text(encoding="utf-8"))
-        renames = [(Path(temporary), Path(final)) for temporary, final in record["renames"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        direction = "back" if record.get("direction") == "back" else "forward"
+        renames = [_entry(*entry) for entry in record["renames"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError):
+        return "forward", []
     # Only absolute paths beside the journal's folders are followed: a journal is data.
     if not all(
-        t.is_absolute()
-        and t.parent == f.parent
-        and t.name.startswith(f".{f.name}.")
-        and t.name.endswith(".tmp")
-        for t, f in renames
+        _beside(rename.temporary, rename.final)
+        and (rename.backup is None or _beside(rename.backup, rename.final))
+        for rename in renames
     ):
-        return []
-    return renames
+        return "forward", []
+    return direction, renames
 
 
-def _roll_forward(journal: Path) -> None:
-    """Finish the renames a journal lists, then remove it (from every folder it is in)."""
+def _entry(temporary: str, final: str, backup: str | None = None) -> _Rename:
+    """Read one entry of a journal: [temporary, final] or [temporary, final, backup]."""
+    return _Rename(Path(temporary), Path(final), None if backup is None else Path(backup))
+
+
+def _beside(temporary: Path, final: Path) -> bool:
+    """Whether ``temporary`` is an absolute temporary name of ``final``, in its folder."""
+    return (
+        temporary.is_absolute()
+        and temporary.parent == final.parent
+        and temporary.name.startswith(f".{final.name}.")
+        and temporary.name.endswith(".tmp")
+    )
+
+
+def _write_journal(folders: list[Path], staged: list[_Rename], direction: str) -> None:
+    """Write (or replace) the journal of ``staged`` in each folder, flushed to disk."""
+    record = json.dumps(
+        {
+            "pid": os.getpid(),
+            "direction": direction,
+            "renames": [
+                [str(r.temporary), str(r.final), None if r.backup is None else str(r.backup)]
+                for r in staged
+            ],
+        }
+    )
+    for folder in folders:
+        _remove_stale_temporaries(folder / JOURNAL)
+        temporary = _stage(folder / JOURNAL, record)
+        try:
+            os.replace(temporary, folder / JOURNAL)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        _fsync_folder(folder)
+
+
+def _replay(journal: Path) -> None:
+    """Finish what a journal says (roll forward or back), then remove it everywhere."""
     if not journal.exists():
         return
-    renames = _journal_renames(journal)
-    for temporary, final in renames:
-        if temporary.exists():  # the rest were renamed before the run stopped
-            os.replace(temporary, final)
-    folders = {journal.parent} | {final.parent for _, final in renames}
+    direction, renames = _journal(journal)
+    if direction == "back":
+        _roll_back(renames)
+    else:
+        for rename in renames:
+            if rename.temporary.exists():  # the rest were renamed before the run stopped
+                os.replace(rename.temporary, rename.final)
+    folders = {journal.parent} | {rename.final.parent for rename in renames}
     for folder in sorted(folders, key=str):
         _fsync_folder(folder)
+    for rename in renames:  # the old set is not needed once the new one is whole
+        if rename.backup is not None:
+            rename.backup.unlink(missing_ok=True)
     for folder in sorted(folders, key=str):
         (folder / JOURNAL).unlink(missing_ok=True)
         _fsync_folder(folder)
 
 
-def _commit(staged: list[tuple[Path, Path]]) -> None:
+def _roll_back(renames: list[_Rename]) -> None:
+    """Put the old set back: each file renamed into place returns to its backup.
+
+    Repeatable: a run killed while rolling back is rolled back again by the next.
+    """
+    for rename in renames:
+        if rename.temporary.exists():  # never renamed: the old file is in place
+            rename.temporary.unlink()
+        elif rename.backup is not None:
+            if rename.backup.exists():
+                os.replace(rename.backup, rename.final)
+        else:  # the set added this file
+            rename.final.unlink(missing_ok=True)
+
+
+def _commit(staged: list[_Rename]) -> None:
     """Rename staged files into place, journalled so that a kill cannot leave a mix."""
-    folders = sorted({path.parent for path, _ in staged}, key=str)
-    record = json.dumps(
-        {
-            "pid": os.getpid(),
-            "renames": [[str(temporary), str(path)] for path, temporary in staged],
-        }
-    )
-    journals: list[Path] = []
+    folders = sorted({rename.final.parent for rename in staged}, key=str)
     try:
-        for folder in folders:
-            _remove_stale_temporaries(folder / JOURNAL)
-            journals.append(_stage(folder / JOURNAL, record))
-            os.replace(journals[-1], folder / JOURNAL)
-            journals.append(folder / JOURNAL)
-            _fsync_folder(folder)
+        _write_journal(folders, staged, "forward")
     except BaseException:
         # Not committed: no rename has happened. Take the journals back, then the files.
-        for journal in journals:
-            journal.unlink(missing_ok=True)
-        for _, temporary in staged:
-            temporary.unlink(missing_ok=True)
+        for folder in folders:
+            (folder / JOURNAL).unlink(missing_ok=True)
+        _discard(staged)
         raise
     # Committed: from here the set is completed, now or by the next run.
     interrupted: BaseException | None = None
-    for path, temporary in staged:
+    for rename in staged:
         while True:
             try:
-                os.replace(temporary, path)
+                os.replace(rename.temporary, rename.final)
                 break
             except KeyboardInterrupt as error:  # a rename takes microseconds: finish
                 interrupted = error
             except OSError as error:
-                raise OutputError(
-                    f"{path}: cannot write: {_reason(error)} (the next run completes the "
-                    "set of files from its journal)"
-                ) from None
+                _undo(folders, staged, rename.final, error)
     try:
-        _roll_forward(folders[0] / JOURNAL)
+        _replay(folders[0] / JOURNAL)
     except OSError as error:
         raise OutputError(f"{folders[0]}: cannot write: {_reason(error)}") from None
     if interrupted is not None:
         raise interrupted
+
+
+def _undo(folders: list[Path], staged: list[_Rename], failed: Path, error: OSError) -> NoReturn:
+    """Roll a committed set back after the rename of ``failed`` failed, then say so."""
+    reason = _reason(error)
+    try:
+        _write_journal(folders, staged, "back")  # a kill from here on rolls back too
+        _replay(folders[0] / JOURNAL)
+    except OSError:
+        raise OutputError(
+            f"{failed}: cannot write: {reason} (the next run completes the set of files "
+            "from its journal)"
+        ) from None
+    raise OutputError(f"{failed}: cannot write: {reason} (the previous files are kept)")
 
 
 def _fsync_folder(folder: Path) -> None:

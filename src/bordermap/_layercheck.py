@@ -8,29 +8,38 @@ reads defensively: a hand-edited file may hold anything.
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Mapping
-from typing import Any, TypeGuard
-from urllib.parse import urlsplit
+from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
 from shapely import linestrings
 from shapely.errors import ShapelyError
 from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from bordermap import settings
+from bordermap._rules import (
+    EVENT_FIELDS,
+    SOURCE_FIELDS,
+    Field,
+    any_text_problem,
+    flag_problem,
+    ids_problem,
+    is_finite,
+    lonlat_problem,
+    name_fields,
+    number_problem,
+    position_table,
+    record_problems,
+    text_problem,
+    value_problem,
+)
 from bordermap.geometry import Line
 from bordermap.schema import (
     GEOMETRY_TYPES,
-    LANGUAGES,
     STATUSES,
     brief,
     identifier_problem,
     is_identifier,
-    parse_date,
 )
 
 #: How many coordinate levels each GeoJSON geometry type nests below its positions.
@@ -82,114 +91,9 @@ def kind_of(feature: dict[str, Any]) -> Any:
     return properties_of(feature).get("kind")
 
 
-def is_finite(value: Any) -> TypeGuard[float]:
-    """Whether ``value`` is a finite JSON number (``bool`` is not a number here)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float, e.g. 1e400 written in full
-        return False
-
-
 def counted(number: int, noun: str) -> str:
     """Return e.g. ``"1 feature"`` or ``"3 features"``."""
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
-
-
-def position_problem(position: Any, region: Any = None) -> str | None:
-    """Say what is wrong with a GeoJSON ``[lon, lat]`` position, or return ``None``.
-
-    Positions that are out of range, or outside the map's ``region``
-    (``[west, south, east, north]``), are examined for the two usual mistakes:
-    latitude and longitude swapped, and projected metres instead of degrees.
-    """
-    if not isinstance(position, list | tuple) or len(position) not in (2, 3):
-        return f"is not a [lon, lat] position: {brief(position)}"
-    if not all(is_finite(number) for number in position):
-        return f"has a coordinate that is not a finite number: {brief(list(position))}"
-    lon, lat = position[0], position[1]
-    if abs(lon) > 360 or abs(lat) > 360:
-        return (
-            f"{[lon, lat]!r} looks like projected metres (UTM?), not WGS 84 degrees: "
-            "GeoJSON layers are [lon, lat] in degrees (RFC 7946)"
-        )
-    if not -90.0 <= lat <= 90.0 and -90.0 <= lon <= 90.0 and abs(lat) <= 180.0:
-        return (
-            f"latitude {lat!r} is outside ±90 and {[lon, lat]!r} looks swapped: "
-            "GeoJSON wants [lon, lat]"
-        )
-    if not -180.0 <= lon <= 180.0:
-        return f"longitude {lon!r} is outside WGS 84 range ±180"
-    if not -90.0 <= lat <= 90.0:
-        return f"latitude {lat!r} is outside WGS 84 range ±90"
-    box = region_box(region)
-    if box is not None and not in_box(box, lon, lat):
-        if in_box(box, lat, lon):
-            return f"{[lon, lat]!r} looks swapped: GeoJSON wants [lon, lat]"
-        return f"{[lon, lat]!r} is far outside the map's region {list(box)!r}"
-    return None
-
-
-def region_box(region: Any) -> tuple[float, float, float, float] | None:
-    """Return a valid ``[west, south, east, north]`` region as a tuple, else ``None``."""
-    if (
-        isinstance(region, list | tuple)
-        and len(region) == 4
-        and all(is_finite(value) for value in region)
-        and region[0] < region[2]
-        and region[1] < region[3]
-    ):
-        return (float(region[0]), float(region[1]), float(region[2]), float(region[3]))
-    return None
-
-
-def in_box(box: tuple[float, float, float, float], lon: float, lat: float) -> bool:
-    """Whether ``(lon, lat)`` lies inside ``(west, south, east, north)``."""
-    return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
-
-
-def position_table(
-    positions: Any, region: Any = None, *, lon_first: bool = True, sizes: tuple[int, ...] = (2, 3)
-) -> NDArray[np.float64] | None:
-    """Return the positions as an ``(n, 2)`` array of ``[lon, lat]`` if all are sound.
-
-    Checks a whole line at once (a river in full detail has a million positions):
-    each is a list of ``sizes`` numbers (``int`` or ``float``: not ``bool``, not
-    text), finite, in WGS 84 range and inside ``region`` (``[west, south, east,
-    north]``) when that is a valid box. ``lon_first=False`` reads ``[lat, lon]``.
-    An altitude is dropped.
-
-    Returns ``None`` when any position is not sound, and for valid but unusual
-    input (positions of mixed sizes): look at them one by one to say what is wrong.
-    """
-    if not isinstance(positions, list) or not positions:
-        return None
-    if not set(map(type, positions)) <= {list, tuple}:
-        return None
-    lengths = set(map(len, positions))
-    if len(lengths) != 1 or not lengths <= set(sizes):
-        return None
-    if not set(map(type, itertools.chain.from_iterable(positions))) <= {int, float}:
-        return None
-    try:
-        table = np.asarray(positions, dtype=float)[:, :2]
-    except (OverflowError, ValueError):  # an int too large for a float
-        return None
-    if not lon_first:
-        table = table[:, ::-1]
-    lon, lat = table[:, 0], table[:, 1]
-    west, south, east, north = region_box(region) or (-180.0, -90.0, 180.0, 90.0)
-    sound = (
-        np.isfinite(table).all(axis=1)
-        & (np.abs(lon) <= 180.0)
-        & (np.abs(lat) <= 90.0)
-        & (lon >= west)
-        & (lon <= east)
-        & (lat >= south)
-        & (lat <= north)
-    )
-    return table if bool(sound.all()) else None
 
 
 def line_of(positions: Any) -> Line:
@@ -241,7 +145,7 @@ def drawn_problem(
     table = position_table(positions, region)
     if table is None:
         for index, position in enumerate(positions):
-            problem = position_problem(position, region)
+            problem = lonlat_problem(position, region)
             if problem is not None:
                 return f"position #{index + 1} {problem}"
     try:
@@ -257,32 +161,19 @@ def drawn_problem(
     return None
 
 
-def source_problem(source: Any) -> str | None:
-    """Say what is wrong with one source record, or return ``None``."""
+#: A source as a layer records it: the fields of every source, and its id.
+_LAYER_SOURCE_FIELDS = (*SOURCE_FIELDS, Field("id", text_problem))
+
+
+def source_problem(source: Any, *, required: tuple[str, ...] = ()) -> str | None:
+    """Say what is wrong with one source record (the first problem), or return ``None``.
+
+    ``required`` names fields needed beyond the publisher and URL.
+    """
     if not isinstance(source, dict):
         return f"expected an object with 'publisher' and 'url', got {brief(source)}"
-    publisher = source.get("publisher")
-    if not isinstance(publisher, str) or not publisher.strip():
-        return f"'publisher' must be non-empty text, got {brief(publisher)}"
-    url = source.get("url")
-    if not isinstance(url, str):
-        return f"'url' must be an http(s) link, got {brief(url)}"
-    try:
-        parts = urlsplit(url)
-    except ValueError:  # e.g. an unclosed [ in the host
-        return f"'url' must be an http(s) link, got {brief(url)}"
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return f"'url' must be an http(s) link, got {brief(url)}"
-    for key in ("title", "about", "licence", "credit", "credit_ko", "credit_ru", "id"):
-        value = source.get(key)
-        if value is not None and not isinstance(value, str):
-            return f"'{key}' must be text, got {brief(value)}"
-    if source.get("date") is not None:
-        try:
-            parse_date(source.get("date"))
-        except ValueError as error:
-            return f"'date': {error}"
-    return None
+    found = record_problems(source, _LAYER_SOURCE_FIELDS, required=required)
+    return None if not found else f"'{found[0][0]}': {found[0][1]}"
 
 
 # ---------------------------------------------------------------------------
@@ -345,18 +236,35 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
         return [*problems, f"{where}: field 'features': the FeatureCollection has no features"]
     meta = layer.get("bordermap")
     region = meta.get("region") if isinstance(meta, dict) else None
+    languages = _languages(meta)
     for index, feature in enumerate(features):
         problems += [
             f"{where}: {place}, field '{field}': {message}"
-            for place, field, message in _feature_problems(feature, index, region, seen_ids, where)
+            for place, field, message in _feature_problems(
+                feature, index, region, seen_ids, where, languages
+            )
             # A layer in another CRS has every position wrong: its 'crs' says it once.
             if crs is None or field != "geometry"
         ]
     return problems
 
 
+def _languages(meta: Any) -> tuple[str, ...]:
+    """Return the languages the layer's map names every feature in (English alone if unsaid)."""
+    spec = meta.get("spec") if isinstance(meta, dict) else None
+    languages = spec.get("languages") if isinstance(spec, dict) else None
+    if isinstance(languages, list) and languages and all(isinstance(x, str) for x in languages):
+        return tuple(languages)
+    return ("en",)
+
+
 def _feature_problems(
-    feature: Any, index: int, region: Any, seen_ids: dict[str, str], where: str
+    feature: Any,
+    index: int,
+    region: Any,
+    seen_ids: dict[str, str],
+    where: str,
+    languages: tuple[str, ...] = ("en",),
 ) -> list[tuple[str, str, str]]:
     """Return (feature, field, problem) triples for one feature."""
     if not isinstance(feature, dict):
@@ -381,10 +289,10 @@ def _feature_problems(
     properties = feature.get("properties")
     if not isinstance(properties, dict):
         return [*found, (place, "properties", "expected an object of properties")]
-    for language in LANGUAGES:
-        name = properties.get(f"name_{language}")
-        if not isinstance(name, str) or not name.strip():
-            found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
+    found += [
+        (place, key, problem)
+        for key, problem in record_problems(properties, name_fields(languages))
+    ]
     kind = properties.get("kind")
     if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
         found.append(
@@ -455,32 +363,45 @@ def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
         if not isinstance(event, dict):
             found.append((place, f"events[{position}]", f"expected an object, got {brief(event)}"))
             continue
-        try:
-            parse_date(event.get("date"))
-        except ValueError as error:
-            found.append((place, f"events[{position}].date", str(error)))
-        if not isinstance(event.get("what", ""), str):
-            found.append((place, f"events[{position}].what", "expected text"))
-        if not isinstance(event.get("expected", False), bool):
-            found.append((place, f"events[{position}].expected", "expected true or false"))
-        if not _ids_ok(event.get("sources", [])):
-            found.append((place, f"events[{position}].sources", "expected a list of source ids"))
-        status = event.get("status")
-        if status is not None and (not isinstance(status, str) or status not in STATUSES):
-            found.append((place, f"events[{position}].status", f"unknown status {brief(status)}"))
+        found += [
+            (place, f"events[{position}].{key}", problem)
+            for key, problem in record_problems(event, EVENT_FIELDS)
+        ]
     return found
 
 
-#: Properties that are text when present (besides the names, checked above).
-_TEXT_PROPERTIES = (
-    "name_note",
-    "label_en",
-    "label_ko",
-    "label_ru",
-    "description",
-    "geometry_note",
-    "accuracy_note",
-)
+#: The longest length or accuracy a layer may state, in metres.
+_MAX_LAYER_METRES = 1e7
+
+#: Properties that are text when present (besides the names and labels).
+_TEXT_PROPERTIES = ("name_note", "description", "geometry_note", "accuracy_note")
+
+
+def _property_fields(properties: dict[str, Any]) -> tuple[Field, ...]:
+    """Return the properties a feature may hold beside its names, each with its rule.
+
+    Names and labels in any language are text: a layer may hold more languages than
+    its map requires.
+    """
+    texts = (
+        *_TEXT_PROPERTIES,
+        *sorted(
+            key
+            for key in properties
+            if key.startswith(("name_", "label_")) and key not in _TEXT_PROPERTIES
+        ),
+    )
+    return (
+        *(Field(key, any_text_problem) for key in texts),
+        Field("length_m", _metres_problem),
+        Field("accuracy_m", _metres_problem),
+        Field("approximate", flag_problem),
+        Field("position_sources", ids_problem),
+    )
+
+
+def _metres_problem(value: Any) -> str | None:
+    return number_problem(value, 0, _MAX_LAYER_METRES)
 
 
 def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -489,19 +410,10 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
     A layer edited by hand may hold any JSON value anywhere; each is checked here so
     that drawing never meets a value of the wrong type.
     """
-    found: list[tuple[str, str, str]] = []
-    for key in _TEXT_PROPERTIES:
-        value = properties.get(key)
-        if value is not None and not isinstance(value, str):
-            found.append((place, key, f"expected text, got {brief(value)}"))
-    for key in ("length_m", "accuracy_m"):
-        value = properties.get(key)
-        if value is not None and not (is_finite(value) and 0 <= value <= 1e7):
-            found.append((place, key, f"expected metres from 0 to 1e7, got {brief(value)}"))
-    if not isinstance(properties.get("approximate", False), bool):
-        found.append((place, "approximate", "expected true or false"))
-    if not _ids_ok(properties.get("position_sources", [])):
-        found.append((place, "position_sources", "expected a list of source ids"))
+    found = [
+        (place, key, problem)
+        for key, problem in record_problems(properties, _property_fields(properties))
+    ]
     found += _figure_problems(place, properties.get("figures", []))
     alternatives = properties.get("position_alternatives", [])
     if not isinstance(alternatives, list):
@@ -518,14 +430,12 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
 
 
 def _ids_ok(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return ids_problem(value) is None
 
 
 def _value_ok(value: Any) -> bool:
     """Whether ``value`` is a figure's value: a finite number or non-empty text."""
-    if isinstance(value, str):
-        return bool(value.strip())
-    return is_finite(value) and abs(value) <= 1e15
+    return value_problem(value) is None
 
 
 def _figure_problems(place: str, figures: Any) -> list[tuple[str, str, str]]:

@@ -18,9 +18,22 @@ from bordermap.i18n import format_date, format_month, translate
 #: Kinds of features the initial view is framed on.
 FRAME_KINDS: tuple[str, ...] = ("rail_bridge", "road_bridge")
 
+#: Crossings of other kinds: the first view frames those a map has, with its bridges.
+OTHER_CROSSING_KINDS: tuple[str, ...] = (
+    "road_rail_bridge",
+    "tunnel",
+    "ferry",
+    "cable_car",
+    "pipeline",
+    "crossing_point",
+    "checkpoint",
+)
+
 #: Kinds whose labels the web map's first view makes room for (zooming out a little
 #: if it must): the bridges, the tripoint and the countries' names.
 FIRST_VIEW_KINDS: tuple[str, ...] = (*FRAME_KINDS, "tripoint", "country")
+#: The first view's kinds besides the crossings.
+FIRST_VIEW_PLACES: tuple[str, ...] = ("tripoint", "country")
 
 #: Statuses a label states, so that an unfinished feature is never mistaken for a built one.
 UNFINISHED_STATUSES: tuple[str, ...] = ("planned", "under construction")
@@ -38,6 +51,13 @@ LABELLED_KINDS: tuple[str, ...] = (
     "settlement",
     "tripoint",
     "river_mouth",
+    "road_rail_bridge",
+    "tunnel",
+    "ferry",
+    "cable_car",
+    "pipeline",
+    "crossing_point",
+    "checkpoint",
 )
 
 
@@ -67,8 +87,21 @@ NARROW_LABEL_CHARACTERS: int = 18
 LINE_LABEL_PLACES: int = 60
 
 
+#: Kinds whose labels are placed as early as another's (the kind of the same rank).
+LABEL_PRIORITY_AS: dict[str, str] = {
+    "road_rail_bridge": "road_bridge",
+    "tunnel": "rail_bridge",
+    "ferry": "rail_bridge",
+    "cable_car": "rail_bridge",
+    "crossing_point": "tripoint",
+    "checkpoint": "station",
+    "pipeline": "settlement",
+}
+
+
 def label_priority(kind: str) -> int:
     """Return a kind's place in :data:`LABEL_PRIORITY` (unlisted kinds come last)."""
+    kind = LABEL_PRIORITY_AS.get(kind, kind)
     return LABEL_PRIORITY.index(kind) if kind in LABEL_PRIORITY else len(LABEL_PRIORITY)
 
 
@@ -330,9 +363,16 @@ def feature_coords(feature: Mapping[str, Any]) -> list[Coordinate]:
     return []
 
 
+def frame_kinds(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[str, ...]:
+    """Return the kinds the first view is framed on: the bridges and the map's other crossings."""
+    present = {(feature.get("properties") or {}).get("kind") for _, feature in features}
+    return (*FRAME_KINDS, *(kind for kind in OTHER_CROSSING_KINDS if kind in present))
+
+
 def frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[float, float], ...]:
-    """Return ((south, west), (north, east)) around the bridges, else around everything."""
-    chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in FRAME_KINDS]
+    """Return ((south, west), (north, east)) around the crossings, else around everything."""
+    kinds = frame_kinds(features)
+    chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in kinds]
     points = [c for f in (chosen or [f for _, f in features]) for c in feature_coords(f)]
     if not points:
         raise ValueError("nothing to draw: every layer is empty")

@@ -1,20 +1,19 @@
-"""The base beneath the layers: land, sea and the three countries, and the locator inset.
+"""The base beneath the layers: land, sea and the map's countries, and the locator inset.
 
 Two GeoJSON files in ``<geodata>/base/``, made by ``scripts/make_base.py`` from
 public, licensed data and committed (``geodata/base/README.md`` says how):
 
 ``local.geojson``
-    At the scale of the bridges: the land areas of North Korea, Russia and China,
-    the sea, the China–North Korea and China–Russia boundaries, and where the sea's
-    name goes. The countries' shared boundaries are OpenStreetMap's, so the North
-    Korea–Russia boundary is the line of ``border.geojson``; the coast is Natural
-    Earth's and approximate at this scale.
+    At the scale of the bridges: the land areas of the map's countries, the sea,
+    the boundaries no layer draws, and where the sea's name goes. The countries'
+    shared boundaries are OpenStreetMap's, so the border the layers draw is the
+    same line; the coast is Natural Earth's and approximate at this scale.
 ``inset.geojson``
-    North-east Asia for the locator inset: countries (the map's three marked
-    ``focus``), the sea, the Sea of Japan's name, Vladivostok and Pyongyang.
+    The wider region for the locator inset: countries (the map's own marked
+    ``focus``), the sea, the sea's name and a few cities.
 
 :func:`read_base` reads both as strictly as :func:`bordermap.layers.read_layers`
-reads the layers. The styles (:data:`COUNTRY_STYLES`, :data:`SEA_STYLE`, ...), names
+reads the layers. The styles (:func:`country_styles`, :data:`SEA_STYLE`, ...), names
 and credit come from :mod:`bordermap._base_style`, the places to name the areas from
 :mod:`bordermap._base_labels` and the inset from :mod:`bordermap._inset`; this module
 reads the base and offers them all.
@@ -31,8 +30,8 @@ from bordermap._base_labels import area_label_candidates, area_label_points
 from bordermap._base_style import (
     BOUNDARY_STYLE,
     CITY_STYLE,
+    COUNTRY_FILLS,
     COUNTRY_NAME_COLOUR,
-    COUNTRY_STYLES,
     EXTENT_STYLE,
     OTHER_LAND_STYLE,
     SEA_NAME_COLOUR,
@@ -40,6 +39,7 @@ from bordermap._base_style import (
     base_credit,
     base_name,
     base_style,
+    country_styles,
     extent_feature,
     features_of_kind,
 )
@@ -50,20 +50,25 @@ from bordermap._layercheck import (
     drawn_problem,
     flatten_positions,
     label_of,
-    position_problem,
-    region_box,
     source_problem,
 )
+from bordermap._rules import (
+    lonlat_problem,
+    name_fields,
+    record_problems,
+    region_box,
+    region_problem,
+)
 from bordermap.errors import BaseUnavailableWarning, LayerError
-from bordermap.schema import LANGUAGES, brief, identifier_problem, is_identifier
+from bordermap.schema import brief, identifier_problem, is_identifier
 
 __all__ = [
     "BASE_DIRECTORY",
     "BASE_FILES",
     "BOUNDARY_STYLE",
     "CITY_STYLE",
+    "COUNTRY_FILLS",
     "COUNTRY_NAME_COLOUR",
-    "COUNTRY_STYLES",
     "EXTENT_STYLE",
     "INSET_TOLERANCE",
     "OTHER_LAND_STYLE",
@@ -77,6 +82,7 @@ __all__ = [
     "base_name",
     "base_path",
     "base_style",
+    "country_styles",
     "extent_feature",
     "features_of_kind",
     "inset_svg",
@@ -221,12 +227,10 @@ def collection_problems(data: Any, where: str) -> list[str]:
             "their versions and licences there"
         )
     else:
-        extent = region_box(meta.get("extent"))
-        if extent is None:
-            problems.append(
-                f"{where}: field 'bordermap.extent': expected [west, south, east, north] "
-                f"in degrees, got {brief(meta.get('extent'))}"
-            )
+        problem = region_problem(meta.get("extent"))
+        extent = None if problem is not None else region_box(meta.get("extent"))
+        if problem is not None:
+            problems.append(f"{where}: field 'bordermap.extent': {problem}")
         problems += [
             f"{where}: field '{field}': {message}"
             for field, message in _sources_problems(meta, "bordermap.sources")
@@ -251,14 +255,10 @@ def _sources_problems(record: Mapping[str, Any], field: str) -> list[tuple[str, 
     problems = []
     for position, source in enumerate(sources):
         where = f"{field}[{position}]"
-        problem = source_problem(source)
+        # A base file's sources say under which licence and with which credit.
+        problem = source_problem(source, required=("licence", "credit"))
         if problem is not None:
             problems.append((where, problem))
-            continue
-        for key in ("licence", "credit"):
-            value = source.get(key)
-            if not isinstance(value, str) or not value.strip():
-                problems.append((where, f"'{key}' must be non-empty text, got {brief(value)}"))
     return problems
 
 
@@ -282,10 +282,14 @@ def _feature_problems(
     properties = feature.get("properties")
     if not isinstance(properties, dict):
         return [*found, (place, "properties", "expected an object of properties")]
-    for language in LANGUAGES:
-        name = properties.get(f"name_{language}")
-        if not isinstance(name, str) or not name.strip():
-            found.append((place, f"name_{language}", f"missing (got {brief(name)})"))
+    # English at least: base_name falls back to it in a language the data lacks.
+    languages = sorted(
+        key.removeprefix("name_")
+        for key in properties
+        if key.startswith("name_") and key != "name_en"
+    )
+    names = name_fields(["en", *languages])
+    found += [(place, key, problem) for key, problem in record_problems(properties, names)]
     kind = properties.get("kind")
     if not isinstance(kind, str) or kind not in BASE_KINDS:
         return [
@@ -302,7 +306,7 @@ def _feature_problems(
         )
     label_at = properties.get("label_at")
     if label_at is not None:
-        problem = position_problem(label_at, extent)
+        problem = lonlat_problem(label_at, extent)
         if problem is not None:
             found.append((place, "label_at", problem))
     found += [

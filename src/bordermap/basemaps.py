@@ -8,12 +8,12 @@ attribution) into a :class:`Basemap`, refusing what cannot be credited or used.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bordermap._rules import http_url
 from bordermap.errors import BasemapError
 from bordermap.schema import brief
 
@@ -120,7 +120,7 @@ def _is_url(spec: str) -> bool:
 
 
 def _custom(url: str, attribution: str | None) -> Basemap:
-    if not url.lower().startswith(("http://", "https://")):
+    if http_url(url) is None:
         raise BasemapError(
             f"--tiles: a tile URL must start with http:// or https://, got {brief(url)}"
         )
@@ -153,8 +153,10 @@ def _custom(url: str, attribution: str | None) -> Basemap:
         )
     # Escaped, and braces as entities: the credit is HTML on the page and must never
     # be read as a template by folium.
-    credit = html.escape(attribution.strip()).replace("{", "&#123;").replace("}", "&#125;")
-    return Basemap(label=f"Tiles from {html.escape(host)}", url=url, attribution=credit)
+    from bordermap._templates import escaped
+
+    credit = escaped(attribution.strip()).replace("{", "&#123;").replace("}", "&#125;")
+    return Basemap(label=escaped(f"Tiles from {host}"), url=url, attribution=credit)
 
 
 def resolve_basemaps(

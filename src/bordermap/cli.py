@@ -17,15 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bordermap import __version__, settings
+from bordermap import __version__, _cli_maps, settings
 from bordermap._cli_output import (
+    notes_said,
     one_line,
     say,
     say_problems,
     warnings_said,
 )
 from bordermap.errors import BordermapError
-from bordermap.schema import brief
+from bordermap.schema import brief, parse_date
 
 __all__ = ["main"]
 
@@ -82,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_command(commands, "validate", "check the layers in --geodata; exit 1 if any check fails")
     _add_drawing_options(commands.choices)
     _add_publishing_options(commands.choices)
+    commands.choices["build"].add_argument(
+        "--all",
+        action="store_true",
+        help="build every map: --geodata and each maps/<id>/, then outputs/index.html "
+        "linking them with thumbnails",
+    )
+    _cli_maps.add_new_command(commands, _bbox)
     return parser
 
 
@@ -180,10 +188,12 @@ def _add_drawing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None
             "--lang",
             "--language",
             dest="lang",
-            choices=LANGUAGES,
+            type=_cli_maps.language_code,
             default="en",
-            help="language of labels, popups, legend, title and notes (default: en); "
-            "other languages write <name>.<lang>.html/.png/...",
+            metavar="LANG",
+            help="language of labels, popups, legend, title and notes, one of the map's "
+            "([map] languages; default: en); other languages write "
+            "<name>.<lang>.html/.png/...",
         )
 
 
@@ -231,23 +241,15 @@ def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> N
 IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
 #: bordermap.gis.GIS_FORMATS, without importing it.
 EXPORT_FORMATS: tuple[str, ...] = (*IMAGE_FORMATS, "gpkg", "kml")
-LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")  # bordermap.i18n.LANGUAGES, without importing it
 
 
 def _day(text: str) -> dt.date:
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # a day: no month or year alone
         try:
-            return dt.date.fromisoformat(text)
+            return parse_date(text)
         except ValueError:
             pass
     raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
-
-
-def _output(arguments: argparse.Namespace, suffix: str) -> Path:
-    """Return ``<outputs>/<map name>[.<lang>]<suffix>``: one file per language."""
-    stem = Path(settings.map_file).stem
-    language = "" if arguments.lang == "en" else f".{arguments.lang}"
-    return Path(arguments.outputs) / f"{stem}{language}{suffix}"
 
 
 def _built_layers(facts: Any) -> Any:
@@ -356,13 +358,11 @@ def _whole_number(option: str, low: int, high: int) -> Callable[[str], int]:
 
 def _base_url(text: str) -> str:
     """Accept a relative URL or an http(s) one with a host, nothing else (no javascript:)."""
-    head = text.split("/")[0]
-    unsafe = any(ord(c) < 33 or c in "<>\"'`\\" for c in text)
-    absolute = text.lower().startswith(("http://", "https://")) and len(text.split("/")) > 2
-    if unsafe or (":" in head and not absolute) or text.startswith("//"):
-        raise argparse.ArgumentTypeError(
-            f"expected a relative URL or an http(s) link, got {brief(text)}"
-        )
+    from bordermap._rules import link_problem
+
+    problem = link_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 
@@ -395,7 +395,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     try:
-        return _run(argv)
+        with notes_said():
+            return _run(argv)
     except KeyboardInterrupt:  # also while the arguments are read or a library loads
         say(sys.stderr, "bordermap: interrupted; outputs left as they were")
         return 130
@@ -452,6 +453,7 @@ def _map(arguments: argparse.Namespace) -> int:
 
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     layers = read_layers(arguments.geodata)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     web_map = build_map(
@@ -462,7 +464,7 @@ def _map(arguments: argparse.Namespace) -> int:
         language=arguments.lang,
         base=_base(arguments),
     )
-    path = save_map(web_map, _output(arguments, ".html"))
+    path = save_map(web_map, _cli_maps.output_path(arguments, layers, ".html"))
     say(sys.stdout, f"wrote {path}")
     if arguments.open:
         _open_in_browser(path)
@@ -470,6 +472,12 @@ def _map(arguments: argparse.Namespace) -> int:
 
 
 def _build(arguments: argparse.Namespace) -> int:
+    if getattr(arguments, "all", False):
+        return _cli_maps.build_all(arguments, _build_one)
+    return _build_one(arguments)
+
+
+def _build_one(arguments: argparse.Namespace) -> int:
     from bordermap._io import write_all
     from bordermap.basemaps import resolve_basemaps
     from bordermap.facts import load_facts
@@ -481,6 +489,7 @@ def _build(arguments: argparse.Namespace) -> int:
     basemaps = resolve_basemaps(arguments.tiles, arguments.attribution)
     facts = load_facts(arguments.facts or arguments.geodata / settings.facts_file)
     layers = _built_layers(facts)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     page = render_html(
@@ -495,7 +504,7 @@ def _build(arguments: argparse.Namespace) -> int:
     )
     _refuse_to_overwrite_edits(layers, arguments)
     files: dict[Path, str] = render_layers(layers, arguments.geodata)
-    map_path = _output(arguments, ".html")
+    map_path = _cli_maps.output_path(arguments, layers, ".html")
     files[map_path] = page
     write_all(files)
     for path in files:
@@ -517,9 +526,11 @@ def _export(arguments: argparse.Namespace) -> int:
     from bordermap.export import BasemapUnavailableWarning, render_images
     from bordermap.gis import gis_files
     from bordermap.layers import read_layers
+    from bordermap.mapspec import spec_of
     from bordermap.timeline import layers_as_of
 
     layers = read_layers(arguments.geodata)
+    _cli_maps.check_language(layers, arguments)
     if _checks_failed(layers, arguments):
         return EXIT_CHECKS_FAILED
     date = _note_date(layers, arguments)
@@ -545,7 +556,8 @@ def _export(arguments: argparse.Namespace) -> int:
     if gis_formats:
         made |= gis_files(layers, gis_formats, language=arguments.lang, as_of=date)
     files: dict[Path, str | bytes] = {
-        _output(arguments, f".{suffix}"): made[suffix] for suffix in arguments.format
+        _cli_maps.output_path(arguments, layers, f".{suffix}"): made[suffix]
+        for suffix in arguments.format
     }
     if arguments.embed:
         files[Path(arguments.outputs) / EMBED_FILE] = embed_html(
@@ -554,7 +566,8 @@ def _export(arguments: argparse.Namespace) -> int:
     write_all(files)
     for path in files:
         say(sys.stdout, f"wrote {path}")
-    if arguments.embed and not (arguments.outputs / settings.map_file).exists():
+    english_map = Path(arguments.outputs) / f"{spec_of(layers).output}.html"
+    if arguments.embed and not english_map.exists():
         say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
     return EXIT_OK
 
@@ -581,4 +594,5 @@ _COMMANDS = {
     "build": _build,
     "export": _export,
     "validate": _validate,
+    "new": _cli_maps.new,
 }

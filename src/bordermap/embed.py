@@ -7,15 +7,17 @@ label for screen readers and the static PNG as a fallback image and link.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from bordermap import _html, settings
+from bordermap import _html
 from bordermap._io import write_atomic
+from bordermap._rules import link_problem
+from bordermap._templates import render
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import output_in, spec_of
 
 __all__ = ["EMBED_FILE", "InlineMap", "embed_html", "embed_inline", "embed_snippet", "write_embed"]
 
@@ -54,25 +56,16 @@ def embed_snippet(
         If a URL is neither relative nor http(s).
     """
     for url in (map_url, image_url):
-        if ":" in url.split("/")[0] and not url.lower().startswith(("http://", "https://")):
-            raise ValueError(f"embed URLs must be relative or http(s), got {url!r}")
-    esc = html.escape
-    # Inline styles only, so that the snippet survives editors that strip <style>:
-    # 4:3 on wide screens; the minimum height makes it portrait-like on a phone.
-    return f"""<!-- bordermap embed: paste into a web page, Markdown/Quarto or a notebook -->
-<figure style="margin: 1em 0; max-width: 100%;">
-  <iframe src="{esc(map_url)}" title="{esc(title)}" aria-label="{esc(description)}"
-          loading="lazy" allowfullscreen
-          style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
-                 max-height: 85vh; border: 0;"></iframe>
-  <noscript><img src="{esc(image_url)}" alt="{esc(title)}"
-                 style="width: 100%; height: auto;"></noscript>
-  <figcaption style="font-size: 0.85em; color: #555; margin-top: 0.3em;">{esc(title)}.
-    Scroll the page as usual; zoom the map with Ctrl/⌘ + scroll or two fingers.
-    <a href="{esc(map_url)}">Open the map full screen</a> ·
-    <a href="{esc(image_url)}">static image (PNG)</a></figcaption>
-</figure>
-"""
+        problem = link_problem(url)
+        if problem is not None:
+            raise ValueError(f"embed URLs: {problem}")
+    return render(
+        "embed.html.j2",
+        map_url=map_url,
+        image_url=image_url,
+        title=title,
+        description=description,
+    )
 
 
 def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
@@ -97,9 +90,10 @@ def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
     meta: Mapping[str, Any] = _html.metadata(layers)
     features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
     prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
+    output = spec_of(layers).output
     return embed_snippet(
-        map_url=prefix + settings.map_file,
-        image_url=prefix + Path(settings.map_file).with_suffix(".png").name,
+        map_url=f"{prefix}{output}.html",
+        image_url=f"{prefix}{output}.png",
         title=str(meta.get("title") or "bordermap"),
         description=_html.describe(meta, features),
     )
@@ -169,7 +163,7 @@ class _Head(HTMLParser):
             self.title += data
 
 
-def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> InlineMap:
+def embed_inline(map_file: str | Path | None = None) -> InlineMap:
     """Return the web map framed for a Jupyter notebook, where it shows inline.
 
     The iframe carries the whole page in its ``srcdoc``, so it needs no address
@@ -180,7 +174,8 @@ def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> 
     Parameters
     ----------
     map_file : str or pathlib.Path, optional
-        The map written by ``bordermap map`` (default ``outputs/tumen_border_map.html``).
+        The map written by ``bordermap map``; by default the map of ``geodata/``
+        in ``outputs/`` (``outputs/<output>.html``, as ``[map] output`` names it).
 
     Returns
     -------
@@ -195,15 +190,18 @@ def embed_inline(map_file: str | Path = Path("outputs") / settings.map_file) -> 
     from bordermap._io import read_input
     from bordermap.errors import OutputError
 
+    if map_file is None:
+        map_file = Path("outputs") / f"{output_in('geodata')}.html"
     try:
         page = read_input(Path(map_file), "map not found (run 'bordermap map' first)")
     except ValueError as error:
         raise OutputError(str(error)) from None
     head = _Head()
     head.feed(page[: page.find("</head>") + 7] if "</head>" in page else page)
-    esc = html.escape
-    markup = f"""<iframe srcdoc="{esc(page)}" title="{esc(head.title.strip())}"
-        aria-label="{esc(head.description)}" allowfullscreen
-        style="display: block; width: 100%; aspect-ratio: 4 / 3; min-height: 420px;
-               max-height: 85vh; border: 0;"></iframe>"""
+    markup = render(
+        "inline.html.j2",
+        page=page,
+        title=head.title.strip(),
+        description=head.description,
+    )
     return InlineMap(markup)

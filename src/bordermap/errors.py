@@ -21,6 +21,7 @@ __all__ = [
     "LayerError",
     "MissingDependencyError",
     "OutputError",
+    "TranslationError",
 ]
 
 
@@ -60,6 +61,10 @@ class ExportError(BordermapError, ValueError):
 
 class MissingDependencyError(BordermapError, ImportError):
     """An optional library a call needs is not installed; the message says how to add it."""
+
+
+class TranslationError(BordermapError, LookupError):
+    """An interface word has no translation in the language asked for."""
 
 
 class BordermapWarning(UserWarning):

@@ -57,6 +57,7 @@ from bordermap._print_fonts import nearest_weights_quietly, owner_of, pdf_fonts
 from bordermap.base import Base, resolve_base
 from bordermap.errors import BasemapUnavailableWarning, BaseUnavailableWarning, ExportError
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import activated, spec_of
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -292,7 +293,11 @@ def _render_images(
     layers = {name: layer for name, layer in layers.items() if name not in left_out}
     # The public function's caller is named by a warning.
     drawn_base = resolve_base(options.base, geodata, stacklevel=4)
-    with matplotlib.rc_context(_rc_params()), nearest_weights_quietly():
+    with (
+        matplotlib.rc_context(_rc_params()),
+        nearest_weights_quietly(),
+        activated(spec_of(layers)),
+    ):
         drawing = _draw(layers, options, drawn_base)
         images = {name: _render(drawing, name, options.dpi) for name in formats}
     if drawing.basemap_problem is not None:
@@ -429,7 +434,7 @@ _NO_SUCH_FONT = (
 
 
 def _is_cjk(char: str) -> bool:
-    """Whether a character is Korean, Chinese or Japanese (which Noto Sans CJK covers)."""
+    """Whether a character is of a CJK script (which Noto Sans CJK covers)."""
     name = unicodedata.name(char, "")
     return name.startswith(("HANGUL", "CJK", "HIRAGANA", "KATAKANA"))
 

@@ -2,8 +2,9 @@
 
 Lengths and positions along lines are geodesic on the WGS 84 ellipsoid (pyproj's
 ``Geod``). Nearest-point questions (where on the river is this bridge? which bank is
-this point on?) are answered in the projected CRS of :mod:`bordermap.settings`
-(UTM 52N here), where planar geometry is accurate to centimetres at this scale.
+this point on?) are answered in a projected CRS (:func:`bordermap.mapspec.planar_crs`:
+``settings.projected_crs`` if set, else the map's, the UTM zone of its region),
+where planar geometry is accurate to centimetres at a crossing's scale.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pyproj import Geod, Transformer
 from shapely.geometry import LineString, Point
 
 from bordermap import settings
+from bordermap.mapspec import planar_crs
 
 __all__ = [
     "Coordinate",
@@ -58,17 +60,18 @@ def _geod() -> Geod:
     return geod(settings.ellipsoid)
 
 
-def _to_projected() -> Transformer:
-    return transformer("EPSG:4326", settings.projected_crs)
+def _crs_near(coords: Sequence[Sequence[float]] | NDArray[np.float64]) -> str:
+    """Return the CRS of planar work on ``coords`` (the map's, else their first's UTM zone)."""
+    first = coords[0]
+    return planar_crs((float(first[0]), float(first[1])))
 
 
-def _from_projected() -> Transformer:
-    return transformer(settings.projected_crs, "EPSG:4326")
-
-
-def _projected(coords: Sequence[Coordinate]) -> list[tuple[float, float]]:
-    """Project ``(lon, lat)`` coordinates to planar ``(x, y)`` metres."""
-    xs, ys = _to_projected().transform([c[0] for c in coords], [c[1] for c in coords])
+def _projected(coords: Sequence[Coordinate], crs: str | None = None) -> list[tuple[float, float]]:
+    """Project ``(lon, lat)`` coordinates to planar ``(x, y)`` metres in ``crs``."""
+    crs = crs or _crs_near(coords)
+    xs, ys = transformer("EPSG:4326", crs).transform(
+        [c[0] for c in coords], [c[1] for c in coords]
+    )
     return list(zip(xs, ys, strict=True))
 
 
@@ -109,8 +112,14 @@ class Line:
         return float(self._walked_m[-1])
 
     @cached_property
+    def crs(self) -> str:
+        """The projected CRS of the line's planar questions, chosen once per line."""
+        return _crs_near(self.vertices)
+
+    @cached_property
     def _planar(self) -> NDArray[np.float64]:
-        xs, ys = _to_projected().transform(self.vertices[:, 0], self.vertices[:, 1])
+        to_planar = transformer("EPSG:4326", self.crs)
+        xs, ys = to_planar.transform(self.vertices[:, 0], self.vertices[:, 1])
         return np.column_stack([xs, ys])
 
     @cached_property
@@ -170,7 +179,7 @@ class Line:
         float
             Geodesic distance from the first vertex, along the line, to the projection.
         """
-        (projected_point,) = _projected([point])
+        (projected_point,) = _projected([point], self.crs)
         along_planar = self._planar_shape.project(Point(projected_point))
         # Find the segment the projection falls on, then measure geodesically up to it.
         steps, ends = self._planar_lengths, self._planar_ends
@@ -217,7 +226,7 @@ class Line:
             ``1`` on the left, ``-1`` on the right, ``0`` on the line; judged against
             the segment nearest to the point (the first of equally near ones).
         """
-        (target,) = _projected([point])
+        (target,) = _projected([point], self.crs)
         start, step = self._planar[:-1], self._planar_segments
         squared = np.einsum("ij,ij->i", step, step)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -441,8 +450,9 @@ def buffer_polygon(coords: Sequence[Coordinate], metres: float) -> list[Coordina
     """
     from shapely.geometry.polygon import orient
 
-    planar = _projected(coords)
+    crs = _crs_near(coords)
+    planar = _projected(coords, crs)
     shape = Point(planar[0]) if len(planar) == 1 else LineString(planar)
     ring = orient(shape.buffer(metres, quad_segs=16), sign=1.0).exterior.coords
-    xs, ys = _from_projected().transform([c[0] for c in ring], [c[1] for c in ring])
+    xs, ys = transformer(crs, "EPSG:4326").transform([c[0] for c in ring], [c[1] for c in ring])
     return [round_coordinate((x, y)) for x, y in zip(xs, ys, strict=True)]

@@ -21,12 +21,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bordermap import settings
-from bordermap._io import dumps_geojson, dumps_geojson_all, read_json, recover, write_all
+from bordermap._geojson import dumps_geojson, dumps_geojson_all
+from bordermap._io import read_json, recover, write_all
 from bordermap._layercheck import collection_problems
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
 from bordermap.gis import from_gdal
+from bordermap.mapspec import MapSpec, activated, layers_in, spec_of
 from bordermap.schema import identifier_problem
 
 if TYPE_CHECKING:
@@ -102,7 +104,7 @@ def build_layers(facts: Facts) -> Layers:
     Returns
     -------
     dict of str to dict
-        Layer name to FeatureCollection, in ``settings.layer_names`` order, then any
+        Layer name to FeatureCollection, in the order of ``[map] layers``, then any
         other layer named in the facts. Features keep the facts file's order. A
         line drawn the same as another (``same_as``: the border on the river) shares
         its coordinates list, written and measured once: copy a geometry before
@@ -119,12 +121,19 @@ def build_layers(facts: Facts) -> Layers:
         If rounding a given line to ``settings.coordinate_decimals`` lengthens it by
         more than ``settings.length_tolerance_m``.
     """
+    spec = facts.spec or MapSpec(id=facts.id, output=f"{facts.id}_border_map")
+    with activated(spec):
+        return _build_layers(facts, spec)
+
+
+def _build_layers(facts: Facts, spec: MapSpec) -> Layers:
+    """Build the layers of :func:`build_layers` with the map's projection active."""
     resolved: dict[str, _Resolved] = {}
     for feature in facts.features:
         _resolve(feature, facts, resolved, ())
         if feature.geometry.method == "line":
             _warn_if_rounding_lengthens(feature, facts, resolved[feature.id].drawing)
-    names = list(settings.layer_names)
+    names = list(spec.layers)
     names += sorted({feature.layer for feature in facts.features} - set(names))
     layers: Layers = {}
     for name in names:
@@ -145,6 +154,7 @@ def build_layers(facts: Facts) -> Layers:
                 "facts": facts.path.name,
                 **({"region": list(facts.region)} if facts.region else {}),
                 **_notes(facts, name),
+                "spec": spec.as_metadata(),
             },
             "features": features,
         }
@@ -331,9 +341,7 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
     coords = drawn.drawing.rounded
     is_point = len(coords) == 1
     properties: dict[str, Any] = {
-        "name_en": feature.name["en"],
-        "name_ko": feature.name["ko"],
-        "name_ru": feature.name["ru"],
+        f"name_{language}": text for language, text in feature.name.items()
     }
     if feature.name_note:
         properties["name_note"] = feature.name_note
@@ -500,7 +508,7 @@ def edited_layers(directory: str | Path, names: Iterable[str] | None = None) -> 
     directory : str or pathlib.Path
         The geodata directory.
     names : iterable of str, optional
-        The layers to look at; defaults to ``settings.layer_names``.
+        The layers to look at; defaults to the map's (:func:`bordermap.mapspec.layers_in`).
 
     Returns
     -------
@@ -509,7 +517,7 @@ def edited_layers(directory: str | Path, names: Iterable[str] | None = None) -> 
     """
     recover(directory)  # a set a killed run left half written is completed first
     edited = []
-    for name in settings.layer_names if names is None else names:
+    for name in layers_in(directory) if names is None else names:
         path = layer_path(directory, name)
         try:
             text = path.read_bytes().decode("utf-8")
@@ -540,7 +548,7 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     directory : str or pathlib.Path
         The geodata directory.
     names : tuple of str, optional
-        Layers to read; defaults to ``settings.layer_names``.
+        Layers to read; defaults to the map's (:func:`bordermap.mapspec.layers_in`).
 
     Returns
     -------
@@ -564,7 +572,14 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     layers: Layers = {}
     seen_ids: dict[str, str] = {}
     recover(directory)  # a set of layers a killed run left half renamed is completed
-    for name in names or settings.layer_names:
+    asked = bool(names)
+    names = names or layers_in(directory)
+    if not names:
+        raise LayerError(
+            f"{directory}: no layers: no facts file naming them ({settings.facts_file}) "
+            "and no .geojson files (run 'bordermap layers' to make them)"
+        )
+    for name in names:
         path = layer_path(directory, name)
         data = read_json(
             path, problems, "layer file not found (run 'bordermap layers' to make it)"
@@ -579,6 +594,12 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
             problems += found
             continue
         layers[name] = data
+    if not asked and layers:  # the map's layers say which layers it has
+        problems += [
+            f"{layer_path(directory, name)}: {_LAYER_MISSING}"
+            for name in spec_of(layers).layers
+            if name not in names
+        ]
     if problems:
         raise LayerError(problems)
     return layers

@@ -14,7 +14,6 @@ __all__ = [
     "GEOMETRY_TYPES",
     "IDENTIFIER",
     "KINDS",
-    "LANGUAGES",
     "STATUSES",
     "brief",
     "identifier_problem",
@@ -34,15 +33,20 @@ GEOMETRY_TYPES: dict[str, str] = {
     "settlement": "Point",
     "railway": "LineString",
     "bridge_site": "Point",
+    # Border infrastructure in general: any crossing's map may use these.
+    "road_rail_bridge": "LineString",
+    "tunnel": "LineString",
+    "ferry": "LineString",
+    "cable_car": "LineString",
+    "pipeline": "LineString",
+    "crossing_point": "Point",
+    "checkpoint": "Point",
 }
 
 KINDS: tuple[str, ...] = tuple(GEOMETRY_TYPES)
 
 #: Statuses a feature may have; a feature whose events set none is "existing".
 STATUSES: tuple[str, ...] = ("planned", "under construction", "open", "existing", "closed")
-
-#: Languages every feature is named in.
-LANGUAGES: tuple[str, ...] = ("en", "ko", "ru")
 
 _DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 

@@ -8,21 +8,8 @@ from __future__ import annotations
 #: File name of the facts file inside the geodata directory.
 facts_file: str = "facts.toml"
 
-#: Layer names, in drawing order (bottom first); each is written to ``<name>.geojson``.
-layer_names: tuple[str, ...] = (
-    "tumen_river",
-    "border",
-    "rail_bridge",
-    "road_bridge",
-    "places",
-    "context",
-)
-
 #: Layers the web map offers switched off, and static exports leave out by default.
 hidden_layers: tuple[str, ...] = ("context",)
-
-#: File name of the web map inside the outputs directory.
-map_file: str = "tumen_border_map.html"
 
 #: Decimal places kept in GeoJSON coordinates (6 decimals is about 0.1 m).
 coordinate_decimals: int = 6
@@ -30,8 +17,10 @@ coordinate_decimals: int = 6
 #: Decimal places kept in lengths and distances, in metres.
 length_decimals: int = 1
 
-#: Projected CRS for planar work in this region (UTM zone 52N).
-projected_crs: str = "EPSG:32652"
+#: Projected CRS for planar work (nearest points, sides, buffers, simplification),
+#: e.g. ``"EPSG:32633"``. ``None``: the map's (``[map] projection`` in its facts
+#: file, else the UTM zone of the centre of its ``region``).
+projected_crs: str | None = None
 
 #: Ellipsoid for geodesic lengths and positions.
 ellipsoid: str = "WGS84"

@@ -2,7 +2,7 @@
 
 The GeoJSON layers keep full detail; the web map needs far less. :func:`web_ready`
 returns copies of the layers whose long lines are simplified (Douglas–Peucker in the
-projected CRS, ``settings.projected_crs``) and reports, per feature, how far the
+projected CRS, :func:`bordermap.mapspec.planar_crs`) and reports, per feature, how far the
 drawn line may lie from the layer's line: an upper bound on the Hausdorff distance
 between the two that never exceeds the bound asked for.
 
@@ -41,6 +41,7 @@ from pyproj import Transformer
 
 from bordermap import settings
 from bordermap.geometry import transformer
+from bordermap.mapspec import activated, planar_crs, spec_of
 
 if TYPE_CHECKING:
     from bordermap.layers import Layers
@@ -94,7 +95,7 @@ def web_ready(
     deviations : dict of str to float
         Feature id (``"<layer>#<n>"`` for a feature without one) to the largest
         distance, in metres, between its drawn and its original geometry: an upper
-        bound on their Hausdorff distance in ``settings.projected_crs``, never more
+        bound on their Hausdorff distance in the map's projected CRS, never more
         than ``max_deviation_m``; ``0.0`` for a feature left as it is.
 
     Raises
@@ -119,6 +120,12 @@ def web_ready(
             f"max_deviation_m must be a finite number of metres, 0 or more, "
             f"instead got: {bound!r}."
         )
+    with activated(spec_of(layers)):  # every shape in the map's one projection
+        return _web_ready(layers, float(bound))
+
+
+def _web_ready(layers: Layers, bound: float) -> tuple[Layers, dict[str, float]]:
+    """Simplify as :func:`web_ready` does, with the map's projection active."""
     shapes = _Shapes()
     entries = [
         (name, index, feature, shapes.of(feature.get("geometry")))
@@ -259,8 +266,9 @@ def _transformer(crs: str) -> Transformer:
 
 
 def _project(lonlat: _Floats) -> _Floats:
-    """Project ``(lon, lat)`` rows to ``(x, y)`` metres in ``settings.projected_crs``."""
-    xs, ys = _transformer(settings.projected_crs).transform(lonlat[:, 0], lonlat[:, 1])
+    """Project ``(lon, lat)`` rows to ``(x, y)`` metres in the map's projected CRS."""
+    crs = planar_crs((float(lonlat[0, 0]), float(lonlat[0, 1])))
+    xs, ys = _transformer(crs).transform(lonlat[:, 0], lonlat[:, 1])
     return np.column_stack([np.asarray(xs, dtype=float), np.asarray(ys, dtype=float)])
 
 

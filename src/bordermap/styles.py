@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
+from bordermap.mapspec import active
+
 __all__ = ["UNCERTAINTY_STYLE", "Style", "style_for", "styles"]
 
 
@@ -59,11 +61,10 @@ class Style:
 
 
 _RIVER = Style("River (main channel)", "#3a7fc1", weight=7, opacity=0.85)
-_BORDER = Style(
-    "North Korea–Russia border (on the channel)", "#b3261e", weight=2.5, dash=(1, 6, 8, 6)
-)
+# A map names its own border and tripoint in its legend ([map.legend] in its facts).
+_BORDER = Style("Border", "#b3261e", weight=2.5, dash=(1, 6, 8, 6))
 _TRIPOINT = Style(
-    "Tripoint (China–North Korea–Russia)",
+    "Tripoint",
     "#b3261e",
     weight=2,
     marker="circle",
@@ -100,6 +101,35 @@ _STYLES: dict[tuple[str, str | None], Style] = {
     ("river_mouth", None): Style(
         "River mouth", "#3a7fc1", weight=2, marker="circle", radius=6, fill="#d0ebff"
     ),
+    # A bridge carrying road and rail: the two bridges' colours, road on rail.
+    ("road_rail_bridge", "planned"): Style(
+        "Road and rail bridge, planned", "#1d1d1d", weight=4, dash=(2, 8), casing="#d9480f"
+    ),
+    ("road_rail_bridge", "under construction"): Style(
+        "Road and rail bridge, under construction",
+        "#1d1d1d",
+        weight=6,
+        dash=(12, 8),
+        casing="#d9480f",
+    ),
+    ("road_rail_bridge", None): Style(
+        "Road and rail bridge", "#1d1d1d", weight=6, casing="#d9480f"
+    ),
+    ("tunnel", None): Style("Tunnel", "#495057", weight=5, dash=(6, 4), opacity=0.8),
+    ("ferry", None): Style("Ferry", "#1864ab", weight=3, dash=(8, 6), casing="#ffffff"),
+    ("cable_car", None): Style("Cable car", "#862e9c", weight=3, dash=(1, 5), casing="#ffffff"),
+    ("pipeline", None): Style("Pipeline", "#2b8a3e", weight=3, dash=(14, 4, 2, 4)),
+    ("crossing_point", None): Style(
+        "Border crossing point", "#b3261e", weight=2, marker="square", radius=6, fill="#ffffff"
+    ),
+    ("checkpoint", None): Style(
+        "Checkpoint (border control)",
+        "#1d1d1d",
+        weight=2,
+        marker="circle",
+        radius=6,
+        fill="#ff8787",
+    ),
 }
 
 #: The area within which an approximate feature may lie, drawn beneath it.
@@ -135,7 +165,22 @@ def style_for(kind: str, status: str | None = None) -> Style:
     ------
     KeyError
         If no style is defined for ``kind``.
+
+    Notes
+    -----
+    The map being drawn may name a kind more precisely in its legend
+    (``[map.legend]``, e.g. which border): that label replaces the kind's general one.
     """
+    style = _style_for(kind, status)
+    spec = active()
+    label = spec.legend.get(kind) if spec is not None else None
+    if label and style is _STYLES.get((kind, None)):
+        return dataclasses.replace(style, label=label)
+    return style
+
+
+def _style_for(kind: str, status: str | None) -> Style:
+    """Return the package's style of ``kind`` in ``status`` (see :func:`style_for`)."""
     if (kind, status) in _STYLES:
         return _STYLES[(kind, status)]
     general = _STYLES[(kind, None)]

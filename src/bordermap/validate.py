@@ -23,25 +23,24 @@ from bordermap._layercheck import counted as _count
 from bordermap._layercheck import features_of as _features
 from bordermap._layercheck import geometry_problem, line_of
 from bordermap._layercheck import id_of as _feature_id
-from bordermap._layercheck import is_finite as _is_finite
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
+from bordermap._rules import is_finite as _is_finite
 from bordermap.geometry import Coordinate, Line, azimuth_along
 from bordermap.layers import Layers
+from bordermap.mapspec import activated, active, spec_of
 from bordermap.schema import GEOMETRY_TYPES, brief
 
 __all__ = ["Check", "validate_layers"]
 
-#: The layer holding the river the bridges cross, and the river's kind.
-_RIVER_LAYER, _RIVER_KIND = "tumen_river", "river"
-#: The layer holding the border line, drawn downstream from the tripoint to the mouth.
-_BORDER_LAYER, _BORDER_KIND = "border", "border"
+#: The kinds of the river the bridges cross and of the border line (drawn downstream).
+_RIVER_KIND, _BORDER_KIND = "river", "border"
 _RAIL_BRIDGE, _ROAD_BRIDGE = "rail_bridge", "road_bridge"
-_BRIDGE_KINDS = (_RAIL_BRIDGE, _ROAD_BRIDGE)
-#: Facing downstream along the border, North Korea is on the right, Russia on the left.
-_BANKS = {-1: "North Korea", 1: "Russia"}
+_BRIDGE_KINDS = (_RAIL_BRIDGE, _ROAD_BRIDGE, "road_rail_bridge")
+#: Sides of a line facing along it (Line.side_of): 1 on the left, -1 on the right.
+_SIDES = {1: "left", -1: "right"}
 #: Name prefix of the road bridge's figure giving its distance below the rail bridge.
 _DOWNSTREAM_FIGURE = "downstream distance"
 _DOWNSTREAM_CHECK = "road-bridge-downstream"
@@ -102,9 +101,10 @@ class _Bridge:
 def validate_layers(layers: Layers) -> list[Check]:
     """Check the layers' geometry, measurements and sources.
 
-    The river is the feature of kind ``river`` in layer ``tumen_river``; the border
-    is the ``border`` line in layer ``border``, drawn downstream from the tripoint
-    to the mouth, so that North Korea lies on its right and Russia on its left.
+    The river is the map's ``[map] river`` feature, else its one feature of kind
+    ``river``; the border is its ``[map] border``, else its one feature of kind
+    ``border``, drawn downstream; ``[[map.countries]]`` say which country holds
+    the left bank and which the right (facing downstream).
 
     Parameters
     ----------
@@ -117,7 +117,7 @@ def validate_layers(layers: Layers) -> list[Check]:
     list of Check
         In this order:
 
-        - ``layers``: every layer of ``settings.layer_names`` is present;
+        - ``layers``: every layer of the map (``[map] layers``) is present;
         - ``geometry:<layer>``, one per layer: the layer has features, each with a
           text ``id`` (unique across layers) and a valid, non-empty geometry of the
           type its ``kind`` is drawn as, with finite WGS 84 coordinates;
@@ -130,14 +130,15 @@ def validate_layers(layers: Layers) -> list[Check]:
           ``settings.sourced_length_excess`` (25 %) over the longest value of its
           sourced ``length`` figure (a typo in a position a path runs through
           stretches it by kilometres);
-        - ``rail-bridge-crosses-river`` and ``road-bridge-crosses-river``, one per
+        - ``<kind>-crosses-river`` (``rail-bridge-crosses-river``, ...), one per
           bridge: it crosses the river once, at no less than 30° to the channel,
-          and its ends lie on opposite banks, one in North Korea (right of the
-          border line facing downstream) and one in Russia (left), both beside the
-          border's interior rather than beyond the tripoint or the mouth;
-        - ``road-bridge-downstream``, one per road bridge: it crosses the river
-          downstream of the rail bridge, at an along-river distance within the
-          range of its sourced "downstream distance" figure (with
+          and its ends lie on opposite banks, one in the country holding the right
+          bank (facing downstream along the border line) and one in the country
+          holding the left, both beside the border's interior rather than beyond
+          its ends;
+        - ``road-bridge-downstream``, one per road bridge with a sourced
+          "downstream distance" figure: it crosses the river downstream of the rail
+          bridge, at an along-river distance within the figure's range (with
           ``settings.length_tolerance_m`` of slack).
 
         A check that cannot be made (a layer it needs is missing or broken) fails
@@ -145,7 +146,8 @@ def validate_layers(layers: Layers) -> list[Check]:
     """
     token = _MEASURED.set({})
     try:
-        return _validate(layers)
+        with activated(spec_of(layers)):
+            return _validate(layers)
     finally:
         _MEASURED.reset(token)
 
@@ -218,7 +220,7 @@ def _is_line(feature: dict[str, Any]) -> bool:
 
 def _check_layer_names(layers: Layers) -> Check:
     """Check that every layer the map draws is present."""
-    missing = [name for name in settings.layer_names if name not in layers]
+    missing = [name for name in spec_of(layers).layers if name not in layers]
     if missing:
         return Check(
             "layers",
@@ -405,6 +407,19 @@ def _longest_sourced_length(properties: dict[str, Any]) -> float | None:
 # ---------------------------------------------------------------------------
 
 
+def _the_map_line(layers: Layers, kind: str, feature_id: str | None) -> _Line | str:
+    """Return the map's one valid line of ``kind`` (or with id ``feature_id``), or say why not."""
+    for name, layer in layers.items():
+        for index, feature in _features(layer):
+            if (feature_id is None and _kind(feature) == kind) or (
+                feature_id is not None and _feature_id(feature, index) == feature_id
+            ):
+                return _the_line(layers, name, kind)
+    if feature_id is not None:
+        return f"no feature '{feature_id}' ([map] {kind}) in any layer"
+    return f"no feature of kind '{kind}' in any layer"
+
+
 def _the_line(layers: Layers, layer_name: str, kind: str) -> _Line | str:
     """Return the one valid line of ``kind`` in a layer, or say why there is none."""
     if layer_name not in layers:
@@ -425,8 +440,9 @@ def _the_line(layers: Layers, layer_name: str, kind: str) -> _Line | str:
 
 def _check_bridges(layers: Layers) -> list[Check]:
     """Check every bridge's crossing, then the road bridge's distance downstream."""
-    river = _the_line(layers, _RIVER_LAYER, _RIVER_KIND)
-    border = _the_line(layers, _BORDER_LAYER, _BORDER_KIND)
+    spec = spec_of(layers)
+    river = _the_map_line(layers, _RIVER_KIND, spec.river)
+    border = _the_map_line(layers, _BORDER_KIND, spec.border)
     checks: list[Check] = []
     bridges: list[_Bridge] = []
     for kind in _BRIDGE_KINDS:
@@ -436,10 +452,6 @@ def _check_bridges(layers: Layers) -> list[Check]:
             for index, feature in _features(layer)
             if _kind(feature) == kind
         ]
-        if not found:
-            checks.append(
-                Check(_crossing_name(kind), False, f"no feature of kind '{kind}' in any layer")
-            )
         for layer_name, index, feature in found:
             bridge = _Bridge(
                 layer_name, _feature_id(feature, index), kind, _properties(feature), None
@@ -449,9 +461,15 @@ def _check_bridges(layers: Layers) -> list[Check]:
             bridges.append(dataclasses.replace(bridge, along_m=along))
     roads = [bridge for bridge in bridges if bridge.kind == _ROAD_BRIDGE]
     rails = [bridge for bridge in bridges if bridge.kind == _RAIL_BRIDGE]
-    checks += [_check_downstream(road, rails, river) for road in roads]
-    if not roads:
-        checks.append(Check(_DOWNSTREAM_CHECK, False, f"no feature of kind '{_ROAD_BRIDGE}'"))
+    # Only a road bridge placed by its distance below the rail bridge has one to check.
+    checks += [
+        _check_downstream(road, rails, river)
+        for road in roads
+        if any(
+            isinstance(figure, dict) and str(figure.get("name", "")).startswith(_DOWNSTREAM_FIGURE)
+            for figure in road.properties.get("figures") or []
+        )
+    ]
     return checks
 
 
@@ -554,7 +572,7 @@ def _bank(border: _Line, position: Coordinate) -> tuple[str | None, str, str | N
     # A point beyond either end of the border projects onto that end exactly.
     if along <= 0.0:
         where = f"beyond the tripoint end of {border.id}"
-        return None, where, f"{where}, where the far bank is China"
+        return None, where, f"{where}, where the far bank is {_third_country()}"
     if along >= border.length_m - 1e-6:
         where = f"beyond the mouth end of {border.id}"
         return None, where, where
@@ -562,7 +580,19 @@ def _bank(border: _Line, position: Coordinate) -> tuple[str | None, str, str | N
     if side == 0:
         where = f"on {border.id} itself, {along:.1f} m along it"
         return None, where, f"{where}, on neither bank"
-    return _BANKS[side], f"in {_BANKS[side]} ({along:.1f} m along {border.id})", None
+    spec = active()
+    country = spec.country_on(_SIDES[side]) if spec is not None else None
+    name = country.name.get("en", country.code) if country else f"the {_SIDES[side]} bank"
+    return name, f"in {name} ({along:.1f} m along {border.id})", None
+
+
+def _third_country() -> str:
+    """Name the country beyond the border line's start: the map's one without a bank."""
+    spec = active()
+    others = [country for country in (spec.countries if spec else ()) if country.bank is None]
+    if len(others) == 1:
+        return others[0].name.get("en", others[0].code)
+    return "another country's"
 
 
 def _check_downstream(road: _Bridge, rails: list[_Bridge], river: _Line | str) -> Check:

@@ -11,29 +11,32 @@ accept only http(s).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from markupsafe import Markup
+
 from bordermap import _assets, _html, settings
 from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
 from bordermap._layout import (
-    FIRST_VIEW_KINDS,
-    FRAME_KINDS,
+    FIRST_VIEW_PLACES,
     feature_coords,
     frame,
+    frame_kinds,
     label_forms,
     label_specs,
     uncertainty_collection,
 )
+from bordermap._templates import escaped, panel, panel_macro
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
-from bordermap.i18n import LANGUAGES, translate
+from bordermap.i18n import translate
 from bordermap.layers import Layers, read_layers
+from bordermap.mapspec import activated, active, spec_of
 from bordermap.schema import STATUSES, parse_date
 from bordermap.simplify import web_ready
 from bordermap.styles import UNCERTAINTY_STYLE, style_for
@@ -44,10 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = ["LAYER_TITLES", "build_map", "render_html", "save_map"]
 
-#: Names of the map layers in the layer control, by layer file name.
+#: Names of layers in the layer control, by layer name, unless the map names them
+#: (``[map.layer_titles]``); any other layer is called by its name.
 LAYER_TITLES: dict[str, str] = {
-    "tumen_river": "Tumen River",
-    "border": "North Korea–Russia border",
+    "border": "Border",
     "rail_bridge": "Rail bridge",
     "road_bridge": "Road bridge",
     "places": "Stations and places",
@@ -85,7 +88,8 @@ def build_map(
         today; a date after the facts' own "as of" date shows the map as of then.
         The page's time control goes back from this date without rebuilding.
     language : str, default "en"
-        ``"en"``, ``"ko"`` or ``"ru"``: labels, popups, legend, title and notes.
+        One of the map's languages (``[map] languages``): labels, popups, legend,
+        title and notes.
     base : dict, path or False, optional
         Land, sea and the countries beneath the layers (seen wherever no tile loads)
         and the locator inset: from :func:`bordermap.base.read_base`, or a geodata
@@ -106,9 +110,33 @@ def build_map(
     ValueError
         If ``language`` or ``as_of`` is not one the map can draw.
     """
-    if language not in LANGUAGES:
-        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {language!r}")
     full_history, drawn_base = _read(layers, base)
+    spec = spec_of(full_history)
+    if language not in spec.languages:
+        raise ValueError(
+            f"language must be one of the map's ({', '.join(spec.languages)}), got {language!r}"
+        )
+    with activated(spec):  # the map's words and projection
+        return _draw_map(
+            full_history,
+            drawn_base,
+            basemaps=basemaps,
+            self_contained=self_contained,
+            as_of=as_of,
+            language=language,
+        )
+
+
+def _draw_map(
+    full_history: Layers,
+    drawn_base: Base | None,
+    *,
+    basemaps: Sequence[Basemap | str] | None,
+    self_contained: bool,
+    as_of: dt.date | str | None,
+    language: str,
+) -> folium.Map:
+    """Draw the map of :func:`build_map` with the map active."""
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
     layers, simplified_m = _as_drawn(full_history, date)
     hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
@@ -196,7 +224,7 @@ def _page_map(
     description = _html.describe(meta, shown, language)
     title = _html.localized(meta, "title", language) or "bordermap"
     # branca writes the title into <title> as it is: escape it here.
-    figure = folium.Figure(title=html.escape(title))
+    figure = folium.Figure(title=escaped(title))  # folium's template does not escape
     web_map = folium.Map(
         location=[(view[0][0] + view[1][0]) / 2, (view[0][1] + view[1][1]) / 2],
         zoom_start=15,
@@ -217,13 +245,11 @@ def _page_map(
     )
     figure.header.add_child(elements.RawHTML(f"<style>{_stylesheet()}</style>"), name="bm_css")
     figure.header.add_child(
-        elements.RawHTML(f'<meta name="description" content="{html.escape(description)}">'),
+        elements.RawHTML(panel_macro("macros.html.j2", "description_meta", description)),
         name="bm_meta_description",
     )
     figure.html.add_child(
-        elements.RawHTML(
-            f'<p id="bm-description" class="bm-sr-only">{html.escape(description)}</p>'
-        ),
+        elements.RawHTML(panel_macro("macros.html.j2", "description_text", description)),
         name="bm_description",
     )
     return web_map
@@ -242,8 +268,8 @@ def _add_tiles(
     for index, basemap in enumerate(tiles):
         folium.TileLayer(
             tiles=basemap.url,
-            attr=translate(basemap.attribution, language),
-            name=translate(basemap.label, language),
+            attr=translate(basemap.attribution, language, strict=False),
+            name=translate(basemap.label, language, strict=False),
             max_zoom=basemap.max_zoom,
             show=index == 0,
             overlay=False,
@@ -270,6 +296,15 @@ def _add_base(
             base_credit(drawn_base, language),
         )
     )
+
+
+def _layer_title(name: str, language: str) -> str:
+    """Return what the layer control calls a layer, in ``language``."""
+    spec = active()
+    title = (spec.layer_titles if spec is not None else {}).get(name) or LAYER_TITLES.get(name)
+    if title is None:  # a layer the map does not name: its name, as it is
+        return name.replace("_", " ")
+    return translate(title, language)
 
 
 def _add_layers(
@@ -308,9 +343,8 @@ def _add_layers(
     hidden = settings.hidden_layers
     for name, layer in layers.items():
         if layer.get("features"):
-            layer_title = html.escape(  # the layer control shows it as HTML
-                translate(LAYER_TITLES.get(name, name.replace("_", " ")), language)
-            )
+            # The layer control shows it as HTML.
+            layer_title = escaped(_layer_title(name, language))
             web_map.add_child(
                 elements.FeatureLayer(
                     name, layer_title, layer, labels, language, show=name not in hidden
@@ -344,7 +378,9 @@ def _add_legend_and_timeline(
                 uncertain,
                 language,
                 simplified_m=simplified_m,
-                key_kinds=FRAME_KINDS,
+                key_kinds=frame_kinds(
+                    [(n, f) for n, layer in layers.items() for f in layer.get("features", [])]
+                ),
             ),
             "bottomright",
             "bm-legend",
@@ -443,7 +479,7 @@ def _placement_options(
     story = [
         (lat, lon)
         for _, feature in shown
-        if (feature.get("properties") or {}).get("kind") in (*FRAME_KINDS, "tripoint")
+        if (feature.get("properties") or {}).get("kind") in (*frame_kinds(shown), "tripoint")
         for lon, lat in feature_coords(feature)
     ]
     if story:
@@ -456,8 +492,8 @@ def _placement_options(
         "compactWidth": COMPACT_WIDTH,
         "margin": 40,
         "maxZoom": 16,
-        "essential": list(FIRST_VIEW_KINDS),
-        "bridges": list(FRAME_KINDS),
+        "essential": [*frame_kinds(shown), *FIRST_VIEW_PLACES],
+        "bridges": list(frame_kinds(shown)),
         "zoomOutSteps": 8,
         "prefix": '<a href="https://leafletjs.com" title="A JavaScript library for '
         'interactive maps">Leaflet</a>',
@@ -468,18 +504,8 @@ def _placement_options(
 
 def _inset_html(svg: str, language: str) -> str:
     """Return the locator inset, folded behind a button on small screens."""
-    name = html.escape(translate("Locator map", language))
-    icon = (
-        '<svg width="22" height="22" viewBox="0 0 22 22" aria-hidden="true">'
-        '<rect x="2" y="3" width="18" height="16" rx="2" fill="#cfe2f0" stroke="#495057"/>'
-        '<path d="M2 12 L8 8 L13 11 L20 6 L20 19 L2 19 Z" fill="#e2ead7" stroke="none"/>'
-        '<rect x="10" y="9" width="5" height="4" fill="none" stroke="#b3261e" '
-        'stroke-width="1.6"/></svg>'
-    )
-    return (
-        f'<details class="bm-inset-box" data-bm-collapse open>'
-        f'<summary aria-label="{name}" title="{name}">{icon}</summary>{svg}</details>'
-    )
+    # The inset's SVG is our own template's output: markup, not text.
+    return panel("inset.html.j2", name=translate("Locator map", language), svg=Markup(svg))
 
 
 def _tile_notice_js(language: str) -> str:

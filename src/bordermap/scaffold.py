@@ -1,0 +1,333 @@
+"""A new map from a region: its facts file, border line and country areas, ready to extend.
+
+:func:`scaffold` writes, in a new map's folder, a commented ``facts.toml`` (its
+``[map]`` table filled in from the region and languages, the border as its first
+feature, a bridge to copy), the border line between the two largest countries of
+the region as ``border_line.geojson``, and the countries' areas as the base
+(``base/local.geojson``, ``base/inset.geojson``), all from country areas on disk:
+OpenStreetMap's in the npm package ``@osm_borders/maritime_10m`` (``borders.geo.json``,
+ODbL), or a base file bordermap made (``geodata/base/local.geojson``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bordermap import settings
+from bordermap._geojson import dumps_geojson
+from bordermap._io import read_json, write_all
+from bordermap.errors import FactsError, OutputError
+from bordermap.mapspec import utm_crs
+from bordermap.schema import is_identifier
+
+__all__ = ["OSM_CREDIT", "scaffold"]
+
+#: The credit and licence of OpenStreetMap's country areas.
+OSM_CREDIT = "© OpenStreetMap contributors (ODbL)"
+_OSM_SOURCE = {
+    "id": "osm-borders",
+    "publisher": "OpenStreetMap contributors",
+    "title": "Country boundaries from OpenStreetMap (npm @osm_borders/maritime_10m)",
+    "licence": "ODbL-1.0",
+    "credit": OSM_CREDIT,
+    "url": "https://www.openstreetmap.org/copyright",
+}
+#: A country whose area in the region is smaller than this share of the largest is left out.
+_MIN_SHARE = 0.01
+#: At most this many countries are kept (a tripoint has three).
+_MAX_COUNTRIES = 4
+
+
+def scaffold(
+    directory: str | Path,
+    region: tuple[float, float, float, float],
+    languages: Sequence[str],
+    *,
+    borders: str | Path,
+    map_id: str | None = None,
+) -> list[Path]:
+    """Write a new map's facts file, border line and base for ``region``.
+
+    Parameters
+    ----------
+    directory : str or pathlib.Path
+        The new map's folder (e.g. ``maps/narva``); it must not hold a facts file.
+    region : (west, south, east, north)
+        The map's region, in degrees.
+    languages : sequence of str
+        The map's languages; ``"en"`` first or added.
+    borders : str or pathlib.Path
+        Country areas: ``borders.geo.json`` of ``@osm_borders/maritime_10m``
+        (features with ``isoA2``) or a bordermap base file (``kind = "country"``).
+    map_id : str, optional
+        The map's id; defaults to the folder's name.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+
+    Raises
+    ------
+    FactsError
+        If the region holds fewer than two countries of ``borders``, or they share
+        no boundary there.
+    OutputError
+        If the folder already holds a facts file.
+    """
+    from shapely.geometry import box
+
+    directory = Path(directory)
+    map_id = map_id or directory.resolve().name.replace("-", "_").lower()
+    if not is_identifier(map_id):
+        raise FactsError(f"{directory}: '{map_id}' cannot be a map id: give --id")
+    if (directory / settings.facts_file).exists():
+        raise OutputError(f"{directory / settings.facts_file}: exists; not replaced")
+    languages = ["en", *(code for code in languages if code != "en")]
+    area = box(*region)
+    countries = _countries_in(Path(borders), area)
+    if len(countries) < 2:
+        raise FactsError(
+            f"{borders}: {len(countries)} country in the region {list(region)}; "
+            "a border map needs two (is the region right, W,S,E,N in degrees?)"
+        )
+    line = _shared_line(countries[0][1], countries[1][1])
+    if line is None:
+        raise FactsError(
+            f"{borders}: {countries[0][0]} and {countries[1][0]} share no boundary "
+            f"in the region {list(region)}"
+        )
+    banks = _banks(line, countries[0], countries[1])
+    files: dict[Path, str | bytes] = {
+        directory / settings.facts_file: _facts_text(map_id, region, languages, countries, banks),
+        directory / "border_line.geojson": _border_file(line, countries),
+        directory / "base" / "local.geojson": _base_file("local", region, countries, languages),
+        directory / "base" / "inset.geojson": _base_file("inset", region, countries, languages),
+    }
+    write_all(files)
+    return list(files)
+
+
+def _countries_in(path: Path, area: Any) -> list[tuple[str, Any]]:
+    """Return ``(code, clipped area)`` of each country in ``area``, the largest first."""
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    problems: list[str] = []
+    data = read_json(path, problems, "country areas not found (see README, 'bordermap new')")
+    if data is None:
+        raise FactsError(problems)
+    found: list[tuple[str, Any]] = []
+    for feature in data.get("features") or [] if isinstance(data, dict) else []:
+        properties = feature.get("properties") or {}
+        code = properties.get("isoA2") or (
+            properties.get("country") if properties.get("kind") == "country" else None
+        )
+        if not isinstance(code, str) or len(code) != 2 or not feature.get("geometry"):
+            continue
+        geometry = shape(feature["geometry"])
+        if not geometry.intersects(area):
+            continue
+        parts = getattr(geometry, "geoms", [geometry])
+        clipped = unary_union([part.intersection(area) for part in parts if part.area > 0])
+        if clipped.area > 0:
+            found.append((code.upper(), clipped))
+    found.sort(key=lambda item: -item[1].area)
+    if not found:
+        return []
+    largest = found[0][1].area
+    return [item for item in found if item[1].area >= _MIN_SHARE * largest][:_MAX_COUNTRIES]
+
+
+def _shared_line(first: Any, second: Any) -> Any:
+    """Return the longest line the two areas share, or ``None``."""
+    from shapely.geometry import LineString, MultiLineString
+    from shapely.ops import linemerge
+
+    # OpenStreetMap's areas share their boundaries vertex for vertex.
+    shared = first.boundary.intersection(second.boundary)
+    pieces = [
+        piece
+        for piece in getattr(shared, "geoms", [shared])
+        if isinstance(piece, LineString | MultiLineString)
+    ]
+    if not pieces:
+        return None
+    merged = linemerge(pieces)
+    lines = list(getattr(merged, "geoms", [merged]))
+    longest = max(lines, key=lambda line: line.length)
+    return longest if longest.length > 0 else None
+
+
+def _banks(line: Any, first: tuple[str, Any], second: tuple[str, Any]) -> dict[str, str]:
+    """Say which bank (facing along the line) each of the two countries holds."""
+    start, end = line.coords[0], line.coords[-1]
+    point = first[1].representative_point()
+    cross = (end[0] - start[0]) * (point.y - start[1]) - (end[1] - start[1]) * (point.x - start[0])
+    left, right = (first[0], second[0]) if cross > 0 else (second[0], first[0])
+    return {left: "left", right: "right"}
+
+
+def _rounded(coords: Any) -> list[list[float]]:
+    decimals = settings.coordinate_decimals
+    return [[round(float(x), decimals), round(float(y), decimals)] for x, y, *_ in coords]
+
+
+def _border_file(line: Any, countries: list[tuple[str, Any]]) -> str:
+    feature = {
+        "type": "Feature",
+        "properties": {
+            "note": f"The {countries[0][0]}–{countries[1][0]} boundary in the region, "
+            "from OpenStreetMap",
+            "credit": OSM_CREDIT,
+        },
+        "geometry": {"type": "LineString", "coordinates": _rounded(line.coords)},
+    }
+    return json.dumps(feature, ensure_ascii=False) + "\n"
+
+
+def _polygon_json(geometry: Any) -> dict[str, Any]:
+    from shapely.geometry import mapping
+
+    def rounded(value: Any) -> Any:
+        if isinstance(value, list | tuple) and value and isinstance(value[0], float | int):
+            return [round(float(v), settings.coordinate_decimals) for v in value[:2]]
+        return [rounded(item) for item in value]
+
+    data = mapping(geometry.buffer(0))
+    return {"type": data["type"], "coordinates": rounded(data["coordinates"])}
+
+
+def _base_file(
+    scale: str,
+    region: tuple[float, float, float, float],
+    countries: list[tuple[str, Any]],
+    languages: Sequence[str],
+) -> str:
+    features = [
+        {
+            "type": "Feature",
+            "id": f"{scale}-{code.lower()}",
+            "properties": {
+                **{f"name_{language}": code for language in languages},
+                "kind": "country",
+                "country": code,
+                "focus": True,
+                "sources": [_OSM_SOURCE],
+            },
+            "geometry": _polygon_json(area),
+        }
+        for code, area in countries
+    ]
+    collection = {
+        "type": "FeatureCollection",
+        "bordermap": {
+            "base": scale,
+            "title": "Country areas of the region (made by bordermap new)",
+            "extent": list(region),
+            "credit": OSM_CREDIT,
+            "sources": [_OSM_SOURCE],
+        },
+        "features": features,
+    }
+    return dumps_geojson(collection)
+
+
+def _facts_text(
+    map_id: str,
+    region: tuple[float, float, float, float],
+    languages: Sequence[str],
+    countries: list[tuple[str, Any]],
+    banks: Mapping[str, str],
+) -> str:
+    """Return the commented facts file of a new map."""
+    west, south, east, north = region
+    first, second = countries[0][0], countries[1][0]
+
+    def names(text: str) -> str:
+        return "{ " + ", ".join(f'{code} = "{text}"' for code in languages) + " }"
+
+    translations = "".join(
+        f'title_{code} = "TODO: the title in {code}"\n'
+        f'subject_{code} = "TODO: what the map shows, in {code}"\n'
+        for code in languages
+        if code != "en"
+    )
+    country_tables = "".join(
+        f'\n[[map.countries]]\ncode = "{code}"\nname = {names(code)}  # TODO: names\n'
+        + (f'bank = "{banks[code]}"\n' if code in banks else "")
+        for code, _ in countries
+    )
+    crs = utm_crs((west + east) / 2, (south + north) / 2)
+    return f"""# The facts of the map '{map_id}': made by `bordermap new`, to complete.
+#
+# Every feature has names in each language of [map] languages, a kind, dated events,
+# figures and sources (see README, "Changing a fact" and "A map of another crossing").
+# Replace each TODO, add the bridges (copy the example at the end), then run
+#   bordermap build --geodata <this folder>    and    bordermap validate --geodata <this folder>
+
+[map]
+id = "{map_id}"
+title = "TODO: the map's title"
+subject = "TODO: what the map shows, e.g. the {first}–{second} border and its bridges"
+{translations}as_of = "{dt.date.today().isoformat()}"
+# [west, south, east, north] in degrees: positions outside are refused as mistakes.
+region = [{west}, {south}, {east}, {north}]
+# Planar work is done in the UTM zone of the region's centre ({crs}); to choose
+# another: projection = "EPSG:..."
+languages = [{", ".join(f'"{code}"' for code in languages)}]
+# Drawing order, bottom first; add each layer your features name ("river", "bridges", ...).
+layers = ["border"]
+border = "border"
+# Add the river the bridges cross (a feature of kind "river") and name it here:
+# river = "the-river"
+
+[map.legend]
+border = "{first}–{second} border"
+
+# bank: the side of the border line each country holds, facing along the line as
+# drawn in border_line.geojson (reverse the line if the river flows the other way).
+{country_tables}
+[[features]]
+id = "border"
+layer = "border"
+kind = "border"
+name = {names(f"{first}–{second} border")}  # TODO: names in each language
+description = "The {first}–{second} boundary in the region, as OpenStreetMap maps it."
+sources = ["osm"]
+events = []
+
+[features.geometry]
+method = "line"
+file = "border_line.geojson"
+
+# An example bridge to copy (uncomment, and give its own facts and sources):
+# [[features]]
+# id = "the-bridge"
+# layer = "bridges"
+# kind = "rail_bridge"   # road_bridge, road_rail_bridge, tunnel, ferry, cable_car, pipeline,
+#                        # crossing_point, checkpoint, station, settlement
+# name = {names("TODO")}
+# description = "TODO"
+# sources = ["a-source"]
+# events = [{{ date = "2022-11-16", what = "Opened", status = "open", sources = ["a-source"] }}]
+#
+# [features.geometry]
+# method = "crossing"
+# river = "the-river"
+# lat = {(south + north) / 2:.6f}
+# lon = {(west + east) / 2:.6f}
+# centre_sources = ["a-source"]
+# length_m = 1000
+
+[sources.osm]
+publisher = "OpenStreetMap contributors"
+title = "OpenStreetMap (country boundaries, npm @osm_borders/maritime_10m)"
+url = "https://www.openstreetmap.org/copyright"
+licence = "ODbL-1.0"
+credit = "{OSM_CREDIT}"
+"""
