@@ -81,7 +81,7 @@ def page_content(layers: Layers, language: str) -> PageContent:
         (name, feature)
         for name, layer in layers.items()
         for feature in layer.get("features", [])
-        if feature_coords(feature)
+        if _has_position(feature)
     ]
     if not features:
         raise ExportError("nothing to draw: every layer is empty")
@@ -113,6 +113,13 @@ def page_content(layers: Layers, language: str) -> PageContent:
         credits=[cut(credit, 2 * MAX_DRAWN_CHARS) for credit in credits],
         description=_html.describe(meta, features),
     )
+
+
+def _has_position(feature: Mapping[str, Any]) -> bool:
+    """Whether ``feature_coords(feature)`` has a position, without copying a long line's."""
+    geometry = feature.get("geometry") or {}
+    kind = geometry.get("type")
+    return kind == "Point" or (kind == "LineString" and bool(geometry.get("coordinates")))
 
 
 def written_texts(content: PageContent, base: Base) -> list[str]:
