@@ -179,20 +179,40 @@ def draw_footer(
     room = figure.bbox.width * (1 - 2 * x)
     # A printed map cannot be clicked: name as many publishers as two lines hold.
     for named in range(len(publishers), -1, -1):
-        if _wrap(text, sources_line(publishers, named, language), room, renderer) <= 2:
+        most = 2 if named else None  # the last try is set in full, however long
+        if _wrap(text, sources_line(publishers, named, language), room, renderer, most) <= 2:
             break
 
 
-def _wrap(text: Text, words: str, room: float, renderer: RendererBase) -> int:
-    """Set ``words`` on ``text`` broken into lines ``room`` pixels wide; return the lines."""
+def _wrap(
+    text: Text, words: str, room: float, renderer: RendererBase, most: int | None = None
+) -> int:
+    """Set ``words`` on ``text`` broken into lines ``room`` pixels wide; return the lines.
+
+    Each line takes as many words as fit (one at least). A line only widens as words join
+    it, so the words that fit are found by galloping then bisecting: a few measurements
+    a line, none much longer than the line, not one a word. With ``most``, wrapping
+    stops at line ``most + 1`` and the text is left unset: the caller only needs to know
+    that the words do not fit.
+    """
+    parts = words.split(" ")
     lines: list[str] = []
-    for word in words.split(" "):
-        if lines:
-            text.set_text(f"{lines[-1]} {word}")
+    start = 0
+    while start < len(parts):
+        if most is not None and len(lines) == most:
+            return most + 1
+        fits, over = start + 1, len(parts) + 1  # parts[start:fits] fit; [start:over] not
+        step = 1
+        while over - fits > 1:
+            # Gallop, then bisect: never measure much more than a line's words.
+            middle = min(fits + step, (fits + over) // 2) if step else (fits + over) // 2
+            text.set_text(" ".join(parts[start:middle]))
             if text.get_window_extent(renderer).width <= room:
-                lines[-1] = f"{lines[-1]} {word}"
-                continue
-        lines.append(word)
+                fits, step = middle, 2 * step if step else 0
+            else:
+                over, step = middle, 0
+        lines.append(" ".join(parts[start:fits]))
+        start = fits
     text.set_text("\n".join(lines))
     return len(lines)
 

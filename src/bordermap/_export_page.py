@@ -8,6 +8,8 @@ areas' names), the legend and notes beside it and the sources at its foot.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -79,7 +81,7 @@ def page_content(layers: Layers, language: str) -> PageContent:
         (name, feature)
         for name, layer in layers.items()
         for feature in layer.get("features", [])
-        if feature_coords(feature)
+        if _has_position(feature)
     ]
     if not features:
         raise ExportError("nothing to draw: every layer is empty")
@@ -113,6 +115,13 @@ def page_content(layers: Layers, language: str) -> PageContent:
     )
 
 
+def _has_position(feature: Mapping[str, Any]) -> bool:
+    """Whether ``feature_coords(feature)`` has a position, without copying a long line's."""
+    geometry = feature.get("geometry") or {}
+    kind = geometry.get("type")
+    return kind == "Point" or (kind == "LineString" and bool(geometry.get("coordinates")))
+
+
 def written_texts(content: PageContent, base: Base) -> list[str]:
     """Return every text the page may write, for a check that the fonts have them."""
     language = content.language
@@ -140,6 +149,7 @@ def draw(content: PageContent, options: ExportOptions, base: Base) -> Drawing:
     ax = _map_axes(figure, page, options.bbox, content.features)
     sheet = _page.Sheet(figure, page, ax, renderer, content.language)
     view = _view(ax)
+    content = _simplified(content, pixel_m(ax, options.width, view))
     shown, areas = _in_view(ax, content.features)
 
     credits = list(content.credits)
@@ -193,6 +203,40 @@ def draw(content: PageContent, options: ExportOptions, base: Base) -> Drawing:
         area_names=area_names,
         inset_axes=inset_axes,
     )
+
+
+def pixel_m(ax: Axes, width: int, view: tuple[float, float, float, float]) -> float:
+    """Return the ground size, in metres, of the map's smallest pixel at the export's width.
+
+    A Web Mercator metre is ``cos(latitude)`` metres on the ground: the pixel is smallest
+    on the edge of the view farthest from the equator.
+    """
+    x0, x1 = ax.get_xlim()
+    pixels = width * ax.get_position().width
+    farthest = max(abs(view[2]), abs(view[3]))
+    return (x1 - x0) / pixels * math.cos(math.radians(farthest))
+
+
+def _simplified(content: PageContent, pixel: float) -> PageContent:
+    """Return ``content`` with its long lines simplified to within half a ``pixel`` (metres).
+
+    A line of a million vertices is drawn, measured and avoided by the labels as the few
+    thousand the page can show: the cost of the rest of the drawing does not grow with
+    the line's detail. Half a pixel is the bound :func:`bordermap.simplify.web_ready`
+    keeps in ``settings.projected_crs``; the other half is margin for that projection's
+    scale (within 0.1 % of the ground's in a UTM zone), so every drawn line lies within a
+    pixel of the layer's.
+    """
+    from bordermap.simplify import web_ready
+
+    layers, _ = web_ready(content.layers, max_deviation_m=pixel / 2)
+    features = [
+        (name, feature)
+        for name, layer in layers.items()
+        for feature in layer.get("features", [])
+        if feature_coords(feature)
+    ]
+    return dataclasses.replace(content, layers=layers, features=features)
 
 
 def _text_around(
