@@ -79,11 +79,20 @@ def _over(colour: str, alpha: float, background: str) -> tuple[float, ...]:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory, geodata_dir: Path) -> dict[str, Path]:
-    """The committed geodata exported once in each format with default options."""
+def exported(
+    tmp_path_factory: pytest.TempPathFactory, shipped_layers: Layers, geodata_dir: Path
+) -> dict[str, Path]:
+    """The layers the facts make, written and exported once in each format by default."""
+    import shutil
+
+    from bordermap.layers import write_layers
+
     directory = tmp_path_factory.mktemp("export")
+    write_layers(shipped_layers, directory / "geodata")
+    shutil.copytree(geodata_dir / "base", directory / "geodata" / "base")  # an input
     return {
-        fmt: export_image(geodata_dir, directory / f"map.{fmt}") for fmt in ("png", "svg", "pdf")
+        fmt: export_image(directory / "geodata", directory / f"map.{fmt}")
+        for fmt in ("png", "svg", "pdf")
     }
 
 
