@@ -297,6 +297,17 @@ def test_road_bridge_is_400_to_500_m_downstream_of_the_rail_bridge(layers):
     assert 400 <= road - rail <= 500
 
 
+def test_road_bridge_is_drawn_its_facts_distance_below_the_rail_bridge(facts, layers):
+    # Not just within the sources' range: exactly the distance the facts draw
+    # (geometry.downstream_m), measured along the river between the two centres.
+    drawn = facts.feature("road-bridge").geometry.downstream_m
+    assert drawn is not None
+    river = river_coords(layers)
+    rail = distance_along(river, midpoint(coords_of(only_feature(layers, "rail_bridge"))))
+    road = distance_along(river, midpoint(coords_of(only_feature(layers, "road_bridge"))))
+    assert road - rail == pytest.approx(drawn, abs=1.0)
+
+
 def test_road_bridge_centre_is_on_the_channel(layers):
     river = river_coords(layers)
     centre = midpoint(coords_of(only_feature(layers, "road_bridge")))
