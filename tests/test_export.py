@@ -937,3 +937,15 @@ def test_the_basemap_extra_needs_a_contextily_whose_add_basemap_takes_a_timeout(
         (requirement,) = [r for r in extras[extra] if r.startswith("contextily")]
         bound = tuple(int(part) for part in requirement.split(">=")[1].split("."))
         assert bound >= (1, 7, 1), requirement
+
+
+def test_the_keyword_options_are_the_fields_of_export_options(shipped_layers):
+    import dataclasses
+    import typing
+
+    fields = {field.name: field.type for field in dataclasses.fields(export.ExportOptions)}
+    assert set(typing.get_type_hints(export.ExportOptionValues)) == set(fields)
+    options = export.ExportOptions(width=640, language="ko", base=False)
+    with pytest.raises(ExportError) as raised:  # the keywords replace the options' fields
+        render_images(shipped_layers, ["png"], options, width=5, dpi=5)
+    assert [problem.split(":")[0] for problem in raised.value.problems] == ["width", "dpi"]

@@ -605,3 +605,47 @@ def test_the_border_shares_the_rivers_coordinates(shipped_layers):
     river = shipped_layers["tumen_river"]["features"][0]["geometry"]["coordinates"]
     border = shipped_layers["border"]["features"][0]["geometry"]["coordinates"]
     assert border is river
+
+
+# --- edited layer files -----------------------------------------------------------------
+
+
+def test_edited_layers_tells_each_kind_of_change_apart(layers, tmp_path):
+    from bordermap._io import dumps_geojson
+    from bordermap.layers import edited_layers
+
+    write_layers(layers, tmp_path)
+    assert edited_layers(tmp_path) == []
+    river, border, places = (
+        layer_path(tmp_path, name) for name in ("tumen_river", "border", "places")
+    )
+    rail, road = layer_path(tmp_path, "rail_bridge"), layer_path(tmp_path, "road_bridge")
+    # A hand edit keeps the record, which no longer matches the text.
+    river.write_text(river.read_text(encoding="utf-8").replace("Tumen", "Tuman", 1), "utf-8")
+    # A save by another tool drops the record and lays the file out its own way.
+    data = json.loads(border.read_text(encoding="utf-8"))
+    del data["bordermap"]["written_sha256"]
+    border.write_text(json.dumps(data), encoding="utf-8")
+    # A file written before the record, laid out as bordermap lays it out: not edited.
+    data = json.loads(places.read_text(encoding="utf-8"))
+    del data["bordermap"]["written_sha256"]
+    places.write_text(dumps_geojson(data), encoding="utf-8")
+    rail.write_bytes(b"\xff\xfe not UTF-8")
+    road.unlink()  # a missing file is not an edited one
+    assert edited_layers(tmp_path) == [
+        f"{river}: edited since bordermap wrote it",
+        f"{border}: not as bordermap wrote it (saved by another tool?)",
+        f"{rail}: cannot be read as bordermap wrote it",
+    ]
+    assert edited_layers(tmp_path, ["places", "road_bridge"]) == []
+    assert edited_layers(tmp_path, ["border"]) == [
+        f"{border}: not as bordermap wrote it (saved by another tool?)"
+    ]
+
+
+def test_each_written_file_records_the_sha256_of_its_own_text(layers, tmp_path):
+    for path, text in render_layers(layers, tmp_path).items():
+        digest = json.loads(text)["bordermap"]["written_sha256"]
+        unstamped = text.replace(digest, "0" * 64, 1)
+        assert hashlib.sha256(unstamped.encode("utf-8")).hexdigest() == digest, path.name
+        assert text.count(digest) == 1
