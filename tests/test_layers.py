@@ -649,3 +649,32 @@ def test_each_written_file_records_the_sha256_of_its_own_text(layers, tmp_path):
         unstamped = text.replace(digest, "0" * 64, 1)
         assert hashlib.sha256(unstamped.encode("utf-8")).hexdigest() == digest, path.name
         assert text.count(digest) == 1
+
+
+def test_each_layer_records_the_map_it_belongs_to(facts, layers):
+    # Every member of a layer's "bordermap" record, from the facts it was built from.
+    for name, layer in layers.items():
+        assert list(layer) == ["type", "name", "bordermap", "features"], name
+        assert layer["type"] == "FeatureCollection" and layer["name"] == name
+        record = layer["bordermap"]
+        assert record["map"] == facts.id
+        assert record["title"] == facts.title
+        assert record["subject"] == facts.subject
+        for key, value in facts.translations.items():
+            assert record[key] == value, (name, key)
+        assert record["as_of"] == facts.as_of
+        assert record["facts"] == facts.path.name
+        assert record["region"] == list(facts.region)
+        notes = [note for note in facts.notes if note.layer == name]
+        if not notes:
+            assert "notes" not in record, name
+            continue
+        assert record["notes"] == [
+            {
+                "date": note.date,
+                "text": note.text,
+                "sources": [facts.sources[key].as_properties() for key in note.sources],
+            }
+            for note in notes
+        ]
+    assert any("notes" in layer["bordermap"] for layer in layers.values())
