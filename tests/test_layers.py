@@ -678,3 +678,68 @@ def test_each_layer_records_the_map_it_belongs_to(facts, layers):
             for note in notes
         ]
     assert any("notes" in layer["bordermap"] for layer in layers.values())
+
+
+def test_each_feature_carries_its_facts_in_a_fixed_order(facts, layers):
+    from pyproj import Geod
+
+    geod = Geod(ellps=settings.ellipsoid)
+    drawn = {feature["id"]: feature for feature in all_features(layers)}
+    for fact in facts.features:
+        if fact.status_on(facts.as_of_date) is None:
+            assert fact.id not in drawn
+            continue
+        feature = drawn[fact.id]
+        properties = feature["properties"]
+        assert [properties.pop(f"name_{lang}") for lang in ("en", "ko", "ru")] == [
+            fact.name[lang] for lang in ("en", "ko", "ru")
+        ]
+        assert properties.pop("name_note", None) == (fact.name_note or None)
+        for language, text in (fact.label or {}).items():
+            assert properties.pop(f"label_{language}") == text
+        assert properties.pop("kind") == fact.kind
+        assert properties.pop("status") == fact.status_on(facts.as_of_date)
+        assert properties.pop("description") == fact.description
+        events = properties.pop("events")
+        assert [event["date"] for event in events] == [event.date for event in fact.events]
+        for record, event in zip(events, fact.events, strict=True):
+            assert record.pop("what") == event.what
+            assert record.pop("status", None) == (event.status or None)
+            assert record.pop("expected", False) is bool(event.expected)
+            assert record.pop("sources") == list(event.sources)
+        figures = properties.pop("figures")
+        assert [figure["name"] for figure in figures] == [figure.name for figure in fact.figures]
+        for record, figure in zip(figures, fact.figures, strict=True):
+            assert record.get("unit") == (figure.unit or None)
+            assert record.get("drawn") == figure.drawn
+            assert record["disputed"] is figure.disputed
+            assert record["values"] == [
+                {
+                    "value": value.value,
+                    **({"note": value.note} if value.note else {}),
+                    "sources": list(value.sources),
+                }
+                for value in figure.values
+            ]
+        geometry = feature["geometry"]
+        if geometry["type"] == "LineString":
+            assert isinstance(properties.pop("length_m"), float)
+        approximate = properties.pop("approximate")
+        assert approximate is ("accuracy_m" in properties) is ("accuracy_note" in properties)
+        properties.pop("accuracy_m", None), properties.pop("accuracy_note", None)
+        assert properties.pop("geometry_note", None) == (fact.geometry.note or None)
+        alternatives = properties.pop("position_alternatives", [])
+        assert len(alternatives) == len(fact.geometry.alternatives or ())
+        for record, other in zip(alternatives, fact.geometry.alternatives or (), strict=True):
+            lon, lat = geometry["coordinates"]
+            distance = geod.inv(lon, lat, other.lon, other.lat)[2]
+            assert (record["lat"], record["lon"]) == (other.lat, other.lon)
+            assert record["distance_m"] == pytest.approx(distance, abs=0.1)
+            assert record["sources"] == list(other.sources)
+        point = fact.geometry.point
+        expected_sources = list(point.sources) if point is not None and point.sources else None
+        assert properties.pop("position_sources", None) == expected_sources
+        assert properties.pop("sources") == [
+            facts.sources[key].as_properties() for key in fact.cited_sources()
+        ]
+        assert properties == {}, (fact.id, properties)  # nothing else
