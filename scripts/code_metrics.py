@@ -31,6 +31,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "bordermap"
 PENDING: dict[str, str] = {
     "facts.py": "issue 14 splits the facts reader",
     "_html.py": "issue 14 moves the page's markup into templates",
+    # Grown past the limits by issue 16's several maps (merged after issue 17's split):
+    # to split next.
+    "scaffold.py": "issue 16's new map scaffold, to split",
+    "validate.py": "grew with issue 16's map descriptions, to split (issue 17)",
+    "webmap.py": "grew with issue 16's map descriptions, to split (issue 17)",
 }
 
 

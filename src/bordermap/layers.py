@@ -1,8 +1,7 @@
 """Layers: GeoJSON FeatureCollections derived from the facts, and their files.
 
-:func:`build_layers` turns :class:`~bordermap.facts.Facts` into one RFC 7946
-FeatureCollection per layer; :func:`write_layers` writes them byte-for-byte
-reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
+:func:`build_layers` turns :class:`~bordermap.facts.Facts` into one RFC 7946 collection
+per layer; :func:`write_layers` writes them reproducibly; :func:`read_layers` reads them.
 """
 
 from __future__ import annotations
