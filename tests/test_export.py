@@ -89,7 +89,8 @@ def exported(
 
     directory = tmp_path_factory.mktemp("export")
     write_layers(shipped_layers, directory / "geodata")
-    shutil.copytree(geodata_dir / "base", directory / "geodata" / "base")  # an input
+    shutil.copytree(geodata_dir / "base", directory / "geodata" / "base")  # inputs
+    shutil.copy(geodata_dir / "facts.toml", directory / "geodata" / "facts.toml")
     return {
         fmt: export_image(directory / "geodata", directory / f"map.{fmt}")
         for fmt in ("png", "svg", "pdf")
