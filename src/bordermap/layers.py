@@ -452,8 +452,7 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     return list(rendered)
 
 
-#: The member of a layer's "bordermap" metadata that holds the SHA-256 of the file
-#: as written, computed with its own 64 hex digits written as zeros.
+#: The member of a layer's "bordermap" record holding its file's SHA-256 (zeros while hashed).
 _STAMP = "written_sha256"
 _UNSTAMPED = "0" * 64
 _STAMPED = re.compile(rf'"{_STAMP}": "([0-9a-f]{{64}})"')
