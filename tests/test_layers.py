@@ -611,7 +611,7 @@ def test_the_border_shares_the_rivers_coordinates(shipped_layers):
 
 
 def test_edited_layers_tells_each_kind_of_change_apart(layers, tmp_path):
-    from bordermap._io import dumps_geojson
+    from bordermap._geojson import dumps_geojson
     from bordermap.layers import edited_layers
 
     write_layers(layers, tmp_path)
