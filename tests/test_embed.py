@@ -80,9 +80,13 @@ def test_write_embed_names_the_map_and_image_beside_it(tmp_path, layers):
     assert image["src"] == "https://example.org/maps/tumen_border_map.png"
 
 
-def test_committed_embed_is_what_the_code_produces(tmp_path):
-    path = write_embed(REPO / "geodata", tmp_path)
-    assert path.read_bytes() == (REPO / "outputs" / "embed.html").read_bytes()
+def test_embed_links_the_map_and_image_beside_it_by_default(tmp_path, layers):
+    path = write_embed(layers, tmp_path)
+    tree = _parse(path.read_text(encoding="utf-8"))
+    iframe = next(attrs for tag, attrs in tree.elements if tag == "iframe")
+    assert iframe["src"] == "tumen_border_map.html"  # relative: served beside the map
+    image = next(attrs for tag, attrs in tree.elements if tag == "img")
+    assert image["src"] == "tumen_border_map.png"
 
 
 def test_embed_inline_carries_the_whole_page_and_needs_no_address(tmp_path):

@@ -79,11 +79,21 @@ def _over(colour: str, alpha: float, background: str) -> tuple[float, ...]:
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory, geodata_dir: Path) -> dict[str, Path]:
-    """The committed geodata exported once in each format with default options."""
+def exported(
+    tmp_path_factory: pytest.TempPathFactory, shipped_layers: Layers, geodata_dir: Path
+) -> dict[str, Path]:
+    """The layers the facts make, written and exported once in each format by default."""
+    import shutil
+
+    from bordermap.layers import write_layers
+
     directory = tmp_path_factory.mktemp("export")
+    write_layers(shipped_layers, directory / "geodata")
+    shutil.copytree(geodata_dir / "base", directory / "geodata" / "base")  # inputs
+    shutil.copy(geodata_dir / "facts.toml", directory / "geodata" / "facts.toml")
     return {
-        fmt: export_image(geodata_dir, directory / f"map.{fmt}") for fmt in ("png", "svg", "pdf")
+        fmt: export_image(directory / "geodata", directory / f"map.{fmt}")
+        for fmt in ("png", "svg", "pdf")
     }
 
 
@@ -928,3 +938,15 @@ def test_the_basemap_extra_needs_a_contextily_whose_add_basemap_takes_a_timeout(
         (requirement,) = [r for r in extras[extra] if r.startswith("contextily")]
         bound = tuple(int(part) for part in requirement.split(">=")[1].split("."))
         assert bound >= (1, 7, 1), requirement
+
+
+def test_the_keyword_options_are_the_fields_of_export_options(shipped_layers):
+    import dataclasses
+    import typing
+
+    fields = {field.name: field.type for field in dataclasses.fields(export.ExportOptions)}
+    assert set(typing.get_type_hints(export.ExportOptionValues)) == set(fields)
+    options = export.ExportOptions(width=640, language="ko", base=False)
+    with pytest.raises(ExportError) as raised:  # the keywords replace the options' fields
+        render_images(shipped_layers, ["png"], options, width=5, dpi=5)
+    assert [problem.split(":")[0] for problem in raised.value.problems] == ["width", "dpi"]

@@ -297,6 +297,17 @@ def test_road_bridge_is_400_to_500_m_downstream_of_the_rail_bridge(layers):
     assert 400 <= road - rail <= 500
 
 
+def test_road_bridge_is_drawn_its_facts_distance_below_the_rail_bridge(facts, layers):
+    # Not just within the sources' range: exactly the distance the facts draw
+    # (geometry.downstream_m), measured along the river between the two centres.
+    drawn = facts.feature("road-bridge").geometry.downstream_m
+    assert drawn is not None
+    river = river_coords(layers)
+    rail = distance_along(river, midpoint(coords_of(only_feature(layers, "rail_bridge"))))
+    road = distance_along(river, midpoint(coords_of(only_feature(layers, "road_bridge"))))
+    assert road - rail == pytest.approx(drawn, abs=1.0)
+
+
 def test_road_bridge_centre_is_on_the_channel(layers):
     river = river_coords(layers)
     centre = midpoint(coords_of(only_feature(layers, "road_bridge")))
@@ -368,9 +379,10 @@ def test_coordinates_are_lon_lat_with_at_most_six_decimals(layers):
             assert round(lat, 6) == lat
 
 
-def test_committed_files_have_at_most_six_decimals(geodata_dir):
+def test_written_files_have_at_most_six_decimals(layers, tmp_path):
+    write_layers(layers, tmp_path)
     for name in LAYER_NAMES:
-        text = layer_path(geodata_dir, name).read_text(encoding="utf-8")
+        text = layer_path(tmp_path, name).read_text(encoding="utf-8")
         for number in re.findall(r"-?\d+\.(\d+)", text):
             assert len(number) <= 6, (name, number)
 
@@ -492,21 +504,16 @@ def test_building_twice_gives_the_same_layers(facts, layers):
     assert build_layers(facts) == layers
 
 
-@pytest.mark.parametrize("name", LAYER_NAMES)
-def test_committed_geodata_is_what_the_facts_build(layers, geodata_dir, name):
-    committed = layer_path(geodata_dir, name).read_bytes()
-    path = layer_path(geodata_dir, name)
-    assert render_layers({name: layers[name]}, geodata_dir)[path].encode("utf-8") == committed
-
-
 def test_read_layers_round_trips(layers, tmp_path):
     write_layers(layers, tmp_path)
     assert read_layers(tmp_path) == layers
 
 
-def test_read_layers_of_the_committed_geodata(geodata_dir):
-    read = read_layers(geodata_dir)
-    assert list(read) == list(LAYER_NAMES)
+def test_read_layers_gives_the_layers_in_the_maps_order(layers, facts_text, tmp_path):
+    (tmp_path / "facts.toml").write_text(facts_text, encoding="utf-8")  # the map's order
+    write_layers(dict(reversed(list(layers.items()))), tmp_path)
+    read = read_layers(tmp_path)
+    assert list(read)[: len(LAYER_NAMES)] == list(LAYER_NAMES)
 
 
 def test_read_layers_names_a_missing_file(layers, tmp_path):
@@ -598,3 +605,143 @@ def test_the_border_shares_the_rivers_coordinates(shipped_layers):
     river = shipped_layers["tumen_river"]["features"][0]["geometry"]["coordinates"]
     border = shipped_layers["border"]["features"][0]["geometry"]["coordinates"]
     assert border is river
+
+
+# --- edited layer files -----------------------------------------------------------------
+
+
+def test_edited_layers_tells_each_kind_of_change_apart(layers, tmp_path):
+    from bordermap._geojson import dumps_geojson
+    from bordermap.layers import edited_layers
+
+    write_layers(layers, tmp_path)
+    assert edited_layers(tmp_path) == []
+    river, border, places = (
+        layer_path(tmp_path, name) for name in ("tumen_river", "border", "places")
+    )
+    rail, road = layer_path(tmp_path, "rail_bridge"), layer_path(tmp_path, "road_bridge")
+    # A hand edit keeps the record, which no longer matches the text.
+    river.write_text(river.read_text(encoding="utf-8").replace("Tumen", "Tuman", 1), "utf-8")
+    # A save by another tool drops the record and lays the file out its own way.
+    data = json.loads(border.read_text(encoding="utf-8"))
+    del data["bordermap"]["written_sha256"]
+    border.write_text(json.dumps(data), encoding="utf-8")
+    # A file written before the record, laid out as bordermap lays it out: not edited.
+    data = json.loads(places.read_text(encoding="utf-8"))
+    del data["bordermap"]["written_sha256"]
+    places.write_text(dumps_geojson(data), encoding="utf-8")
+    rail.write_bytes(b"\xff\xfe not UTF-8")
+    road.unlink()  # a missing file is not an edited one
+    assert sorted(edited_layers(tmp_path)) == sorted(
+        [
+            f"{river}: edited since bordermap wrote it",
+            f"{border}: not as bordermap wrote it (saved by another tool?)",
+            f"{rail}: cannot be read as bordermap wrote it",
+        ]
+    )
+    assert edited_layers(tmp_path, ["places", "road_bridge"]) == []
+    assert edited_layers(tmp_path, ["border"]) == [
+        f"{border}: not as bordermap wrote it (saved by another tool?)"
+    ]
+
+
+def test_each_written_file_records_the_sha256_of_its_own_text(layers, tmp_path):
+    for path, text in render_layers(layers, tmp_path).items():
+        digest = json.loads(text)["bordermap"]["written_sha256"]
+        unstamped = text.replace(digest, "0" * 64, 1)
+        assert hashlib.sha256(unstamped.encode("utf-8")).hexdigest() == digest, path.name
+        assert text.count(digest) == 1
+
+
+def test_each_layer_records_the_map_it_belongs_to(facts, layers):
+    # Every member of a layer's "bordermap" record, from the facts it was built from.
+    for name, layer in layers.items():
+        assert list(layer) == ["type", "name", "bordermap", "features"], name
+        assert layer["type"] == "FeatureCollection" and layer["name"] == name
+        record = layer["bordermap"]
+        assert record["map"] == facts.id
+        assert record["title"] == facts.title
+        assert record["subject"] == facts.subject
+        for key, value in facts.translations.items():
+            assert record[key] == value, (name, key)
+        assert record["as_of"] == facts.as_of
+        assert record["facts"] == facts.path.name
+        assert record["region"] == list(facts.region)
+        notes = [note for note in facts.notes if note.layer == name]
+        if not notes:
+            assert "notes" not in record, name
+            continue
+        assert record["notes"] == [
+            {
+                "date": note.date,
+                "text": note.text,
+                "sources": [facts.sources[key].as_properties() for key in note.sources],
+            }
+            for note in notes
+        ]
+    assert any("notes" in layer["bordermap"] for layer in layers.values())
+
+
+def test_each_feature_carries_its_facts_in_a_fixed_order(facts, layers):
+    from pyproj import Geod
+
+    geod = Geod(ellps=settings.ellipsoid)
+    drawn = {feature["id"]: feature for feature in all_features(layers)}
+    for fact in facts.features:
+        if fact.status_on(facts.as_of_date) is None:
+            assert fact.id not in drawn
+            continue
+        feature = drawn[fact.id]
+        properties = feature["properties"]
+        assert [properties.pop(f"name_{lang}") for lang in ("en", "ko", "ru")] == [
+            fact.name[lang] for lang in ("en", "ko", "ru")
+        ]
+        assert properties.pop("name_note", None) == (fact.name_note or None)
+        for language, text in (fact.label or {}).items():
+            assert properties.pop(f"label_{language}") == text
+        assert properties.pop("kind") == fact.kind
+        assert properties.pop("status") == fact.status_on(facts.as_of_date)
+        assert properties.pop("description") == fact.description
+        events = properties.pop("events")
+        assert [event["date"] for event in events] == [event.date for event in fact.events]
+        for record, event in zip(events, fact.events, strict=True):
+            assert record.pop("what") == event.what
+            assert record.pop("status", None) == (event.status or None)
+            assert record.pop("expected", False) is bool(event.expected)
+            assert record.pop("sources") == list(event.sources)
+        figures = properties.pop("figures")
+        assert [figure["name"] for figure in figures] == [figure.name for figure in fact.figures]
+        for record, figure in zip(figures, fact.figures, strict=True):
+            assert record.get("unit") == (figure.unit or None)
+            assert record.get("drawn") == figure.drawn
+            assert record["disputed"] is figure.disputed
+            assert record["values"] == [
+                {
+                    "value": value.value,
+                    **({"note": value.note} if value.note else {}),
+                    "sources": list(value.sources),
+                }
+                for value in figure.values
+            ]
+        geometry = feature["geometry"]
+        if geometry["type"] == "LineString":
+            assert isinstance(properties.pop("length_m"), float)
+        approximate = properties.pop("approximate")
+        assert approximate is ("accuracy_m" in properties) is ("accuracy_note" in properties)
+        properties.pop("accuracy_m", None), properties.pop("accuracy_note", None)
+        assert properties.pop("geometry_note", None) == (fact.geometry.note or None)
+        alternatives = properties.pop("position_alternatives", [])
+        assert len(alternatives) == len(fact.geometry.alternatives or ())
+        for record, other in zip(alternatives, fact.geometry.alternatives or (), strict=True):
+            lon, lat = geometry["coordinates"]
+            distance = geod.inv(lon, lat, other.lon, other.lat)[2]
+            assert (record["lat"], record["lon"]) == (other.lat, other.lon)
+            assert record["distance_m"] == pytest.approx(distance, abs=0.1)
+            assert record["sources"] == list(other.sources)
+        point = fact.geometry.point
+        expected_sources = list(point.sources) if point is not None and point.sources else None
+        assert properties.pop("position_sources", None) == expected_sources
+        assert properties.pop("sources") == [
+            facts.sources[key].as_properties() for key in fact.cited_sources()
+        ]
+        assert properties == {}, (fact.id, properties)  # nothing else

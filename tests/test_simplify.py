@@ -340,3 +340,62 @@ def test_a_hairpin_does_not_cross_itself():
     assert shapely.is_simple(shapely.linestrings(_utm(simplified)))
     assert _hausdorff_m(hairpin, simplified, densify=0.01) <= deviations["hairpin"] + 1e-6
     assert deviations["hairpin"] <= MAX_DEVIATION_M
+
+
+# --------------------------------------------------------------------------- the retry path
+
+
+def _wiggle() -> list[list[float]]:
+    steps = np.column_stack([np.full(60, 7.0), 3.0 * np.sin(np.arange(60))])
+    return _lonlat(ORIGIN + np.vstack([[0.0, 0.0], np.cumsum(steps, axis=0)]))
+
+
+def test_a_result_over_the_bound_is_retried_at_half_the_tolerance(monkeypatch):
+    # Floating-point error may push a simplified line just past its bound: inject that
+    # (the first measured deviation is over), and the line is simplified again with
+    # half the tolerance, and the line drawn is within the bound.
+    from bordermap import simplify
+
+    tolerances: list[float] = []
+    real_kept, real_deviation = simplify._kept_vertices, simplify._deviation
+    measured: list[float] = []
+
+    def kept(xy: Any, pinned: Any, tolerance: float) -> Any:
+        tolerances.append(tolerance)
+        return real_kept(xy, pinned, tolerance)
+
+    def deviation(xy: Any, kept: Any) -> float:
+        found = real_deviation(xy, kept)
+        measured.append(found)
+        return found + (10.0 if len(measured) == 1 else 0.0)  # the first is "over"
+
+    monkeypatch.setattr(simplify, "_kept_vertices", kept)
+    monkeypatch.setattr(simplify, "_deviation", deviation)
+    original = _wiggle()
+    web, deviations = web_ready(_layers(_line_feature("wiggle", original)), max_deviation_m=2.0)
+    assert len(tolerances) == 2
+    assert tolerances[1] == pytest.approx(tolerances[0] / 2)
+    assert deviations["wiggle"] <= 2.0
+    simplified = _coords(web, "wiggle")
+    assert len(simplified) < len(original)  # simplified, at the second attempt
+    assert _hausdorff_m(original, simplified, densify=0.02) <= 2.0 + 1e-6
+
+
+def test_a_line_never_within_the_bound_is_left_as_it_is(monkeypatch):
+    from bordermap import simplify
+
+    attempts: list[float] = []
+    real_kept = simplify._kept_vertices
+
+    def kept(xy: Any, pinned: Any, tolerance: float) -> Any:
+        attempts.append(tolerance)
+        return real_kept(xy, pinned, tolerance)
+
+    monkeypatch.setattr(simplify, "_kept_vertices", kept)
+    monkeypatch.setattr(simplify, "_deviation", lambda xy, kept: 1e9)  # always over
+    original = _wiggle()
+    web, deviations = web_ready(_layers(_line_feature("wiggle", original)), max_deviation_m=2.0)
+    assert len(attempts) == 4  # halving the tolerance each time
+    assert [a / attempts[0] for a in attempts] == pytest.approx([1, 0.5, 0.25, 0.125])
+    assert _coords(web, "wiggle") == original  # every vertex, unrounded
+    assert deviations["wiggle"] == 0.0

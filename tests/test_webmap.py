@@ -56,11 +56,6 @@ def test_same_layers_give_the_same_bytes(map_layers):
     assert not re.search(r"_[0-9a-f]{32}\b", first), "a random folium id survived"
 
 
-def test_committed_map_is_what_the_code_produces(page):
-    committed = (REPO / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
-    assert committed == page
-
-
 def test_page_has_title_as_of_date_and_credits(facts, page):
     assert "<title>Where North Korea and Russia meet" in page
     date = format_date(facts.as_of)

@@ -32,7 +32,8 @@ from bordermap.errors import (
 if TYPE_CHECKING:
     from bordermap.export import export_image
     from bordermap.facts import Facts, load_facts
-    from bordermap.layers import build_layers, read_layers, to_geodataframe, write_layers
+    from bordermap.gis import to_geodataframe
+    from bordermap.layers import build_layers, read_layers, write_layers
     from bordermap.validate import Check, validate_layers
     from bordermap.webmap import build_map, render_html, save_map
 
@@ -76,7 +77,7 @@ _LAZY = {
     "build_layers": "bordermap.layers",
     "read_layers": "bordermap.layers",
     "write_layers": "bordermap.layers",
-    "to_geodataframe": "bordermap.layers",
+    "to_geodataframe": "bordermap.gis",
     "Check": "bordermap.validate",
     "validate_layers": "bordermap.validate",
     "build_map": "bordermap.webmap",

@@ -19,9 +19,12 @@ import json
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["GIS_FORMATS", "from_gdal", "gis_files"]
+if TYPE_CHECKING:
+    import geopandas
+
+__all__ = ["GIS_FORMATS", "from_gdal", "gis_files", "to_geodataframe"]
 
 #: File suffix of each GIS format :func:`gis_files` writes, and its GDAL drivers,
 #: best first (GDAL built without libkml has only the simpler KML driver).
@@ -195,3 +198,34 @@ def _frame(layer: Mapping[str, Any], language: str) -> Any:
             fields[key] = json.dumps(value, ensure_ascii=False) if is_list else value
         features.append({"type": "Feature", "properties": fields, "geometry": feature["geometry"]})
     return geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
+
+
+def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:
+    """Return a layer as a GeoDataFrame, for analysis in a notebook.
+
+    Parameters
+    ----------
+    layer : mapping
+        A GeoJSON FeatureCollection, e.g. ``build_layers(facts)["road_bridge"]``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per feature, indexed by feature id, in WGS 84 (EPSG:4326); nested
+        properties (events, figures, sources) stay Python lists. Project it before
+        measuring, e.g. ``frame.to_crs(settings.projected_crs).length``.
+
+    Raises
+    ------
+    MissingDependencyError
+        If geopandas, an optional extra (``pip install 'bordermap[geopandas]'``), is
+        not installed.
+    """
+    from bordermap._optional import import_geopandas
+
+    geopandas = import_geopandas("to_geodataframe")
+    features = list(layer.get("features", []))
+    frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
+    frame.index = [str(feature.get("id")) for feature in features]
+    frame.index.name = "id"
+    return frame

@@ -1,8 +1,7 @@
 """Layers: GeoJSON FeatureCollections derived from the facts, and their files.
 
-:func:`build_layers` turns :class:`~bordermap.facts.Facts` into one RFC 7946
-FeatureCollection per layer; :func:`write_layers` writes them byte-for-byte
-reproducibly; :func:`read_layers` reads them back (after a hand edit, too).
+:func:`build_layers` turns :class:`~bordermap.facts.Facts` into one RFC 7946 collection
+per layer; :func:`write_layers` writes them reproducibly; :func:`read_layers` reads them.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import warnings
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,12 +26,9 @@ from bordermap._layercheck import collection_problems
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
-from bordermap.gis import from_gdal
+from bordermap.gis import from_gdal, to_geodataframe
 from bordermap.mapspec import MapSpec, activated, layers_in, spec_of
 from bordermap.schema import identifier_problem
-
-if TYPE_CHECKING:
-    import geopandas
 
 __all__ = [
     "CoordinatePrecisionWarning",
@@ -456,8 +452,7 @@ def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path)
     return list(rendered)
 
 
-#: The member of a layer's "bordermap" metadata that holds the SHA-256 of the file
-#: as written, computed with its own 64 hex digits written as zeros.
+#: The member of a layer's "bordermap" record holding its file's SHA-256 (zeros while hashed).
 _STAMP = "written_sha256"
 _UNSTAMPED = "0" * 64
 _STAMPED = re.compile(rf'"{_STAMP}": "([0-9a-f]{{64}})"')
@@ -603,34 +598,3 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     if problems:
         raise LayerError(problems)
     return layers
-
-
-def to_geodataframe(layer: Mapping[str, Any]) -> geopandas.GeoDataFrame:
-    """Return a layer as a GeoDataFrame, for analysis in a notebook.
-
-    Parameters
-    ----------
-    layer : mapping
-        A GeoJSON FeatureCollection, e.g. ``build_layers(facts)["road_bridge"]``.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        One row per feature, indexed by feature id, in WGS 84 (EPSG:4326); nested
-        properties (events, figures, sources) stay Python lists. Project it before
-        measuring, e.g. ``frame.to_crs(settings.projected_crs).length``.
-
-    Raises
-    ------
-    MissingDependencyError
-        If geopandas, an optional extra (``pip install 'bordermap[geopandas]'``), is
-        not installed.
-    """
-    from bordermap._optional import import_geopandas
-
-    geopandas = import_geopandas("to_geodataframe")
-    features = list(layer.get("features", []))
-    frame = geopandas.GeoDataFrame.from_features(features, crs="EPSG:4326")
-    frame.index = [str(feature.get("id")) for feature in features]
-    frame.index.name = "id"
-    return frame

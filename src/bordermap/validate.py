@@ -12,8 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Sequence
-from contextvars import ContextVar
+from collections.abc import Sequence
 from typing import Any
 
 from shapely.geometry import LineString
@@ -21,12 +20,16 @@ from shapely.geometry import LineString
 from bordermap import settings
 from bordermap._layercheck import counted as _count
 from bordermap._layercheck import features_of as _features
-from bordermap._layercheck import geometry_problem, line_of
 from bordermap._layercheck import id_of as _feature_id
 from bordermap._layercheck import kind_of as _kind
 from bordermap._layercheck import label_of as _label
 from bordermap._layercheck import properties_of as _properties
 from bordermap._layercheck import source_problem as _source_problem
+from bordermap._measured import MEASURED as _MEASURED
+from bordermap._measured import geometry_problem as _geometry_problem
+from bordermap._measured import is_line as _is_line
+from bordermap._measured import line_coords as _line_coords
+from bordermap._measured import line_of as _line_of
 from bordermap._rules import is_finite as _is_finite
 from bordermap.geometry import Coordinate, Line, azimuth_along
 from bordermap.layers import Layers
@@ -162,55 +165,6 @@ def _validate(layers: Layers) -> list[Check]:
     checks += [_check_sourced_lengths(name, layer) for name, layer in layers.items()]
     checks += _check_bridges(layers)
     return checks
-
-
-# ---------------------------------------------------------------------------
-# Reading features defensively
-# ---------------------------------------------------------------------------
-
-
-def _line_coords(feature: dict[str, Any]) -> list[Coordinate]:
-    """Return the ``(lon, lat)`` vertices of a feature whose LineString checked valid."""
-    positions = feature["geometry"]["coordinates"]
-    return [(float(position[0]), float(position[1])) for position in positions]
-
-
-#: What one validate_layers call found out about a feature's geometry, by the identity
-#: of the object asked about (kept, so that the identity stays its own): the river and
-#: the border it shares are asked by several checks, and a river of a million vertices
-#: takes a second to check or measure.
-_MEASURED: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar(
-    "_MEASURED", default=None
-)
-
-
-def _remembered(kind: str, key: Any, make: Callable[[], Any]) -> Any:
-    """Return ``make()``, made once per validate_layers call for the object ``key``."""
-    measured = _MEASURED.get()
-    if measured is None:
-        return make()
-    found = measured.get((kind, id(key)))
-    if found is None or found[0] is not key:
-        found = measured[(kind, id(key))] = (key, make())
-    return found[1]
-
-
-def _geometry_problem(feature: dict[str, Any]) -> str | None:
-    """Say what is wrong with a feature's geometry (see _layercheck.geometry_problem)."""
-    problem: str | None = _remembered("problem", feature, lambda: geometry_problem(feature))
-    return problem
-
-
-def _line_of(feature: dict[str, Any]) -> Line:
-    """Return a feature whose LineString checked valid as a Line (measured once a call)."""
-    positions = feature["geometry"]["coordinates"]
-    line: Line = _remembered("line", positions, lambda: line_of(positions))
-    return line
-
-
-def _is_line(feature: dict[str, Any]) -> bool:
-    """Whether a feature has a valid LineString geometry for its kind."""
-    return _geometry_problem(feature) is None and feature["geometry"]["type"] == "LineString"
 
 
 # ---------------------------------------------------------------------------

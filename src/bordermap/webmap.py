@@ -138,10 +138,7 @@ def _draw_map(
 ) -> folium.Map:
     """Draw the map of :func:`build_map` with the map active."""
     date = effective_date(full_history, parse_date(as_of) if isinstance(as_of, str) else as_of)
-    layers, simplified_m = _as_drawn(full_history, date)
-    hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
-    shown = [(n, f) for n, layer in layers.items() for f in layer.get("features", [])]
-    shown = [(name, feature) for name, feature in shown if name not in hidden]
+    layers, shown, simplified_m = _as_drawn(full_history, date)
     view = frame(shown)
     web_map = _page_map(layers, shown, view, language, self_contained)
     _add_tiles(web_map, basemaps, language)
@@ -176,8 +173,10 @@ def _read(
     return full_history, resolve_base(base, geodata, stacklevel=4)
 
 
-def _as_drawn(full_history: Layers, date: dt.date) -> tuple[Layers, float]:
-    """Return the layers as known on ``date``, web-ready, and how far they were simplified.
+def _as_drawn(full_history: Layers, date: dt.date) -> tuple[Layers, list[tuple[str, Any]], float]:
+    """Return the layers as known on ``date`` (web-ready), those shown, and how simplified.
+
+    The features shown at first are those of the layers not hidden.
 
     Long lines are drawn simplified, within settings.web_max_deviation_m of the layers'
     full detail (a river of a million vertices makes a page of kilobytes).
@@ -185,7 +184,14 @@ def _as_drawn(full_history: Layers, date: dt.date) -> tuple[Layers, float]:
     layers, deviations = web_ready(
         layers_as_of(full_history, date), max_deviation_m=settings.web_max_deviation_m
     )
-    return layers, max(deviations.values(), default=0.0)
+    hidden = settings.hidden_layers  # off in the layer control (read now, not at import)
+    shown = [
+        (name, feature)
+        for name, layer in layers.items()
+        if name not in hidden
+        for feature in layer.get("features", [])
+    ]
+    return layers, shown, max(deviations.values(), default=0.0)
 
 
 def _add_inset(
