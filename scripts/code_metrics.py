@@ -33,7 +33,6 @@ PENDING: dict[str, str] = {
     # to split next.
     "scaffold.py": "issue 16's new map scaffold, to split",
     "validate.py": "grew with issue 16's map descriptions, to split (issue 17)",
-    "webmap.py": "grew with issue 16's map descriptions, to split (issue 17)",
 }
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from bordermap import build_layers, build_map, load_facts, save_map
+from bordermap._page_data import COMPACT_WIDTH
 from bordermap.settings import hidden_layers as HIDDEN_LAYERS
 from bordermap.styles import style_for
-from bordermap.webmap import COMPACT_WIDTH
 
 REPO = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.browser

@@ -20,27 +20,25 @@ from typing import TYPE_CHECKING, Any, Literal
 from markupsafe import Markup
 
 from bordermap import _assets, _html, settings
-from bordermap._html import leaflet_style
 from bordermap._io import write_atomic
 from bordermap._layout import (
-    FIRST_VIEW_PLACES,
     feature_coords,
     frame,
     frame_kinds,
-    label_forms,
     label_specs,
     uncertainty_collection,
 )
+from bordermap._page_data import placement_options, timeline_data
 from bordermap._templates import escaped, panel, panel_macro
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.i18n import translate
 from bordermap.layers import Layers, read_layers
 from bordermap.mapspec import activated, active, spec_of
-from bordermap.schema import STATUSES, parse_date
+from bordermap.schema import parse_date
 from bordermap.simplify import web_ready
-from bordermap.styles import UNCERTAINTY_STYLE, style_for
-from bordermap.timeline import effective_date, key_dates, layers_as_of, status_on
+from bordermap.styles import UNCERTAINTY_STYLE
+from bordermap.timeline import effective_date, key_dates, layers_as_of
 
 if TYPE_CHECKING:
     import folium
@@ -154,7 +152,7 @@ def _draw_map(
     web_map.add_child(
         _elements().Script(
             _template_text("place.js").replace("__MAP__", "{map}"),
-            data=_placement_options(shown, view, language),
+            data=placement_options(shown, view, language),
             data_id="bm-layout-options",
         )
     )
@@ -376,7 +374,7 @@ def _add_legend_and_timeline(
     # The slider stops only where something drawn changes: events of layers shown only
     # on request (the context) stay in the events list.
     story = key_dates({n: layer for n, layer in full_history.items() if n not in hidden}, date)
-    data = _timeline_data(full_history, layers, story, language)
+    data = timeline_data(full_history, layers, story, language)
     web_map.add_child(
         elements.Panel(
             _html.legend_html(
@@ -412,100 +410,6 @@ def _add_legend_and_timeline(
 #: The scale bar's longest length, px. Its bar is at least half of it (the distance is
 #: rounded down to 1, 2, 3 or 5 times a power of ten), wide enough for "100 km".
 SCALE_MAX_WIDTH_PX = 120
-
-
-def _timeline_data(
-    full_history: Layers, layers: Layers, story: Sequence[str], language: str
-) -> dict[str, Any]:
-    """Return what the time control needs: each feature's status on each key date.
-
-    Also the styles and label texts of every status a feature has on one of those
-    dates, and the legend entries (kind, status) in drawing order.
-    """
-    events = {
-        str(feature.get("id")): (feature.get("properties") or {}).get("events") or []
-        for layer in full_history.values()
-        for feature in layer.get("features", [])
-    }
-    drawn = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
-    states = [
-        {
-            str(f.get("id")): status_on(events.get(str(f.get("id")), []), parse_date(day))
-            for _, f in drawn
-        }
-        for day in story
-    ]
-    styles: dict[str, Any] = {}
-    labels: dict[str, dict[str, list[str]]] = {}
-    legend: list[tuple[str, str | None]] = []
-    for _, feature in drawn:
-        feature_id = str(feature.get("id"))
-        properties = feature.get("properties") or {}
-        kind = str(properties.get("kind"))
-        for state in reversed(states):  # the drawn date first, then going back
-            status = state[feature_id]
-            if status is None:
-                continue
-            key = f"{kind}|{status}"
-            styles.setdefault(key, leaflet_style(style_for(kind, status)))
-            if (kind, status) not in legend:
-                legend.append((kind, status))
-            relabelled = {**feature, "properties": {**properties, "status": status}}
-            labels.setdefault(feature_id, {})[status] = [
-                _html.label_html(form) for form in label_forms(relabelled, language)
-            ]
-    return {
-        "dates": list(story),
-        "dateText": [_html.format_date(day, language) for day in story],
-        "states": states,
-        "styles": styles,
-        "labels": labels,
-        "kinds": {
-            str(f.get("id")): str((f.get("properties") or {}).get("kind")) for _, f in drawn
-        },
-        "layerOf": {str(f.get("id")): name for name, f in drawn},
-        "statusText": {status: translate(status, language) for status in STATUSES},
-        "legend": legend,
-    }
-
-
-#: Below this width (pixels, of the page or the frame) the panels give way: the title
-#: keeps its title and date, and the legend, timeline, inset and credits become buttons.
-COMPACT_WIDTH: int = 800
-
-
-def _placement_options(
-    shown: Sequence[tuple[str, Any]], view: tuple[tuple[float, float], ...], language: str
-) -> dict[str, Any]:
-    """Return what the page's layout pass (templates/place.js) needs, as JSON data.
-
-    The first view frames the bridges and the tripoint (else the whole initial view)
-    in the room the panels leave.
-    """
-    story = [
-        (lat, lon)
-        for _, feature in shown
-        if (feature.get("properties") or {}).get("kind") in (*frame_kinds(shown), "tripoint")
-        for lon, lat in feature_coords(feature)
-    ]
-    if story:
-        lats, lons = [lat for lat, _ in story], [lon for _, lon in story]
-        bounds = [[min(lats), min(lons)], [max(lats), max(lons)]]
-    else:
-        bounds = [list(view[0]), list(view[1])]
-    options = {
-        "story": bounds,
-        "compactWidth": COMPACT_WIDTH,
-        "margin": 40,
-        "maxZoom": 16,
-        "essential": [*frame_kinds(shown), *FIRST_VIEW_PLACES],
-        "bridges": list(frame_kinds(shown)),
-        "zoomOutSteps": 8,
-        "prefix": '<a href="https://leafletjs.com" title="A JavaScript library for '
-        'interactive maps">Leaflet</a>',
-        "words": {"attribution": translate("Attribution", language)},
-    }
-    return options
 
 
 def _inset_html(svg: str, language: str) -> str:
