@@ -305,13 +305,19 @@ events = []
 method = "line"
 file = "border_line.geojson"
 
-# An example bridge to copy (uncomment, and give its own facts and sources):
+{_example_bridge(names("TODO"), (south + north) / 2, (west + east) / 2)}
+{_osm_source()}"""
+
+
+def _example_bridge(name: str, lat: float, lon: float) -> str:
+    """Return the commented example of a bridge, to copy, with ``name`` in each language."""
+    return f"""# An example bridge to copy (uncomment, and give its own facts and sources):
 # [[features]]
 # id = "the-bridge"
 # layer = "bridges"
 # kind = "rail_bridge"   # road_bridge, road_rail_bridge, tunnel, ferry, cable_car, pipeline,
 #                        # crossing_point, checkpoint, station, settlement
-# name = {names("TODO")}
+# name = {name}
 # description = "TODO"
 # sources = ["a-source"]
 # events = [{{ date = "2022-11-16", what = "Opened", status = "open", sources = ["a-source"] }}]
@@ -319,12 +325,16 @@ file = "border_line.geojson"
 # [features.geometry]
 # method = "crossing"
 # river = "the-river"
-# lat = {(south + north) / 2:.6f}
-# lon = {(west + east) / 2:.6f}
+# lat = {lat:.6f}
+# lon = {lon:.6f}
 # centre_sources = ["a-source"]
 # length_m = 1000
+"""
 
-[sources.osm]
+
+def _osm_source() -> str:
+    """Return the source of the border line: OpenStreetMap, credited as its licence asks."""
+    return f"""[sources.osm]
 publisher = "OpenStreetMap contributors"
 title = "OpenStreetMap (country boundaries, npm @osm_borders/maritime_10m)"
 url = "https://www.openstreetmap.org/copyright"

@@ -18,6 +18,7 @@ from typing import Any
 from shapely.geometry import LineString
 
 from bordermap import settings
+from bordermap._figures import downstream_figure, longest_sourced_length
 from bordermap._layercheck import counted as _count
 from bordermap._layercheck import features_of as _features
 from bordermap._layercheck import id_of as _feature_id
@@ -312,7 +313,7 @@ def _check_sourced_lengths(name: str, layer: Any) -> Check:
     problems: list[str] = []
     compared: list[str] = []
     for index, feature in _features(layer):
-        longest = _longest_sourced_length(_properties(feature))
+        longest = longest_sourced_length(_properties(feature))
         # Only lines drawn from a few positions (schematic paths, derived bridges): a
         # river surveyed in full detail rightly measures longer than round figures.
         if longest is None or not _is_line(feature) or not _properties(feature).get("approximate"):
@@ -338,22 +339,6 @@ def _check_sourced_lengths(name: str, layer: Any) -> Check:
         f"{where}: no line longer than its sources' longest length by more than "
         f"{excess:.0%}: {', '.join(compared)}",
     )
-
-
-def _longest_sourced_length(properties: dict[str, Any]) -> float | None:
-    """Return the longest value of a feature's sourced ``length`` figure in metres, if any."""
-    figures = properties.get("figures")
-    numbers = [
-        float(entry["value"])
-        for figure in (figures if isinstance(figures, list) else [])
-        if isinstance(figure, dict)
-        and figure.get("name") == "length"
-        and figure.get("unit", "m") == "m"
-        and isinstance(figure.get("values"), list)
-        for entry in figure["values"]
-        if isinstance(entry, dict) and _is_finite(entry.get("value")) and entry["value"] > 0
-    ]
-    return max(numbers) if numbers else None
 
 
 # ---------------------------------------------------------------------------
@@ -556,7 +541,7 @@ def _check_downstream(road: _Bridge, rails: list[_Bridge], river: _Line | str) -
     def failed(problem: str) -> Check:
         return Check(_DOWNSTREAM_CHECK, False, f"{where}: {problem}")
 
-    sourced = _downstream_figure(road.properties)
+    sourced = downstream_figure(road.properties, _DOWNSTREAM_FIGURE)
     if isinstance(sourced, str):
         return failed(sourced)
     if isinstance(river, str):
@@ -590,32 +575,3 @@ def _check_downstream(road: _Bridge, rails: list[_Bridge], river: _Line | str) -
         f"{where} crosses {river.id} {distance:.1f} m downstream of {rail.id}, "
         f"within the sourced range; {said}",
     )
-
-
-def _downstream_figure(properties: dict[str, Any]) -> tuple[str, float, float] | str:
-    """Return the name and range of a bridge's sourced downstream distance, or a problem."""
-    figures = properties.get("figures")
-    figure = next(
-        (
-            figure
-            for figure in (figures if isinstance(figures, list) else [])
-            if isinstance(figure, dict)
-            and isinstance(figure.get("name"), str)
-            and figure["name"].startswith(_DOWNSTREAM_FIGURE)
-        ),
-        None,
-    )
-    if figure is None:
-        return f"no figure named '{_DOWNSTREAM_FIGURE} ...' to compare with"
-    unit = figure.get("unit", "m")
-    if unit != "m":
-        return f"figure '{figure['name']}' is in {brief(unit)}, expected metres ('m')"
-    values = figure.get("values")
-    numbers = [
-        float(entry["value"])
-        for entry in (values if isinstance(values, list) else [])
-        if isinstance(entry, dict) and _is_finite(entry.get("value"))
-    ]
-    if not numbers:
-        return f"figure '{figure['name']}' has no numeric values to compare with"
-    return figure["name"], min(numbers), max(numbers)
