@@ -7,6 +7,7 @@ file, the feature and the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,28 +53,32 @@ def read_text(
     table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
     """Return ``table[key]`` if it is non-empty text, else say so and return ``""``."""
-    value = table.get(key)
-    if value is None:
-        if required:
-            problems.add(where, key, "missing")
-        return ""
-    problem = text_problem(value)
-    if problem is not None:
-        problems.add(where, key, problem)
-        return ""
-    return str(value)
+    return _read_checked(table, key, where, problems, text_problem, required=required)
 
 
 def read_date(
     table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
     """Return ``table[key]`` if it is a date (YYYY, YYYY-MM, YYYY-MM-DD), else ``""``."""
+    return _read_checked(table, key, where, problems, date_problem, required=required)
+
+
+def _read_checked(
+    table: dict[str, Any],
+    key: str,
+    where: str,
+    problems: Problems,
+    rule: Callable[[Any], str | None],
+    *,
+    required: bool,
+) -> str:
+    """Return ``table[key]`` as text if ``rule`` finds no problem with it, else ``""``."""
     value = table.get(key)
     if value is None:
         if required:
             problems.add(where, key, "missing")
         return ""
-    problem = date_problem(value)
+    problem = rule(value)
     if problem is not None:
         problems.add(where, key, problem)
         return ""

@@ -30,9 +30,7 @@ OTHER_CROSSING_KINDS: tuple[str, ...] = (
 )
 
 #: Kinds whose labels the web map's first view makes room for (zooming out a little
-#: if it must): the bridges, the tripoint and the countries' names.
-FIRST_VIEW_KINDS: tuple[str, ...] = (*FRAME_KINDS, "tripoint", "country")
-#: The first view's kinds besides the crossings.
+#: if it must), besides the crossings (frame_kinds): the tripoint and the countries' names.
 FIRST_VIEW_PLACES: tuple[str, ...] = ("tripoint", "country")
 
 #: Statuses a label states, so that an unfinished feature is never mistaken for a built one.
@@ -51,13 +49,7 @@ LABELLED_KINDS: tuple[str, ...] = (
     "settlement",
     "tripoint",
     "river_mouth",
-    "road_rail_bridge",
-    "tunnel",
-    "ferry",
-    "cable_car",
-    "pipeline",
-    "crossing_point",
-    "checkpoint",
+    *OTHER_CROSSING_KINDS,
 )
 
 
