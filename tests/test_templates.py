@@ -10,6 +10,7 @@ the attributes they are in.
 from __future__ import annotations
 
 import json
+import os
 from html.parser import HTMLParser
 from typing import Any
 
@@ -223,3 +224,72 @@ def test_tooltip_and_credits_are_escaped():
     _assert_shown_as_text(tooltip, [f"{HOSTILE} en (under construction, 1,000 m)"])
     credit = data["attribution"]
     _assert_shown_as_text(credit, [f"{HOSTILE} credit"])
+
+
+# --- compiled templates kept between runs -------------------------------------------------
+
+
+@pytest.fixture
+def fresh_templates(tmp_path, monkeypatch):
+    """The template environments made anew, their compiled-template cache under tmp_path."""
+    import tempfile
+
+    from bordermap import _templates
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def clear() -> None:
+        for made in (_templates._bytecode_cache, _templates._panels, _templates._pages):
+            made.cache_clear()
+
+    clear()
+    yield _templates, tmp_path / f"_jinja2-cache-{os.getuid()}"
+    clear()
+
+
+def test_a_second_run_uses_the_compiled_templates_of_the_first(fresh_templates, monkeypatch):
+    from jinja2 import Environment
+
+    templates, folder = fresh_templates
+    first = templates.escaped(HOSTILE)
+    assert len(list(folder.iterdir())) == 1  # the one template compiled, kept
+    templates._panels.cache_clear()  # a new run: a new environment, the same folder
+
+    def no_compiling(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(Environment, "compile", no_compiling)
+    assert templates.escaped(HOSTILE) == first
+
+
+def test_templates_render_when_their_cache_cannot_be_written_or_read(fresh_templates, monkeypatch):
+    from jinja2 import bccache
+
+    templates, folder = fresh_templates
+    expected = templates.escaped(HOSTILE)  # compiled and kept
+    templates._panels.cache_clear()
+    monkeypatch.setattr(bccache, "open", _refuse, raising=False)  # the entry: unreadable
+    assert templates.escaped(HOSTILE) == expected
+    for entry in folder.iterdir():
+        entry.unlink()
+    templates._panels.cache_clear()
+    # A full disk: the entry cannot be made.
+    monkeypatch.setattr(bccache.tempfile, "NamedTemporaryFile", _refuse)
+    assert templates.escaped(HOSTILE) == expected
+    assert not list(folder.iterdir())
+
+
+def _refuse(*args: Any, **kwargs: Any) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_a_change_to_the_compacting_module_keys_the_cache_anew(fresh_templates, monkeypatch):
+    templates, _ = fresh_templates
+    cache = templates._bytecode_cache()
+    before = cache.get_cache_key("macros.html.j2")
+    templates._module_digest.cache_clear()
+    monkeypatch.setattr(templates.Path, "read_bytes", lambda self: b"another text")
+    try:
+        assert cache.get_cache_key("macros.html.j2") != before
+    finally:
+        templates._module_digest.cache_clear()

@@ -13,11 +13,15 @@ line breaks and indentation of the template source are dropped before it is comp
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
 __all__ = ["escaped", "panel", "panel_macro", "render"]
@@ -37,6 +41,43 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Compiled templates kept between runs, so that a build does not compile them again.
+
+    Jinja2's cache in a folder of the temporary directory that only this user can use
+    (it checks the owner and mode). Its entries are keyed by the template's source;
+    this key adds this module's own text, since :class:`_Compact` changes the compiled
+    code without changing the source. The cache is an optimisation only: a folder
+    that cannot be read or written means compiling again, never a failed run.
+    """
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return super().get_cache_key(f"{_module_digest()}:{name}", filename)
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except OSError:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):  # e.g. a full disk: the next run compiles again
+            super().dump_bytecode(bucket)
+
+
+@cache
+def _module_digest() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@cache
+def _bytecode_cache() -> BytecodeCache | None:
+    try:
+        return _CompiledTemplates()
+    except (OSError, RuntimeError):  # no private folder can be made: compile every run
+        return None
+
+
 def _environment(folder: str, *extensions: type[Extension]) -> Environment:
     environment = Environment(
         loader=PackageLoader("bordermap", folder),
@@ -44,6 +85,7 @@ def _environment(folder: str, *extensions: type[Extension]) -> Environment:
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         extensions=list(extensions),
+        bytecode_cache=_bytecode_cache(),
     )
     environment.filters["g"] = _number
     return environment
