@@ -425,6 +425,27 @@ def test_export_options_are_checked(project, capsys, option, value, message):
     assert err.count("\n") == 1 and message in err
 
 
+def test_a_bbox_west_of_greenwich_is_read_as_a_value_not_an_option(project, capsys):
+    # argparse takes "-1.5,..." for an option; the command reads it as the value it is.
+    assert main(cli_args(project, "layers")) == 0
+    assert main(cli_args(project, "export", "--bbox", "-1.5,-1,1,1", "--format", "png")) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert "bbox -1.5,-1,1,1: none of the map's features is in this area" in err
+    # Where they are, so that the reader can fix the numbers: around the river's mouth.
+    extent = [float(v) for v in re.search(r"within (\S+) \(W,S,E,N", err).group(1).split(",")]
+    assert 130.5 < extent[0] < extent[2] < 130.8 and 42.2 < extent[1] < extent[3] < 42.5
+    assert not list(project.glob("outputs/*.png"))
+
+
+def test_a_region_south_and_west_keeps_its_signs(tmp_path, capsys):
+    # Read as a value: the command then finds the region's countries (none in the base).
+    args = ["new", str(tmp_path / "m"), "--region", "-5.2,-50,-4.9,-49.7", "--languages", "en"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "[-5.2, -50.0, -4.9, -49.7]" in err and "expected one argument" not in err
+
+
 def test_export_with_unreachable_basemap_warns_and_still_writes(project, capsys, monkeypatch):
     import contextily.tile
     import requests

@@ -151,6 +151,8 @@ def draw(content: PageContent, options: ExportOptions, base: Base) -> Drawing:
     view = _view(ax)
     content = _simplified(content, pixel_m(ax, options.width, view))
     shown, areas = _in_view(ax, content.features)
+    if options.bbox is not None and not shown:
+        raise ExportError(_empty_bbox(options.bbox, content.features))
 
     credits = list(content.credits)
     basemap_problem: str | None = None
@@ -267,6 +269,22 @@ def _view(ax: Axes) -> tuple[float, float, float, float]:
     y0, y1 = ax.get_ylim()
     lons, lats = _page.inverse().transform([x0, x1, x0, x1], [y0, y0, y1, y1])
     return (min(lons), max(lons), min(lats), max(lats))
+
+
+def _empty_bbox(bbox: Sequence[float], features: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+    """Say that ``bbox`` shows none of ``features``, and where they are."""
+    positions = [xy for _, feature in features for xy in feature_coords(feature)]
+    extent = (
+        min(x for x, _ in positions),
+        min(y for _, y in positions),
+        max(x for x, _ in positions),
+        max(y for _, y in positions),
+    )
+    return (
+        f"bbox {','.join(f'{value:g}' for value in bbox)}: none of the map's features is "
+        f"in this area; they lie within {','.join(f'{value:.4f}' for value in extent)} "
+        "(W,S,E,N in degrees)"
+    )
 
 
 def _in_view(

@@ -9,15 +9,14 @@ Heavy libraries are imported inside the commands, so ``--help`` answers at once.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import gc
-import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 from bordermap import __version__, _cli_maps, settings
+from bordermap import _cli_values as _values
 from bordermap._cli_output import (
     notes_said,
     one_line,
@@ -26,7 +25,6 @@ from bordermap._cli_output import (
     warnings_said,
 )
 from bordermap.errors import BordermapError
-from bordermap.schema import brief, parse_date
 
 __all__ = ["main"]
 
@@ -89,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build every map: --geodata and each maps/<id>/, then outputs/index.html "
         "linking them with thumbnails",
     )
-    _cli_maps.add_new_command(commands, _bbox)
+    _cli_maps.add_new_command(commands, _values.bbox)
     return parser
 
 
@@ -119,22 +117,22 @@ def _add_export_options(export: argparse.ArgumentParser) -> None:
     """Add the options of ``bordermap export``: formats, size, area, basemap, embed."""
     export.add_argument(
         "--format",
-        type=_formats,
-        default=EXPORT_FORMATS,
+        type=_values.formats,
+        default=_values.EXPORT_FORMATS,
         metavar="FORMATS",
         help="comma-separated formats: images png, svg, pdf; the layers as a GeoPackage "
         "(gpkg, for QGIS) and KML (kml, for Google Earth) (default: all five)",
     )
     export.add_argument(
         "--width",
-        type=_whole_number("--width", 100, 10_000),
+        type=_values.whole_number("--width", 100, 10_000),
         default=2400,
         metavar="PX",
         help="width of the PNG in pixels (default: 2400)",
     )
     export.add_argument(
         "--dpi",
-        type=_whole_number("--dpi", 10, 2400),
+        type=_values.whole_number("--dpi", 10, 2400),
         default=200,
         help="resolution recorded in the PNG, which sets the page size (width/dpi inches, "
         "also of the SVG and PDF); the map looks the same at any dpi, from 10 to 2400 "
@@ -142,7 +140,7 @@ def _add_export_options(export: argparse.ArgumentParser) -> None:
     )
     export.add_argument(
         "--bbox",
-        type=_bbox,
+        type=_values.bbox,
         default=None,
         metavar="W,S,E,N",
         help="area to draw, in degrees (default: framed on the bridges, as the web map)",
@@ -160,7 +158,7 @@ def _add_export_options(export: argparse.ArgumentParser) -> None:
     )
     export.add_argument(
         "--base-url",
-        type=_base_url,
+        type=_values.base_url,
         default="",
         metavar="URL",
         help="where --outputs will be served, for the links in embed.html (default: relative)",
@@ -173,7 +171,7 @@ def _add_drawing_options(choices: Mapping[str, argparse.ArgumentParser]) -> None
         command = choices[name]
         command.add_argument(
             "--as-of",
-            type=_day,
+            type=_values.day,
             default=None,
             metavar="YYYY-MM-DD",
             help="draw the map as it was known on this date (default: today, or the facts' "
@@ -236,20 +234,6 @@ def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> N
             metavar="TEXT",
             help="credit for tiles from a URL template (required with one)",
         )
-
-
-IMAGE_FORMATS: tuple[str, ...] = ("png", "svg", "pdf")
-#: bordermap.gis.GIS_FORMATS, without importing it.
-EXPORT_FORMATS: tuple[str, ...] = (*IMAGE_FORMATS, "gpkg", "kml")
-
-
-def _day(text: str) -> dt.date:
-    if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):  # a day: no month or year alone
-        try:
-            return parse_date(text)
-        except ValueError:
-            pass
-    raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {brief(text)}")
 
 
 def _built_layers(facts: Any) -> Any:
@@ -329,58 +313,6 @@ def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
     return date
 
 
-def _formats(text: str) -> tuple[str, ...]:
-    formats = tuple(
-        dict.fromkeys(part.strip().lower() for part in text.split(",") if part.strip())
-    )
-    unknown = [name for name in formats if name not in EXPORT_FORMATS]
-    if unknown or not formats:
-        raise argparse.ArgumentTypeError(
-            f"expected formats from {', '.join(EXPORT_FORMATS)}, got {brief(text)}"
-        )
-    return formats
-
-
-def _whole_number(option: str, low: int, high: int) -> Callable[[str], int]:
-    """Return an argument type for a whole number from ``low`` to ``high``."""
-
-    def whole_number(text: str) -> int:
-        value = int(text) if re.fullmatch(r"[0-9]{1,9}", text.strip()) else 0
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(
-                f"expected a positive whole number from {low} to {high}, got {brief(text)}"
-            )
-        return value
-
-    whole_number.__name__ = option
-    return whole_number
-
-
-def _base_url(text: str) -> str:
-    """Accept a relative URL or an http(s) one with a host, nothing else (no javascript:)."""
-    from bordermap._rules import link_problem
-
-    problem = link_problem(text)
-    if problem is not None:
-        raise argparse.ArgumentTypeError(problem)
-    return text
-
-
-def _bbox(text: str) -> tuple[float, float, float, float]:
-    try:
-        west, south, east, north = (float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected four numbers W,S,E,N in degrees, got {brief(text)}"
-        ) from None
-    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise argparse.ArgumentTypeError(
-            f"expected west < east within ±180 and south < north within ±90 (lon, lat order "
-            f"W,S,E,N), got {brief(text)}"
-        )
-    return (west, south, east, north)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``bordermap`` command.
 
@@ -404,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
+    argv = _values.attach_signed_values(sys.argv[1:] if argv is None else argv)
     try:
         arguments = parser.parse_args(argv)
     except _UsageError as error:
@@ -538,7 +471,7 @@ def _export(arguments: argparse.Namespace) -> int:
     # Every image (drawn once), the GIS files and the snippet are made first, then
     # written together: an interrupted export leaves the previous files, all of them.
     made: dict[str, bytes] = {}
-    image_formats = [name for name in arguments.format if name in IMAGE_FORMATS]
+    image_formats = [name for name in arguments.format if name in _values.IMAGE_FORMATS]
     if image_formats:
         with warnings_said(BasemapUnavailableWarning):
             made |= render_images(
@@ -552,7 +485,7 @@ def _export(arguments: argparse.Namespace) -> int:
                 base=_base(arguments),
                 inset=not arguments.no_inset,
             )
-    gis_formats = [name for name in arguments.format if name not in IMAGE_FORMATS]
+    gis_formats = [name for name in arguments.format if name not in _values.IMAGE_FORMATS]
     if gis_formats:
         made |= gis_files(layers, gis_formats, language=arguments.lang, as_of=date)
     files: dict[Path, str | bytes] = {
