@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -104,9 +105,49 @@ def test_build_all_builds_every_map_and_an_index(tmp_path, borders, monkeypatch,
     assert 'src="second_border_map.thumb.png"' in index
 
 
+@pytest.mark.parametrize(
+    ("second_output", "expected"),
+    [
+        ("synthetic_border_map", "is also the outputs' name of geodata/facts.toml"),
+        ("index", "is the index page's name (index.html)"),
+    ],
+)
+def test_build_all_refuses_maps_that_would_write_the_same_files(
+    tmp_path, borders, monkeypatch, capsys, second_output, expected
+):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SYNTHETIC, tmp_path / "geodata")
+    assert (
+        main(["new", "maps/second", "--region", "19.5,40.5,20.5,41.5", "--borders", str(borders)])
+        == 0
+    )
+    facts = tmp_path / "maps" / "second" / "facts.toml"
+    text = facts.read_text("utf-8")
+    facts.write_text(text.replace("[map]\n", f'[map]\noutput = "{second_output}"\n', 1), "utf-8")
+    capsys.readouterr()
+    assert main(["build", "--all", "--no-base"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"bordermap: error: maps/second/facts.toml: [map], field 'output': "
+        f"{second_output!r} {expected}"
+        + ("; each map needs its own\n" if "also" in expected else "; choose another\n")
+    )
+    assert not (tmp_path / "outputs").exists()  # refused before any map is built
+
+
 def test_index_escapes_what_it_is_given():
     page = index_html(
         [IndexEntry(title="<script>alert(1)</script>", as_of="2026", page='x".html')]
     )
     assert "<script>alert" not in page and "&lt;script&gt;" in page
     assert 'href="x&#34;.html"' in page
+
+
+def test_the_outputs_name_is_read_from_regular_files_only(tmp_path):
+    from bordermap.mapspec import output_in
+
+    shutil.copy(SYNTHETIC / "facts.toml", tmp_path / "facts.toml")
+    assert output_in(tmp_path) == "synthetic_border_map"
+    (tmp_path / "facts.toml").unlink()
+    os.mkfifo(tmp_path / "facts.toml")  # read as before, this would wait for a writer
+    assert output_in(tmp_path) == "border_map"

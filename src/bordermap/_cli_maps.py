@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
+from bordermap import settings
 from bordermap._cli_output import say
 from bordermap.schema import brief
 
@@ -113,6 +114,7 @@ def build_all(
     folders = map_directories(arguments.geodata)
     if not folders:
         raise BordermapError(f"{arguments.geodata}: no map to build (no facts file, no maps/*/)")
+    _refuse_shared_outputs(folders)
     worst = 0
     built: list[Path] = []
     for folder in folders:
@@ -133,6 +135,40 @@ def build_all(
     for path in [*thumbnails, index]:
         say(sys.stdout, f"wrote {path}")
     return worst
+
+
+def _refuse_shared_outputs(folders: list[Path]) -> None:
+    """Refuse maps that would write the same files in the outputs folder, or the index's.
+
+    Raises
+    ------
+    BordermapError
+        One line for each clash, naming both facts files and the field to change.
+    """
+    from bordermap.atlas import INDEX_FILE
+    from bordermap.errors import BordermapError
+    from bordermap.mapspec import output_in
+
+    index = Path(INDEX_FILE).stem
+    first: dict[str, Path] = {}
+    problems = []
+    for folder in folders:
+        facts = folder / settings.facts_file
+        name = output_in(folder)
+        if name == index:
+            problems.append(
+                f"{facts}: [map], field 'output': {name!r} is the index page's name "
+                f"({INDEX_FILE}); choose another"
+            )
+        elif name in first:
+            problems.append(
+                f"{facts}: [map], field 'output': {name!r} is also the outputs' name of "
+                f"{first[name] / settings.facts_file}; each map needs its own"
+            )
+        else:
+            first[name] = folder
+    if problems:
+        raise BordermapError(problems)
 
 
 def _thumbnail(layers: Any, folder: Path, outputs: Path, *, no_base: bool) -> tuple[Path, bytes]:

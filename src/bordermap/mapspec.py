@@ -338,9 +338,11 @@ def output_in(directory: str | Path) -> str:
 
     ``[map] output``, else ``<id>_border_map``; ``border_map`` when there is none.
     """
+    from bordermap._io import read_input  # bounded, and of regular files only
+
     try:
-        data = tomllib.loads((Path(directory) / settings.facts_file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = tomllib.loads(read_input(Path(directory) / settings.facts_file, "no facts file"))
+    except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         return "border_map"
     found = data.get("map")
     table: dict[str, Any] = found if isinstance(found, dict) else {}
