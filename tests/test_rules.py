@@ -37,6 +37,16 @@ REGION = [130.0, 42.0, 131.0, 43.0]
         ("https://[::1", None),  # cannot be read
         ("example.org/page", None),
         (5, None),
+        # A user name before the host disguises where the link goes.
+        ("https://www.reuters.com@evil.example/x", None),
+        ("https://user:password@example.org/", None),
+        ("https://example.org:99999/", None),  # no such port
+        ("https://example.org:8080/a", "https://example.org:8080/a"),
+        ("https://example.org/\u202egpj.exe", None),  # reads backwards from here
+        ("https://example.org/a\u200bb", None),  # an invisible space
+        ("https://example.org/a b", None),
+        ("https://example.org/%20a%E2%80%AE", "https://example.org/%20a%E2%80%AE"),
+        ("http://[2001:db8::1]/", "http://[2001:db8::1]/"),
     ],
 )
 def test_http_url_keeps_only_http_links_with_a_host(url, kept):

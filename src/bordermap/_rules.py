@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
@@ -136,16 +137,25 @@ def http_url(value: Any) -> str | None:
     """Return ``value`` if it is an http(s) URL with a host, else None.
 
     The only links a page or a record may hold: no ``javascript:``, ``data:`` or
-    ``file:``; leading and trailing spaces are dropped.
+    ``file:``, no user name or password before the host (which can disguise it), no
+    port out of range, no space or invisible character inside; leading and trailing
+    spaces are dropped.
     """
     if not isinstance(value, str):
         return None
     url = value.strip()
+    # Spaces, control and invisible format characters (a right-to-left override
+    # makes a link read as another) have no place in an address.
+    if any(unicodedata.category(char)[0] in "CZ" for char in url):
+        return None
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 -- raises ValueError for a port out of range
     except ValueError:  # e.g. an unclosed [ in the host
         return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if "@" in parts.netloc:  # "https://trusted.org@elsewhere.net" goes elsewhere
         return None
     return url
 
