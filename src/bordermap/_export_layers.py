@@ -27,6 +27,7 @@ from matplotlib.transforms import Bbox
 
 from bordermap import _html, _labels, _page
 from bordermap._layout import feature_coords
+from bordermap._types import Layers
 from bordermap.base import (
     COUNTRY_NAME_COLOUR,
     SEA_NAME_COLOUR,
@@ -35,7 +36,6 @@ from bordermap.base import (
     base_style,
     features_of_kind,
 )
-from bordermap.layers import Layers
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 

@@ -25,10 +25,10 @@ from bordermap._export_inset import draw_inset
 from bordermap._export_layers import add_basemap, draw_base, draw_layers, name_areas
 from bordermap._export_legend import MAX_DRAWN_CHARS, cut, note_texts, sources_line
 from bordermap._layout import feature_coords, frame, label_anchors, uncertainty_collection
+from bordermap._types import Feature, Layers
 from bordermap.base import Base, base_credit, base_name
 from bordermap.errors import ExportError
 from bordermap.i18n import translate
-from bordermap.layers import Layers
 from bordermap.styles import UNCERTAINTY_STYLE
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class PageContent:
     layers: Layers
     language: str
     #: (layer name, feature) of every feature with a position.
-    features: list[tuple[str, Mapping[str, Any]]]
+    features: list[tuple[str, Feature]]
     #: Feature id -> its label.
     labels: dict[str, str]
     title: str

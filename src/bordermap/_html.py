@@ -17,11 +17,10 @@ from typing import Any
 
 from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
+from bordermap._types import Layers
 from bordermap.i18n import format_date as _format_date
 from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
-
-Layers = Mapping[str, Mapping[str, Any]]
 
 
 def js_literal(value: Any) -> str:

@@ -23,6 +23,7 @@ from bordermap import settings
 from bordermap._geojson import dumps_geojson, dumps_geojson_all
 from bordermap._io import read_json, recover, write_all
 from bordermap._layercheck import collection_problems
+from bordermap._types import Feature, Geometry, Layers, Properties
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
@@ -41,9 +42,6 @@ __all__ = [
     "to_geodataframe",
     "write_layers",
 ]
-
-#: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
-Layers = dict[str, dict[str, Any]]
 
 
 class _Drawing:
@@ -332,13 +330,11 @@ def _round_up(metres: float) -> float:
     return float(math.ceil(metres / 10.0) * 10)
 
 
-def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> dict[str, Any]:
+def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> Feature:
     """Return the GeoJSON Feature for one feature, properties in a fixed order."""
     coords = drawn.drawing.rounded
     is_point = len(coords) == 1
-    properties: dict[str, Any] = {
-        f"name_{language}": text for language, text in feature.name.items()
-    }
+    properties: Properties = {f"name_{language}": text for language, text in feature.name.items()}
     if feature.name_note:
         properties["name_note"] = feature.name_note
     if feature.label:
@@ -378,7 +374,7 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> di
     properties["sources"] = [
         facts.sources[source_id].as_properties() for source_id in feature.cited_sources()
     ]
-    geometry: dict[str, Any] = (
+    geometry: Geometry = (
         {"type": "Point", "coordinates": coords[0].tolist()}
         if is_point
         else {"type": "LineString", "coordinates": drawn.drawing.positions}

@@ -30,7 +30,7 @@ import copy
 import math
 from collections.abc import Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 import numpy as np
 import shapely
@@ -40,11 +40,9 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 
 from bordermap import settings
+from bordermap._types import FeatureCollection, Layers
 from bordermap.geometry import transformer
 from bordermap.mapspec import activated, planar_crs, spec_of
-
-if TYPE_CHECKING:
-    from bordermap.layers import Layers
 
 __all__ = ["web_ready"]
 
@@ -174,7 +172,7 @@ def _copy_layers(layers: Layers, drawn: Mapping[tuple[str, int], Any]) -> Layers
                 ]
             else:
                 copied[key] = copy.deepcopy(value)
-        copies[name] = copied
+        copies[name] = cast(FeatureCollection, copied)
     return copies
 
 

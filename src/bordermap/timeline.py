@@ -11,13 +11,12 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
+from bordermap._types import FeatureCollection, Layers
 from bordermap.schema import parse_date
 
 __all__ = ["effective_date", "key_dates", "layers_as_of", "status_on"]
-
-Layers = dict[str, dict[str, Any]]
 
 
 def status_on(events: Iterable[Mapping[str, Any]], date: dt.date) -> str | None:
@@ -152,7 +151,7 @@ def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Laye
         meta = copied.get("bordermap")
         if isinstance(meta, dict):
             meta["as_of"] = date.isoformat()
-        result[name] = copied
+        result[name] = cast(FeatureCollection, copied)
     return result
 
 

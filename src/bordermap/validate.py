@@ -32,8 +32,8 @@ from bordermap._measured import is_line as _is_line
 from bordermap._measured import line_coords as _line_coords
 from bordermap._measured import line_of as _line_of
 from bordermap._rules import is_finite as _is_finite
+from bordermap._types import Layers
 from bordermap.geometry import Coordinate, Line, azimuth_along
-from bordermap.layers import Layers
 from bordermap.mapspec import activated, active, spec_of
 from bordermap.schema import GEOMETRY_TYPES, brief
 
