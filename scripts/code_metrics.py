@@ -9,6 +9,7 @@ or a function (a method or nested function too) more than MAX_FUNCTION_LINES lin
 than MAX_PARAMETERS named parameters (``self`` and ``cls`` not counted; ``*args`` and
 a ``**kwargs`` typed by a TypedDict are not named parameters). Modules in PENDING,
 being split by another issue, are reported without failing. CI runs it (``.ci/run``).
+It also counts the uses of ``typing.Any`` (reported, no limit): how shallow the typing is.
 """
 
 from __future__ import annotations
@@ -67,6 +68,17 @@ def functions(path: Path) -> list[Function]:
     return found
 
 
+def any_uses(path: Path) -> int:
+    """Return how often the module at ``path`` names ``Any`` (its import not counted)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return sum(
+        1
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.Name) and node.id == "Any")
+        or (isinstance(node, ast.Attribute) and node.attr == "Any")
+    )
+
+
 def _over(sizes: dict[str, int], measured: list[Function]) -> list[tuple[str, str]]:
     """Return (module, what) for every measure over its limit."""
     over = [
@@ -108,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     modules = sorted(PACKAGE.glob("*.py"))
     sizes = {path.name: len(path.read_text(encoding="utf-8").splitlines()) for path in modules}
     measured = [function for path in modules for function in functions(path)]
+    anys = {path.name: any_uses(path) for path in modules}
     print(f"{len(sizes)} modules, {len(measured)} functions")
+    most = max(anys.items(), key=lambda item: item[1])
+    print(f"{sum(anys.values())} uses of Any (most in {most[0]}: {most[1]})")
     _summary("all modules", sizes, measured)
     _summary(
         "without PENDING",

@@ -45,6 +45,21 @@ def test_functions_are_measured_from_decorator_to_last_line(metrics, tmp_path):
     assert found["inner"].lines == 2
 
 
+def test_uses_of_any_are_counted_in_code_not_in_text(metrics, tmp_path):
+    source = (
+        "import typing\n"
+        "from typing import Any\n\n"
+        "x: dict[str, Any] = {}\n"
+        "y: typing.Any = 'Any'\n\n\n"
+        "def f(a: Any) -> list[Any]:\n"
+        '    """Any in a docstring."""\n'
+        "    return [a]  # Any in a comment\n"
+    )
+    path = tmp_path / "sample.py"
+    path.write_text(source, encoding="utf-8")
+    assert metrics.any_uses(path) == 4
+
+
 def test_over_the_limits_is_reported_by_module(metrics):
     long = metrics.Function("a.py", "f", 1, metrics.MAX_FUNCTION_LINES + 1, 1)
     wide = metrics.Function("b.py", "g", 1, 3, metrics.MAX_PARAMETERS + 1)
