@@ -10,12 +10,12 @@ from typing import Any, TypeVar
 K = TypeVar("K")
 
 
-def dumps_geojson(collection: Mapping[str, Any]) -> str:
+def dumps_geojson(collection: Mapping[str, object]) -> str:
     """Return GeoJSON text: keys in insertion order, two-space indent, one position a line."""
     return _Writer().dumps(collection)
 
 
-def dumps_geojson_all(collections: Mapping[K, Mapping[str, Any]]) -> dict[K, str]:
+def dumps_geojson_all(collections: Mapping[K, Mapping[str, object]]) -> dict[K, str]:
     """Return the GeoJSON text of several collections, as :func:`dumps_geojson` writes each.
 
     A list of positions that several of them hold (the one list of a river and the
@@ -35,7 +35,7 @@ class _Writer:
         # (id of the list, depth) -> (the list, kept alive so the id stays its own; text)
         self._written: dict[tuple[int, int], tuple[Any, str]] = {}
 
-    def dumps(self, collection: Mapping[str, Any]) -> str:
+    def dumps(self, collection: Mapping[str, object]) -> str:
         # Pieces joined once at the end: a string built level by level would copy a
         # million-position line once per level of nesting.
         out: list[str] = []

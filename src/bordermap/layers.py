@@ -14,18 +14,18 @@ import warnings
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
-from bordermap import settings
+from bordermap import _types, settings
 from bordermap._geojson import dumps_geojson, dumps_geojson_all
 from bordermap._io import read_json, recover, write_all
 from bordermap._layercheck import collection_problems
-from bordermap._types import Feature, Geometry, Layers, Properties
+from bordermap._types import Feature, FeatureCollection, Geometry, Layers, Properties
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
-from bordermap.facts import Facts, FeatureFacts, Figure, GeometrySpec
+from bordermap.facts import Event, Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
 from bordermap.gis import from_gdal, to_geodataframe
 from bordermap.mapspec import MapSpec, activated, layers_in, spec_of
@@ -47,7 +47,7 @@ __all__ = [
 class _Drawing:
     """Drawn coordinates, measured at most once however many features share them."""
 
-    def __init__(self, coords: Any) -> None:
+    def __init__(self, coords: ArrayLike) -> None:
         # (lon, lat) rows; a river in full detail has a million of them.
         self.coords: NDArray[np.float64] = np.asarray(coords, dtype=float).reshape(-1, 2)
 
@@ -76,7 +76,7 @@ class _Drawing:
 class _Resolved:
     """A feature's drawn geometry and what was learnt while drawing it."""
 
-    def __init__(self, drawing: _Drawing | Any, *, along_m: float | None = None) -> None:
+    def __init__(self, drawing: _Drawing | ArrayLike, *, along_m: float | None = None) -> None:
         self.drawing = drawing if isinstance(drawing, _Drawing) else _Drawing(drawing)
         self.along_m = along_m  # for a crossing: where it crosses, metres along its river
         self.accuracy_m: float | None = None
@@ -175,9 +175,9 @@ def _warn_if_rounding_lengthens(feature: FeatureFacts, facts: Facts, drawing: _D
     )
 
 
-def _notes(facts: Facts, layer: str) -> dict[str, Any]:
+def _notes(facts: Facts, layer: str) -> dict[str, list[_types.NoteRecord]]:
     """Return the layer's notes with their sources, as a metadata member (or nothing)."""
-    notes = [
+    notes: list[_types.NoteRecord] = [
         {
             "date": note.date,
             "text": note.text,
@@ -382,32 +382,32 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> Fe
     return {"type": "Feature", "id": feature.id, "properties": properties, "geometry": geometry}
 
 
-def _event_record(event: Any) -> dict[str, Any]:
-    record: dict[str, Any] = {"date": event.date, "what": event.what}
+def _event_record(event: Event) -> _types.EventRecord:
+    record: dict[str, object] = {"date": event.date, "what": event.what}
     if event.status:
         record["status"] = event.status
     if event.expected:
         record["expected"] = True
     record["sources"] = list(event.sources)
-    return record
+    return cast(_types.EventRecord, record)  # built key by key, in the order it is written
 
 
-def _figure_record(figure: Figure) -> dict[str, Any]:
-    record: dict[str, Any] = {"name": figure.name}
+def _figure_record(figure: Figure) -> _types.FigureRecord:
+    record: dict[str, object] = {"name": figure.name}
     if figure.unit:
         record["unit"] = figure.unit
     if figure.drawn is not None:
         record["drawn"] = figure.drawn
     record["disputed"] = figure.disputed
-    values = []
+    values: list[_types.FigureValueRecord] = []
     for value in figure.values:
-        entry: dict[str, Any] = {"value": value.value}
+        entry: dict[str, object] = {"value": value.value}
         if value.note:
             entry["note"] = value.note
         entry["sources"] = list(value.sources)
-        values.append(entry)
+        values.append(cast(_types.FigureValueRecord, entry))
     record["values"] = values
-    return record
+    return cast(_types.FigureRecord, record)
 
 
 def layer_path(directory: str | Path, name: str) -> Path:
@@ -425,7 +425,7 @@ def layer_path(directory: str | Path, name: str) -> Path:
     return Path(directory) / f"{name}.geojson"
 
 
-def write_layers(layers: Mapping[str, Mapping[str, Any]], directory: str | Path) -> list[Path]:
+def write_layers(layers: Mapping[str, FeatureCollection], directory: str | Path) -> list[Path]:
     """Write each layer to ``<directory>/<name>.geojson``.
 
     All files are rendered and written to temporary files before the first is
@@ -455,7 +455,7 @@ _STAMPED = re.compile(rf'"{_STAMP}": "([0-9a-f]{{64}})"')
 
 
 def render_layers(
-    layers: Mapping[str, Mapping[str, Any]], directory: str | Path
+    layers: Mapping[str, FeatureCollection], directory: str | Path
 ) -> dict[Path, str]:
     """Return each layer's file path and text, as :func:`write_layers` writes them.
 
