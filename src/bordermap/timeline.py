@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
-from bordermap._types import FeatureCollection, Layers
+from bordermap._types import Feature, FeatureCollection, Layers, Properties
 from bordermap.schema import parse_date
 
 __all__ = ["effective_date", "key_dates", "layers_as_of", "status_on"]
@@ -56,7 +56,7 @@ def status_on(events: Iterable[Mapping[str, Any]], date: dt.date) -> str | None:
     return current
 
 
-def effective_date(layers: Mapping[str, Mapping[str, Any]], requested: dt.date | None) -> dt.date:
+def effective_date(layers: Layers, requested: dt.date | None) -> dt.date:
     """Return the date to draw: ``requested`` (default today), but never after the facts.
 
     The layers know only what their facts knew on their "as of" date, so a later
@@ -67,7 +67,7 @@ def effective_date(layers: Mapping[str, Mapping[str, Any]], requested: dt.date |
     return min(wanted, known) if known else wanted
 
 
-def _known_as_of(layers: Mapping[str, Mapping[str, Any]]) -> dt.date | None:
+def _known_as_of(layers: Layers) -> dt.date | None:
     for layer in layers.values():
         meta = layer.get("bordermap")
         if isinstance(meta, Mapping) and meta.get("as_of"):
@@ -75,7 +75,7 @@ def _known_as_of(layers: Mapping[str, Mapping[str, Any]]) -> dt.date | None:
     return None
 
 
-def key_dates(layers: Mapping[str, Mapping[str, Any]], until: dt.date) -> list[str]:
+def key_dates(layers: Layers, until: dt.date) -> list[str]:
     """Return the dates on which some feature's status changed, up to ``until``, and ``until``.
 
     Parameters
@@ -102,7 +102,7 @@ def key_dates(layers: Mapping[str, Mapping[str, Any]], until: dt.date) -> list[s
     return [*[d for d in ordered if parse_date(d) < until], until.isoformat()]
 
 
-def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Layers:
+def layers_as_of(layers: Layers, date: dt.date) -> Layers:
     """Return copies of the layers as they were known on ``date``.
 
     Features that did not exist yet are left out; each feature's status is the one
@@ -129,10 +129,13 @@ def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Laye
         copied = {key: copy.deepcopy(value) for key, value in layer.items() if key != "features"}
         features = []
         for original in layer.get("features", []):
-            feature = {
-                key: value if key == "geometry" else copy.deepcopy(value)
-                for key, value in original.items()
-            }
+            feature = cast(
+                Feature,
+                {
+                    key: value if key == "geometry" else copy.deepcopy(value)
+                    for key, value in original.items()
+                },
+            )
             properties = feature.get("properties") or {}
             status = status_on(properties.get("events") or [], date)
             if status is None:
@@ -155,7 +158,7 @@ def layers_as_of(layers: Mapping[str, Mapping[str, Any]], date: dt.date) -> Laye
     return result
 
 
-def _publication_dates(properties: Mapping[str, Any], date: dt.date) -> dict[str, dt.date]:
+def _publication_dates(properties: Properties, date: dt.date) -> dict[str, dt.date]:
     """Return when each of a feature's sources was published (undated ones: ``date``)."""
     return {
         str(source.get("id")): parse_date(source["date"]) if source.get("date") else date
@@ -170,7 +173,7 @@ def _known(item: Mapping[str, Any], published: Mapping[str, dt.date], date: dt.d
 
 
 def _drop_later_values(
-    properties: dict[str, Any], published: Mapping[str, dt.date], date: dt.date
+    properties: Properties, published: Mapping[str, dt.date], date: dt.date
 ) -> None:
     """Drop figure values that only sources published after ``date`` give."""
     for figure in properties.get("figures") or []:
