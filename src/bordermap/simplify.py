@@ -40,7 +40,7 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 
 from bordermap import settings
-from bordermap._types import FeatureCollection, Layers
+from bordermap._types import FeatureCollection, Layers, LineString
 from bordermap.geometry import transformer
 from bordermap.mapspec import activated, planar_crs, spec_of
 
@@ -131,7 +131,7 @@ def _web_ready(layers: Layers, bound: float) -> tuple[Layers, dict[str, float]]:
         for index, feature in enumerate(layer.get("features") or [])
     ]
     done: dict[int, tuple[_Floats, float]] = {}
-    drawn: dict[tuple[str, int], Any] = {}
+    drawn: dict[tuple[str, int], LineString] = {}
     deviations: dict[str, float] = {}
     for name, index, feature, shape in entries:
         deviation = 0.0
@@ -152,11 +152,11 @@ def _web_ready(layers: Layers, bound: float) -> tuple[Layers, dict[str, float]]:
     return _copy_layers(layers, drawn), deviations
 
 
-def _copy_layers(layers: Layers, drawn: Mapping[tuple[str, int], Any]) -> Layers:
+def _copy_layers(layers: Layers, drawn: Mapping[tuple[str, int], LineString]) -> Layers:
     """Deep-copy the layers, putting in the simplified geometries (never copying originals')."""
     copies: Layers = {}
     for name, layer in layers.items():
-        copied: dict[str, Any] = {}
+        copied: dict[str, object] = {}
         for key, value in layer.items():
             if key == "features" and isinstance(value, list):
                 copied[key] = [
@@ -179,7 +179,7 @@ def _copy_layers(layers: Layers, drawn: Mapping[tuple[str, int], Any]) -> Layers
 class _Shape:
     """A feature's geometry: its positions in degrees and, when needed, in metres."""
 
-    def __init__(self, geometry: Mapping[str, Any], kind: str, lonlat: _Floats) -> None:
+    def __init__(self, geometry: Mapping[str, object], kind: str, lonlat: _Floats) -> None:
         self.geometry = geometry
         self.kind = kind
         self.lonlat = lonlat
@@ -220,7 +220,7 @@ class _Shapes:
     def __init__(self) -> None:
         self._by_key: dict[tuple[str, bytes], _Shape] = {}
 
-    def of(self, geometry: Any) -> _Shape | None:
+    def of(self, geometry: object) -> _Shape | None:
         """Return the shape of a GeoJSON geometry, or None if there is nothing to draw."""
         if not isinstance(geometry, Mapping) or not isinstance(geometry.get("type"), str):
             return None
@@ -228,7 +228,7 @@ class _Shapes:
         lonlat: _Floats = np.empty((0, 2))
         if kind in ("Point", "LineString"):
             try:
-                positions: Any = np.asarray(geometry.get("coordinates"), dtype=float)
+                positions: _Floats = np.asarray(geometry.get("coordinates"), dtype=float)
             except (ValueError, TypeError):
                 return None
             if kind == "Point" and positions.shape == (2,):
