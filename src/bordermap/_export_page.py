@@ -244,7 +244,7 @@ def _simplified(content: PageContent, pixel: float) -> PageContent:
 def _text_around(
     sheet: _page.Sheet,
     content: PageContent,
-    shown: Sequence[tuple[str, Mapping[str, Any]]],
+    shown: Sequence[tuple[str, Feature]],
     uncertain: bool,
     credited: tuple[list[str], Mapping[str, Mapping[str, Any]]],
 ) -> Legend:
@@ -288,8 +288,8 @@ def _empty_bbox(bbox: Sequence[float], features: Sequence[tuple[str, Mapping[str
 
 
 def _in_view(
-    ax: Axes, features: Sequence[tuple[str, Mapping[str, Any]]]
-) -> tuple[list[tuple[str, Mapping[str, Any]]], list[tuple[str, Any]]]:
+    ax: Axes, features: Sequence[tuple[str, Feature]]
+) -> tuple[list[tuple[str, Feature]], list[tuple[str, Any]]]:
     """Return the features in the map's view, and the uncertainty areas there (id, ring)."""
     from shapely.geometry import LineString, Point, box
     from shapely.geometry import Polygon as ShapelyPolygon
@@ -342,7 +342,7 @@ def _map_axes(
     figure: Figure,
     page: _page.Page,
     bbox: tuple[float, float, float, float] | None,
-    features: Sequence[tuple[str, Mapping[str, Any]]],
+    features: Sequence[tuple[str, Feature]],
 ) -> Axes:
     """Add the map's axes, showing ``bbox`` (or the bridges) at the axes' proportions."""
     left, bottom = page.fraction(_page.MAP_BOX_IN[0], _page.MAP_BOX_IN[1])

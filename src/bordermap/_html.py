@@ -17,13 +17,13 @@ from typing import Any
 
 from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
-from bordermap._types import Layers
+from bordermap._types import Feature, LayerMetadata, Layers, Properties
 from bordermap.i18n import format_date as _format_date
 from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
 
 
-def js_literal(value: Any) -> str:
+def js_literal(value: object) -> str:
     """Encode a value as a JavaScript literal that is safe inside a <script> element."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     # "{{", "{%" and "{#" cannot occur in JSON outside strings; written as escapes they
@@ -46,7 +46,7 @@ def label_html(form: str) -> str:
     return panel_macro("macros.html.j2", "label", form)
 
 
-def js_json(value: Any) -> str:
+def js_json(value: object) -> str:
     """Encode a value as JavaScript that parses it from JSON text: ``JSON.parse("...")``.
 
     For objects whose keys come from the data (feature ids): in an object literal a
@@ -55,7 +55,7 @@ def js_json(value: Any) -> str:
     return f"JSON.parse({js_literal(json.dumps(value, ensure_ascii=False))})"
 
 
-def legend_entries(features: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Style]:
+def legend_entries(features: Iterable[tuple[str, Feature]]) -> list[Style]:
     """Return the styles a legend must explain: one per (kind, status) drawn, in drawing order.
 
     Parameters
@@ -80,7 +80,7 @@ def legend_entries(features: Iterable[tuple[str, Mapping[str, Any]]]) -> list[St
 # ---------------------------------------------------------------------------
 
 
-def metadata(layers: Layers) -> dict[str, Any]:
+def metadata(layers: Layers) -> LayerMetadata:
     """Return the layers' shared metadata (title, subject, as of, ...)."""
     for layer in layers.values():
         meta = layer.get("bordermap")
@@ -94,7 +94,7 @@ def format_date(text: str, language: str = "en") -> str:
     return _format_date(text, language)
 
 
-def localized(meta: Mapping[str, Any], key: str, language: str) -> str:
+def localized(meta: LayerMetadata, key: str, language: str) -> str:
     """Return ``meta[key]`` in ``language`` (``title_ko``, ...), else in English."""
     return str(meta.get(f"{key}_{language}") or meta.get(key) or "")
 
@@ -104,8 +104,8 @@ STATUS_PLACEHOLDER = re.compile(r"\{status:([^{}]+)\}")
 
 
 def subject(
-    meta: Mapping[str, Any],
-    features: Iterable[tuple[str, Mapping[str, Any]]],
+    meta: LayerMetadata,
+    features: Iterable[tuple[str, Feature]],
     language: str = "en",
 ) -> str:
     """Return the map's subject in ``language``, each ``{status:<id>}`` filled from state.
@@ -127,8 +127,8 @@ def subject(
 
 
 def as_of_sentence(
-    meta: Mapping[str, Any],
-    features: Iterable[tuple[str, Mapping[str, Any]]],
+    meta: LayerMetadata,
+    features: Iterable[tuple[str, Feature]],
     language: str = "en",
     *,
     limit: int | None = None,
@@ -155,7 +155,7 @@ def format_metres(value: float, language: str = "en") -> str:
     return f"{format_number(number, language)} {translate(unit, language)}"
 
 
-def format_value(value: Any, unit: str | None) -> str:
+def format_value(value: object, unit: str | None) -> str:
     if isinstance(value, int | float) and unit == "m":
         return format_metres(float(value))
     if isinstance(value, int | float):
@@ -163,7 +163,7 @@ def format_value(value: Any, unit: str | None) -> str:
     return str(value)
 
 
-def safe_url(url: Any) -> str | None:
+def safe_url(url: object) -> str | None:
     """Return the URL if it is http(s), else ``None``: no javascript:, data: or file: links."""
     return http_url(url)
 
@@ -211,7 +211,7 @@ def sources_note(layers: Layers, language: str = "en") -> str:
     return "; ".join(part for part in (note, *credits) if part)
 
 
-def title_html(meta: Mapping[str, Any], layers: Layers, language: str = "en") -> str:
+def title_html(meta: LayerMetadata, layers: Layers, language: str = "en") -> str:
     """Return the title block: title, "as of" date, and a one-line sources and credits note.
 
     The note names the most-cited publishers and counts the rest; the full list is in
@@ -250,8 +250,8 @@ def legend_html(
     legend says so, rounded up to the decimetre. The entries of ``key_kinds`` are
     repeated in a compact key that small screens show while the legend is folded.
     """
-    entries: list[dict[str, Any]] = []
-    key: list[dict[str, Any]] = []
+    entries: list[dict[str, object]] = []
+    key: list[dict[str, object]] = []
     seen: list[Style] = []
     for kind, status in styles:
         style = style_for(kind, status)
@@ -317,7 +317,7 @@ def casing_style(style: Style) -> dict[str, Any] | None:
     }
 
 
-def tooltip_text(properties: Mapping[str, Any], language: str = "en") -> str:
+def tooltip_text(properties: Properties, language: str = "en") -> str:
     """Return a feature's hover text: its name, status and drawn length."""
     name = str(properties.get(f"name_{language}") or properties.get("name_en", ""))
     status = properties.get("status")
@@ -329,7 +329,7 @@ def tooltip_text(properties: Mapping[str, Any], language: str = "en") -> str:
     return f"{name} ({', '.join(extra)})" if extra else name
 
 
-def popup_html(feature: Mapping[str, Any], language: str = "en") -> str:
+def popup_html(feature: Feature, language: str = "en") -> str:
     """Return a feature's popup: names, status, facts, disagreements and linked sources.
 
     Interface words are in ``language``; names come from the facts in every language;
@@ -406,7 +406,7 @@ def _popup_words(language: str) -> dict[str, str]:
     return {name: translate(text, language) for name, text in english.items()}
 
 
-def _fact_rows(properties: Mapping[str, Any], language: str) -> list[tuple[str, str]]:
+def _fact_rows(properties: Properties, language: str) -> list[tuple[str, str]]:
     """Return the popup's table rows after the status: length drawn, approximate position."""
     rows = []
     if isinstance(properties.get("length_m"), int | float):
@@ -428,8 +428,8 @@ def _fact_rows(properties: Mapping[str, Any], language: str) -> list[tuple[str, 
 
 
 def _figures(
-    properties: Mapping[str, Any], language: str, cite: Callable[[Any], list[int]]
-) -> list[dict[str, Any]]:
+    properties: Properties, language: str, cite: Callable[[Any], list[int]]
+) -> list[dict[str, object]]:
     """Return the popup's figures: heading, each sourced value, and the value drawn."""
     figures = []
     for figure in properties.get("figures") or []:
@@ -462,7 +462,7 @@ def _figures(
     return figures
 
 
-def _source_item(source: Mapping[str, Any], language: str) -> dict[str, Any]:
+def _source_item(source: Mapping[str, object], language: str) -> dict[str, str | None]:
     """Return what the ``source`` macro shows of a source: label, detail, http(s) URL."""
     label = str(source.get("publisher", ""))
     if source.get("date"):
@@ -475,14 +475,14 @@ def _source_item(source: Mapping[str, Any], language: str) -> dict[str, Any]:
     }
 
 
-def source_html(source: Mapping[str, Any], language: str = "en") -> str:
+def source_html(source: Mapping[str, object], language: str = "en") -> str:
     """Return a source as a safe link: publisher, date, title; only http(s) URLs link."""
     return panel_macro("macros.html.j2", "source", _source_item(source, language))
 
 
 def describe(
-    meta: Mapping[str, Any],
-    features: Sequence[tuple[str, Mapping[str, Any]]],
+    meta: LayerMetadata,
+    features: Sequence[tuple[str, Feature]],
     language: str = "en",
 ) -> str:
     """Return a plain-text description of the map, for screen readers."""
@@ -574,9 +574,9 @@ def timeline_html(layers: Layers, story: Sequence[str], language: str = "en") ->
     )
 
 
-def _notes(layers: Layers, language: str) -> list[dict[str, Any]]:
+def _notes(layers: Layers, language: str) -> list[dict[str, object]]:
     """Return the layers' notes (links not drawn) with their sources, for the timeline."""
-    notes = []
+    notes: list[dict[str, object]] = []
     for layer in layers.values():
         meta = layer.get("bordermap")
         for note in (meta.get("notes") if isinstance(meta, Mapping) else None) or []:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 
 from bordermap import _html
 from bordermap._io import write_atomic
@@ -87,7 +86,7 @@ def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
     """
     if not isinstance(layers, Mapping):
         layers = read_layers(Path(layers))
-    meta: Mapping[str, Any] = _html.metadata(layers)
+    meta = _html.metadata(layers)
     features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
     prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
     output = spec_of(layers).output
