@@ -24,6 +24,7 @@ from matplotlib.patches import PathPatch, Polygon
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
+from numpy.typing import NDArray
 
 from bordermap import _html, _labels, _page
 from bordermap._layout import feature_coords
@@ -45,7 +46,7 @@ def _dashes(style: Style, scale: float) -> tuple[float, tuple[float, ...]] | str
     return (0.0, tuple(_page.px(value, scale) for value in style.dash))
 
 
-def _feature_artists(style: Style, xy: np.ndarray[Any, Any], scale: float) -> list[Artist]:
+def _feature_artists(style: Style, xy: NDArray[np.float64], scale: float) -> list[Artist]:
     """Return the artists of one feature: casing beneath a line, the line or the marker."""
     artists: list[Artist] = []
     if style.marker is not None:
@@ -142,7 +143,7 @@ def _rings(geometry: Mapping[str, Any]) -> list[list[list[list[float]]]]:
 
 def area_path(geometry: Mapping[str, Any]) -> MplPath:
     """Return a (Multi)Polygon as a projected path: outer rings anticlockwise, holes clockwise."""
-    vertices: list[np.ndarray[Any, Any]] = []
+    vertices: list[NDArray[np.float64]] = []
     codes: list[np.uint8] = []
     for polygon in _rings(geometry):
         for index, ring in enumerate(polygon):
@@ -158,7 +159,7 @@ def area_path(geometry: Mapping[str, Any]) -> MplPath:
     return MplPath(np.vstack(vertices), np.asarray(codes, dtype=np.uint8))
 
 
-def _line_parts(geometry: Mapping[str, Any]) -> list[np.ndarray[Any, Any]]:
+def _line_parts(geometry: Mapping[str, Any]) -> list[NDArray[np.float64]]:
     """Return a LineString's or MultiLineString's parts, projected."""
     if geometry.get("type") == "LineString":
         parts = [geometry["coordinates"]]

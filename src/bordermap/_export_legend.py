@@ -26,6 +26,7 @@ from pyproj import CRS
 
 from bordermap import _html, _page
 from bordermap._export_layers import area_kwargs, line_kwargs, marker_kwargs
+from bordermap._types import Feature
 from bordermap.i18n import sentence, translate
 from bordermap.styles import Style
 
@@ -249,7 +250,7 @@ def draw_notes(sheet: _page.Sheet, legend: Legend, notes: Sequence[tuple[str, st
 
 
 def note_texts(
-    features: Sequence[tuple[str, Mapping[str, Any]]], language: str = "en"
+    features: Sequence[tuple[str, Feature]], language: str = "en"
 ) -> list[tuple[str, str]]:
     """Return (name, detail) for each unfinished or approximate feature, from its properties."""
     notes = []

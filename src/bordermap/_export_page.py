@@ -271,7 +271,7 @@ def _view(ax: Axes) -> tuple[float, float, float, float]:
     return (min(lons), max(lons), min(lats), max(lats))
 
 
-def _empty_bbox(bbox: Sequence[float], features: Sequence[tuple[str, Mapping[str, Any]]]) -> str:
+def _empty_bbox(bbox: Sequence[float], features: Sequence[tuple[str, Feature]]) -> str:
     """Say that ``bbox`` shows none of ``features``, and where they are."""
     positions = [xy for _, feature in features for xy in feature_coords(feature)]
     extent = (

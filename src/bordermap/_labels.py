@@ -19,16 +19,16 @@ from matplotlib.backend_bases import RendererBase
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox, Transform
+from numpy.typing import NDArray
 
 from bordermap import _html, _page
 from bordermap._layout import POINT_DIRECTIONS, feature_coords, label_priority, label_text
+from bordermap._types import Feature
 from bordermap.geometry import Coordinate, Line
 from bordermap.styles import Style, style_for
 
 
-def label_texts(
-    features: Sequence[tuple[str, Mapping[str, Any]]], language: str
-) -> dict[str, str]:
+def label_texts(features: Sequence[tuple[str, Feature]], language: str) -> dict[str, str]:
     """Return each feature's label in ``language``, its status stated if unfinished."""
     return {str(feature.get("id")): label_text(feature, language) for _, feature in features}
 
@@ -37,9 +37,9 @@ class Obstacles:
     """What labels should not cover: points along the drawn lines and the markers."""
 
     def __init__(self) -> None:
-        self.shapes: list[tuple[np.ndarray[Any, Any], float]] = []  # (data xy, radius in pt)
+        self.shapes: list[tuple[NDArray[np.float64], float]] = []  # (data xy, radius in pt)
 
-    def add_feature(self, style: Style, xy: np.ndarray[Any, Any], scale: float) -> None:
+    def add_feature(self, style: Style, xy: NDArray[np.float64], scale: float) -> None:
         if style.marker is not None:
             self.shapes.append((xy[:1], _page.px(style.radius + style.weight, scale)))
         else:
@@ -47,7 +47,7 @@ class Obstacles:
             weight = casing["weight"] if casing else style.weight
             self.shapes.append((xy, _page.px(weight / 2, scale)))
 
-    def in_display(self, ax: Axes, renderer: RendererBase) -> np.ndarray[Any, Any]:
+    def in_display(self, ax: Axes, renderer: RendererBase) -> NDArray[np.float64]:
         """Return ``(x, y, radius)`` in display pixels, lines densified every 2 pixels."""
         rows = []
         view = ax.get_window_extent(renderer)
@@ -69,7 +69,7 @@ class Obstacles:
 
 def place_labels(
     sheet: _page.Sheet,
-    features: Sequence[tuple[str, Mapping[str, Any]]],
+    features: Sequence[tuple[str, Feature]],
     anchors: Mapping[str, Any],
     texts: Mapping[str, str],
     obstacles: Obstacles,
@@ -130,7 +130,7 @@ def place_labels(
             gid=f"label-{feature_id}",
         )
         group.add(annotation, ax)
-        best: tuple[float, int, np.ndarray[Any, Any]] | None = None
+        best: tuple[float, int, NDArray[np.float64]] | None = None
         for index, candidate in enumerate(candidates):
             quad = _try(annotation, candidate, ax.transData, renderer, scale)
             score = _score(quad, blockers, taken, inside)
@@ -165,7 +165,7 @@ def _try(
     transform: Transform,
     renderer: RendererBase,
     scale: float,
-) -> np.ndarray[Any, Any]:
+) -> NDArray[np.float64]:
     """Put the label at ``candidate``; return the corners it covers on the page, in pixels."""
     anchor, offset, ha, va, rotation = candidate
     annotation.xy = anchor
@@ -182,14 +182,14 @@ def _try(
     corners = np.array([box.p0, (box.x1, box.y0), box.p1, (box.x0, box.y1)]) - pivot
     turn = math.radians(rotation)
     rotate = np.array([[math.cos(turn), -math.sin(turn)], [math.sin(turn), math.cos(turn)]])
-    quad: np.ndarray[Any, Any] = corners @ rotate.T + pivot
+    quad: NDArray[np.float64] = corners @ rotate.T + pivot
     return quad
 
 
 def _score(
-    quad: np.ndarray[Any, Any],
-    blockers: np.ndarray[Any, Any],
-    taken: Sequence[np.ndarray[Any, Any]],
+    quad: NDArray[np.float64],
+    blockers: NDArray[np.float64],
+    taken: Sequence[NDArray[np.float64]],
     inside: Bbox,
 ) -> float:
     """Score a label's place: drawn features covered, labels overlapped, leaving the map."""
@@ -204,8 +204,8 @@ def _score(
 
 
 def covered(
-    quad: np.ndarray[Any, Any], points: np.ndarray[Any, Any], radii: np.ndarray[Any, Any]
-) -> np.ndarray[Any, Any]:
+    quad: NDArray[np.float64], points: NDArray[np.float64], radii: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Tell which points (discs of ``radii``) touch the rectangle with corners ``quad``."""
     origin = quad[0]
     along, across = quad[1] - origin, quad[3] - origin
@@ -213,13 +213,13 @@ def covered(
     relative = points - origin
     u = relative @ (along / length)
     v = relative @ (across / height)
-    hit: np.ndarray[Any, Any] = (
+    hit: NDArray[np.float64] = (
         (u > -radii) & (u < length + radii) & (v > -radii) & (v < height + radii)
     )
     return hit
 
 
-def _point_candidates(anchor: np.ndarray[Any, Any], gap: float) -> list[_Candidate]:
+def _point_candidates(anchor: NDArray[np.float64], gap: float) -> list[_Candidate]:
     """Positions beside a marker, in the web map's order (right, left, above, below).
 
     Beside the right and left positions, the diagonals above and below them are tried
@@ -244,7 +244,7 @@ def _point_candidates(anchor: np.ndarray[Any, Any], gap: float) -> list[_Candida
     return [candidate for side in POINT_DIRECTIONS for candidate in sides[side]]
 
 
-def _end_candidates(ax: Axes, xy: np.ndarray[Any, Any]) -> list[_Candidate]:
+def _end_candidates(ax: Axes, xy: NDArray[np.float64]) -> list[_Candidate]:
     """Positions at a bridge's ends: beyond its left-bank end first, then around both ends."""
     candidates: list[_Candidate] = []
     for end, other in ((xy[-1], xy[0]), (xy[0], xy[-1])):

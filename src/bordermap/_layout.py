@@ -12,6 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bordermap._types import Feature
 from bordermap.geometry import Coordinate, Line, buffer_polygon, distance_m, point_along
 from bordermap.i18n import format_date, format_month, translate
 
@@ -261,7 +262,7 @@ class LabelSpec:
 
 
 def label_specs(
-    features: Sequence[tuple[str, Mapping[str, Any]]],
+    features: Sequence[tuple[str, Feature]],
     view: tuple[tuple[float, float], ...],
     language: str = "en",
     marker_gap: float = 12.0,
@@ -355,13 +356,13 @@ def feature_coords(feature: Mapping[str, Any]) -> list[Coordinate]:
     return []
 
 
-def frame_kinds(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[str, ...]:
+def frame_kinds(features: Sequence[tuple[str, Feature]]) -> tuple[str, ...]:
     """Return the kinds the first view is framed on: the bridges and the map's other crossings."""
     present = {(feature.get("properties") or {}).get("kind") for _, feature in features}
     return (*FRAME_KINDS, *(kind for kind in OTHER_CROSSING_KINDS if kind in present))
 
 
-def frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[float, float], ...]:
+def frame(features: Sequence[tuple[str, Feature]]) -> tuple[tuple[float, float], ...]:
     """Return ((south, west), (north, east)) around the crossings, else around everything."""
     kinds = frame_kinds(features)
     chosen = [f for _, f in features if (f.get("properties") or {}).get("kind") in kinds]
@@ -377,7 +378,7 @@ def frame(features: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple[tuple[floa
 
 
 def label_anchors(
-    features: Sequence[tuple[str, Mapping[str, Any]]],
+    features: Sequence[tuple[str, Feature]],
     view: tuple[tuple[float, float], ...],
     language: str = "en",
 ) -> dict[str, Label]:
@@ -428,7 +429,7 @@ def label_anchors(
     return labels
 
 
-def uncertainty_collection(features: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
+def uncertainty_collection(features: Sequence[tuple[str, Feature]]) -> dict[str, Any]:
     """Return polygons within which each approximate feature may lie."""
     areas = []
     for _, feature in features:

@@ -13,7 +13,7 @@ instead, which keeps them as they are, with their Unicode text.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Literal
 
@@ -22,12 +22,12 @@ from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 
+from bordermap._types import Feature
+
 __all__ = ["font_files", "nearest_weights_quietly", "owner_of", "pdf_font_type", "pdf_fonts"]
 
 
-def owner_of(
-    characters: str, features: Iterable[tuple[str, Mapping[str, Any]]], language: str
-) -> str:
+def owner_of(characters: str, features: Iterable[tuple[str, Feature]], language: str) -> str:
     """Name the layer, feature and field whose text holds one of ``characters``.
 
     Parameters

@@ -39,7 +39,7 @@ import io
 import re
 import unicodedata
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +54,7 @@ from bordermap._export_page import Drawing
 from bordermap._io import write_atomic
 from bordermap._page import EXPORT_CRS
 from bordermap._print_fonts import nearest_weights_quietly, owner_of, pdf_fonts
+from bordermap._types import Feature
 from bordermap.base import Base, resolve_base
 from bordermap.errors import BasemapUnavailableWarning, BaseUnavailableWarning, ExportError
 from bordermap.layers import Layers, read_layers
@@ -381,7 +382,7 @@ def _rc_params() -> dict[RcKeyType, Any]:
 def _check_fonts(
     texts: Iterable[str],
     language: str,
-    features: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    features: Sequence[tuple[str, Feature]] = (),
 ) -> None:
     """Raise :class:`ExportError` if some character of ``texts`` is in no installed font.
 
