@@ -13,7 +13,7 @@ import gc
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from bordermap import __version__, _cli_maps, settings
 from bordermap import _cli_values as _values
@@ -24,7 +24,14 @@ from bordermap._cli_output import (
     say_problems,
     warnings_said,
 )
+from bordermap._types import Layers
 from bordermap.errors import BordermapError
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from bordermap.base import Base
+    from bordermap.facts import Facts
 
 __all__ = ["main"]
 
@@ -236,7 +243,7 @@ def _add_publishing_options(choices: Mapping[str, argparse.ArgumentParser]) -> N
         )
 
 
-def _built_layers(facts: Any) -> Any:
+def _built_layers(facts: Facts) -> Layers:
     """Return the layers made from the facts, saying any precision warning."""
     from bordermap.layers import CoordinatePrecisionWarning, build_layers
 
@@ -244,7 +251,7 @@ def _built_layers(facts: Any) -> Any:
         return build_layers(facts)
 
 
-def _base(arguments: argparse.Namespace) -> Any:
+def _base(arguments: argparse.Namespace) -> Base | Literal[False]:
     """Return the base (land, sea, countries) in ``--geodata``, or False for none."""
     from bordermap.base import BaseUnavailableWarning, resolve_base
 
@@ -255,7 +262,7 @@ def _base(arguments: argparse.Namespace) -> Any:
     return found or False
 
 
-def _checks_failed(layers: Any, arguments: argparse.Namespace) -> bool:
+def _checks_failed(layers: Layers, arguments: argparse.Namespace) -> bool:
     """Run the checks on layers about to be published; say each failure; True to stop.
 
     Without ``--force`` a failed check stops the command before anything is written;
@@ -277,7 +284,7 @@ def _checks_failed(layers: Any, arguments: argparse.Namespace) -> bool:
     return False
 
 
-def _refuse_to_overwrite_edits(layers: Any, arguments: argparse.Namespace) -> None:
+def _refuse_to_overwrite_edits(layers: Layers, arguments: argparse.Namespace) -> None:
     """Stop before replacing layers edited since they were written, unless ``--overwrite``."""
     from bordermap.errors import OutputError
     from bordermap.layers import edited_layers
@@ -299,7 +306,7 @@ def _checks(count: int) -> str:
     return f"{count} check" if count == 1 else f"{count} checks"
 
 
-def _note_date(layers: Any, arguments: argparse.Namespace) -> Any:
+def _note_date(layers: Layers, arguments: argparse.Namespace) -> dt.date:
     """Return the date to draw, saying so when it is not the one asked for."""
     from bordermap.timeline import effective_date
 
