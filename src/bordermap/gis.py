@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import geopandas
 
+    from bordermap._types import FeatureCollection
+
 __all__ = ["GIS_FORMATS", "from_gdal", "gis_files", "to_geodataframe"]
 
 #: File suffix of each GIS format :func:`gis_files` writes, and its GDAL drivers,
@@ -38,7 +40,7 @@ _LIST_PROPERTIES = ("events", "figures", "sources", "position_sources")
 _BOOLEAN_PROPERTIES = ("approximate",)
 
 
-def from_gdal(collection: Any) -> Any:
+def from_gdal(collection: object) -> object:
     """Return a FeatureCollection as GDAL wrote it, in the shape ``bordermap`` writes.
 
     A feature with no ``id`` member takes its ``id`` property as its id; ``null``
@@ -52,12 +54,12 @@ def from_gdal(collection: Any) -> Any:
 
     Parameters
     ----------
-    collection : Any
+    collection : object
         Parsed GeoJSON, e.g. a layer saved by QGIS or ``GeoDataFrame.to_file``.
 
     Returns
     -------
-    Any
+    object
         A new FeatureCollection (or ``collection`` itself when it is not one).
     """
     if not isinstance(collection, dict) or not isinstance(collection.get("features"), list):
@@ -66,7 +68,7 @@ def from_gdal(collection: Any) -> Any:
     return {**members, "features": [_feature(item) for item in collection["features"]]}
 
 
-def _feature(feature: Any) -> Any:
+def _feature(feature: object) -> object:
     """Return one feature with GDAL's conventions undone."""
     if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
         return feature
@@ -86,7 +88,7 @@ def _feature(feature: Any) -> Any:
     return {**members, "properties": properties}
 
 
-def _list_from_text(text: str) -> Any:
+def _list_from_text(text: str) -> object:
     """Return the list a GDAL text field holds, or the text when it holds none.
 
     GDAL writes JSON; geopandas hands pyogrio Python lists, which it writes as
@@ -106,7 +108,7 @@ def _list_from_text(text: str) -> Any:
 
 
 def gis_files(
-    layers: Mapping[str, Mapping[str, Any]],
+    layers: Mapping[str, FeatureCollection],
     formats: Sequence[str] = tuple(GIS_FORMATS),
     *,
     language: str = "en",
@@ -181,7 +183,7 @@ def _driver(suffix: str, drivers: Mapping[str, str]) -> str:
     raise RuntimeError(f"this GDAL cannot write {suffix}: it has none of {GIS_FORMATS[suffix]}")
 
 
-def _frame(layer: Mapping[str, Any], language: str) -> Any:
+def _frame(layer: FeatureCollection, language: str) -> geopandas.GeoDataFrame:
     """Return a layer as a GeoDataFrame of flat fields, lists as JSON text."""
     from bordermap._optional import import_geopandas
 
@@ -192,7 +194,7 @@ def _frame(layer: Mapping[str, Any], language: str) -> Any:
         # GIS tools show a feature by its "name" field (KML's <name>) and ours are
         # name_en, name_ko, name_ru: the one in the export's language is shown.
         name = properties.get(f"name_{language}")
-        fields: dict[str, Any] = {"id": feature.get("id"), "name": name}
+        fields: dict[str, object] = {"id": feature.get("id"), "name": name}
         for key, value in properties.items():
             is_list = isinstance(value, list | dict)
             fields[key] = json.dumps(value, ensure_ascii=False) if is_list else value
