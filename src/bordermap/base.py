@@ -59,6 +59,7 @@ from bordermap._rules import (
     region_box,
     region_problem,
 )
+from bordermap._types import FeatureCollection
 from bordermap.errors import BaseUnavailableWarning, LayerError
 from bordermap.schema import brief, identifier_problem, is_identifier
 
@@ -97,7 +98,7 @@ BASE_DIRECTORY: str = "base"
 BASE_FILES: dict[str, str] = {"local": "local.geojson", "inset": "inset.geojson"}
 
 #: Scale (``"local"``, ``"inset"``) -> GeoJSON FeatureCollection (a plain ``dict``).
-Base = dict[str, dict[str, Any]]
+Base = dict[str, FeatureCollection]
 
 #: The geometry types each kind of base feature may have.
 BASE_KINDS: dict[str, tuple[str, ...]] = {

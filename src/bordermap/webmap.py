@@ -30,6 +30,7 @@ from bordermap._layout import (
 )
 from bordermap._page_data import placement_options, timeline_data
 from bordermap._templates import escaped, panel, panel_macro
+from bordermap._types import FeatureCollection
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
 from bordermap.basemaps import DEFAULT_BASEMAPS, Basemap, resolve_basemap
 from bordermap.i18n import translate
@@ -194,7 +195,7 @@ def _as_drawn(full_history: Layers, date: dt.date) -> tuple[Layers, list[tuple[s
 
 def _add_inset(
     web_map: folium.Map,
-    inset: dict[str, Any],
+    inset: FeatureCollection,
     view: tuple[tuple[float, float], ...],
     language: str,
 ) -> None:
