@@ -6,16 +6,17 @@ best first; :func:`area_label_points` the best of them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from bordermap._base_style import features_of_kind
+from bordermap._types import FeatureCollection
 
 __all__ = ["area_label_candidates", "area_label_points"]
 
 
 def area_label_points(
-    collection: Mapping[str, Any],
+    collection: FeatureCollection,
     view: Sequence[float],
     *,
     avoid: Sequence[Sequence[tuple[float, float]]] = (),
@@ -56,7 +57,7 @@ def area_label_points(
 
 
 def area_label_candidates(
-    collection: Mapping[str, Any],
+    collection: FeatureCollection,
     view: Sequence[float],
     *,
     avoid: Sequence[Sequence[tuple[float, float]]] = (),

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bordermap._rules import is_finite
+from bordermap._types import Feature, FeatureCollection
 from bordermap.i18n import translate
 from bordermap.mapspec import active
 from bordermap.styles import Style
@@ -52,7 +53,7 @@ COUNTRY_NAME_COLOUR: str = "#6f6552"
 SEA_NAME_COLOUR: str = "#3f6f95"
 
 
-def base_style(feature: Mapping[str, Any]) -> Style:
+def base_style(feature: Feature) -> Style:
     """Return the style a base feature is drawn with.
 
     Parameters
@@ -101,7 +102,7 @@ def country_styles() -> dict[str, Style]:
     }
 
 
-def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
+def base_name(feature: Feature, language: str = "en") -> str:
     """Return a base feature's name in ``language``, falling back to English."""
     properties = feature.get("properties") or {}
     return str(
@@ -109,7 +110,7 @@ def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
     )
 
 
-def base_credit(base: Mapping[str, Mapping[str, Any]], language: str = "en") -> str:
+def base_credit(base: Mapping[str, FeatureCollection], language: str = "en") -> str:
     """Return one credit line for the base, each source once, e.g. for a map's footer.
 
     Parameters
@@ -160,7 +161,7 @@ def extent_feature(view: Sequence[float]) -> dict[str, Any]:
     }
 
 
-def features_of_kind(collection: Mapping[str, Any], *kinds: str) -> list[dict[str, Any]]:
+def features_of_kind(collection: FeatureCollection, *kinds: str) -> list[Feature]:
     """Return a base collection's features of the given kinds, in file order."""
     return [
         feature

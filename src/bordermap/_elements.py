@@ -27,6 +27,7 @@ from bordermap._html import (
 )
 from bordermap._layout import FRAME_KINDS, OTHER_CROSSING_KINDS, LabelSpec, label_priority
 from bordermap._templates import escaped
+from bordermap._types import FeatureCollection
 from bordermap.styles import Style, style_for
 
 
@@ -408,7 +409,7 @@ class BaseLayer(_DataElement, _InertLayer):
     def __init__(
         self,
         title: str,
-        local: Mapping[str, Any],
+        local: FeatureCollection,
         view: tuple[float, float, float, float],
         language: str = "en",
         avoid: Any = (),

@@ -8,7 +8,7 @@ map's inset, from the one description in :mod:`bordermap._inset`.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from bordermap import _labels, _page
 from bordermap._base_style import COUNTRY_NAME_COLOUR, EXTENT_STYLE, SEA_NAME_COLOUR, SEA_STYLE
 from bordermap._export_layers import area_path, marker_kwargs
 from bordermap._inset import InsetContent, InsetName, inset_content, marked_box
+from bordermap._types import FeatureCollection
 
 # The inset's width and its distance from the map's frame, on the reference page.
 _INSET_WIDTH_IN = 2.2
@@ -43,7 +44,7 @@ def _inset_names(name: str) -> str:
 
 def draw_inset(
     sheet: _page.Sheet,
-    collection: Mapping[str, Any],
+    collection: FeatureCollection,
     view: tuple[float, float, float, float],
     obstacles: _labels.Obstacles,
     reserved: Sequence[Bbox],

@@ -28,7 +28,7 @@ from numpy.typing import NDArray
 
 from bordermap import _html, _labels, _page
 from bordermap._layout import feature_coords
-from bordermap._types import Layers
+from bordermap._types import Feature, FeatureCollection, Layers
 from bordermap.base import (
     COUNTRY_NAME_COLOUR,
     SEA_NAME_COLOUR,
@@ -170,7 +170,7 @@ def _line_parts(geometry: Mapping[str, Any]) -> list[NDArray[np.float64]]:
     return [_page.project([(c[0], c[1]) for c in part]) for part in parts]
 
 
-def draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
+def draw_base(ax: Axes, local: FeatureCollection, scale: float) -> None:
     """Draw the sea, the countries and the boundaries no layer draws beneath everything else."""
     group = _page.Group("base", zorder=0.3)
     for feature in features_of_kind(local, "sea", "country"):
@@ -195,7 +195,7 @@ def draw_base(ax: Axes, local: Mapping[str, Any], scale: float) -> None:
     ax.add_artist(group)
 
 
-def area_text(feature: Mapping[str, Any], language: str) -> str:
+def area_text(feature: Feature, language: str) -> str:
     """Country names in capitals (as maps write them), the sea's as it is."""
     name = base_name(feature, language)
     kind = (feature.get("properties") or {}).get("kind")
@@ -204,7 +204,7 @@ def area_text(feature: Mapping[str, Any], language: str) -> str:
 
 def name_areas(
     sheet: _page.Sheet,
-    local: Mapping[str, Any],
+    local: FeatureCollection,
     obstacles: _labels.Obstacles,
     taken: Sequence[Bbox],
 ) -> dict[str, Text]:

@@ -25,7 +25,7 @@ from bordermap._export_inset import draw_inset
 from bordermap._export_layers import add_basemap, draw_base, draw_layers, name_areas
 from bordermap._export_legend import MAX_DRAWN_CHARS, cut, note_texts, sources_line
 from bordermap._layout import feature_coords, frame, label_anchors, uncertainty_collection
-from bordermap._types import Feature, Layers
+from bordermap._types import Feature, FeatureCollection, Layers
 from bordermap.base import Base, base_credit, base_name
 from bordermap.errors import ExportError
 from bordermap.i18n import translate
@@ -246,7 +246,7 @@ def _text_around(
     content: PageContent,
     shown: Sequence[tuple[str, Feature]],
     uncertain: bool,
-    credited: tuple[list[str], Mapping[str, Mapping[str, Any]]],
+    credited: tuple[list[str], Mapping[str, FeatureCollection]],
 ) -> Legend:
     """Add the title block, the legend and notes, and the footer; return the legend."""
     credits, used_base = credited

@@ -27,6 +27,7 @@ from bordermap._base_style import (
     base_style,
     features_of_kind,
 )
+from bordermap._types import Feature, FeatureCollection
 from bordermap.styles import Style
 
 __all__ = ["INSET_TOLERANCE", "InsetContent", "InsetName", "inset_content", "inset_svg"]
@@ -44,7 +45,7 @@ _SVG_LEAST_BOX = 8.0
 class InsetName:
     """A name the inset writes: whose (the feature), what, and where (lon, lat)."""
 
-    feature: Mapping[str, Any]
+    feature: Feature
     text: str
     at: tuple[float, float]
 
@@ -56,9 +57,9 @@ class InsetContent:
     #: The inset's extent: (west, south, east, north) in degrees.
     extent: tuple[float, float, float, float]
     #: Country features with the style each is filled with.
-    countries: Sequence[tuple[Mapping[str, Any], Style]]
+    countries: Sequence[tuple[Feature, Style]]
     #: Sea features: their outline is the coast.
-    coasts: Sequence[Mapping[str, Any]]
+    coasts: Sequence[Feature]
     #: The countries' names (in capitals, as maps write them), where the file puts them.
     country_names: list[InsetName]
     #: The sea's name.
@@ -67,7 +68,7 @@ class InsetContent:
     cities: list[tuple[InsetName, Style]]
 
 
-def inset_content(inset: Mapping[str, Any], language: str = "en") -> InsetContent:
+def inset_content(inset: FeatureCollection, language: str = "en") -> InsetContent:
     """Return what the inset of ``inset`` (``read_base(...)["inset"]``) shows in ``language``."""
     west, south, east, north = (float(v) for v in inset["bordermap"]["extent"])
     countries = features_of_kind(inset, "country")
@@ -186,7 +187,7 @@ class _SvgPlane:
         return {"x": f"{x:.1f}", "y": f"{y:.1f}", "text": name.text, "text_x": f"{x + offset:.1f}"}
 
 
-def inset_svg(inset: Mapping[str, Any], view: Sequence[float], *, language: str = "en") -> str:
+def inset_svg(inset: FeatureCollection, view: Sequence[float], *, language: str = "en") -> str:
     """Return the locator inset as an SVG element, for a page (the web map's corner).
 
     What :func:`inset_content` says, 220 px wide in its own units, with a box marking
