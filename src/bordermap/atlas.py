@@ -9,12 +9,16 @@ there links every map with its thumbnail, for a newsroom that tracks several cro
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bordermap import settings
+from bordermap._types import LayerMetadata, Layers
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["INDEX_FILE", "MAPS_DIRECTORY", "IndexEntry", "index_html", "map_directories"]
 
@@ -59,12 +63,12 @@ class IndexEntry:
     translations: tuple[tuple[str, str], ...] = ()
 
 
-def entry_for(layers: Mapping[str, Mapping[str, Any]], outputs: Path) -> IndexEntry:
+def entry_for(layers: Layers, outputs: Path) -> IndexEntry:
     """Return the index entry of a map from its layers and what ``outputs`` holds."""
     from bordermap.mapspec import spec_of
 
     spec = spec_of(layers)
-    meta: Mapping[str, Any] = next(
+    meta: LayerMetadata = next(
         (
             layer["bordermap"]
             for layer in layers.values()
@@ -106,7 +110,7 @@ def index_html(entries: Sequence[IndexEntry], *, title: str = "Border crossings"
 
 
 @functools.cache
-def _template() -> Any:
+def _template() -> jinja2.Template:
     import jinja2
 
     environment = jinja2.Environment(
