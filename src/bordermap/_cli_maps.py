@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from bordermap import settings
 from bordermap._cli_output import say
+from bordermap._types import Layers
 from bordermap.schema import brief
 
 #: The width of each map's thumbnail on the index page, in pixels.
@@ -23,7 +24,7 @@ def language_code(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected a language code such as 'en', got {brief(text)}")
 
 
-def output_path(arguments: argparse.Namespace, layers: Any, suffix: str) -> Path:
+def output_path(arguments: argparse.Namespace, layers: Layers, suffix: str) -> Path:
     """Return ``<outputs>/<map name>[.<lang>]<suffix>``: one file per language."""
     from bordermap.mapspec import spec_of
 
@@ -31,7 +32,7 @@ def output_path(arguments: argparse.Namespace, layers: Any, suffix: str) -> Path
     return Path(arguments.outputs) / f"{spec_of(layers).output}{language}{suffix}"
 
 
-def check_language(layers: Any, arguments: argparse.Namespace) -> None:
+def check_language(layers: Layers, arguments: argparse.Namespace) -> None:
     """Refuse a ``--lang`` the map is not written in, in one line."""
     from bordermap.mapspec import spec_of
 
@@ -45,7 +46,9 @@ def check_language(layers: Any, arguments: argparse.Namespace) -> None:
         )
 
 
-def add_new_command(commands: Any, bbox: Callable[[str], Any]) -> None:
+def add_new_command(
+    commands: Any, bbox: Callable[[str], tuple[float, float, float, float]]
+) -> None:
     """Add ``bordermap new DIR --region W,S,E,N --languages en,ru,zh``."""
     help_text = (
         "make a new map's folder: a commented facts file with the border line and the "
@@ -171,7 +174,9 @@ def _refuse_shared_outputs(folders: list[Path]) -> None:
         raise BordermapError(problems)
 
 
-def _thumbnail(layers: Any, folder: Path, outputs: Path, *, no_base: bool) -> tuple[Path, bytes]:
+def _thumbnail(
+    layers: Layers, folder: Path, outputs: Path, *, no_base: bool
+) -> tuple[Path, bytes]:
     """Return the path and PNG bytes of a map's thumbnail for the index page."""
     from bordermap.base import BASE_DIRECTORY, Base, read_base
     from bordermap.export import render_images
