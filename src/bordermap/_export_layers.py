@@ -103,7 +103,7 @@ def area_kwargs(style: Style, scale: float) -> dict[str, Any]:
 
 
 def draw_layers(
-    ax: Axes, layers: Layers, areas: Sequence[tuple[str, Any]], scale: float
+    ax: Axes, layers: Layers, areas: Sequence[tuple[str, NDArray[np.float64]]], scale: float
 ) -> _labels.Obstacles:
     """Draw the uncertainty areas, then each layer bottom first; return what labels avoid."""
     obstacles = _labels.Obstacles()

@@ -32,6 +32,9 @@ from bordermap.i18n import translate
 from bordermap.styles import UNCERTAINTY_STYLE
 
 if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
     from bordermap.export import ExportOptions
 
 _LAND = "#f2efe9"  # the plain background: OpenStreetMap's land colour
@@ -289,7 +292,7 @@ def _empty_bbox(bbox: Sequence[float], features: Sequence[tuple[str, Feature]]) 
 
 def _in_view(
     ax: Axes, features: Sequence[tuple[str, Feature]]
-) -> tuple[list[tuple[str, Feature]], list[tuple[str, Any]]]:
+) -> tuple[list[tuple[str, Feature]], list[tuple[str, NDArray[np.float64]]]]:
     """Return the features in the map's view, and the uncertainty areas there (id, ring)."""
     from shapely.geometry import LineString, Point, box
     from shapely.geometry import Polygon as ShapelyPolygon
