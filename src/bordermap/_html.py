@@ -17,7 +17,7 @@ from typing import Any
 
 from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
-from bordermap._types import Feature, LayerMetadata, Layers, Properties
+from bordermap._types import CasingStyle, Feature, LayerMetadata, Layers, LeafletStyle, Properties
 from bordermap.i18n import format_date as _format_date
 from bordermap.i18n import format_number, sentence, translate
 from bordermap.styles import UNCERTAINTY_STYLE, Style, style_for
@@ -292,8 +292,8 @@ def marker_html(style: Style, name: str) -> str | None:
     return panel_macro("macros.html.j2", "marker", style, name)
 
 
-def leaflet_style(style: Style) -> dict[str, Any]:
-    leaflet: dict[str, Any] = {
+def leaflet_style(style: Style) -> LeafletStyle:
+    leaflet: LeafletStyle = {
         "color": style.color,
         "weight": style.weight,
         "opacity": style.opacity,
@@ -302,11 +302,11 @@ def leaflet_style(style: Style) -> dict[str, Any]:
     if style.dash_array:
         leaflet["dashArray"] = style.dash_array
     if style.fill is not None:
-        leaflet.update(fill=True, fillColor=style.fill, fillOpacity=style.fill_opacity)
+        leaflet.update({"fill": True, "fillColor": style.fill, "fillOpacity": style.fill_opacity})
     return leaflet
 
 
-def casing_style(style: Style) -> dict[str, Any] | None:
+def casing_style(style: Style) -> CasingStyle | None:
     if style.casing is None or style.marker is not None:
         return None
     return {

@@ -1,5 +1,8 @@
 """The shapes of the GeoJSON that bordermap writes and reads, for the type checker.
 
+Also the style records the web map's scripts read (:class:`LeafletStyle`,
+:class:`CasingStyle`), made from a :class:`bordermap.styles.Style`.
+
 One definition used by every module: a layer is a :class:`FeatureCollection`, the
 layers of a map are :data:`Layers`. These are plain ``dict`` objects at run time
 (``TypedDict``), so nothing here checks data: :mod:`bordermap._layercheck` does that
@@ -16,6 +19,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 __all__ = [
     "AlternativeRecord",
+    "CasingStyle",
     "EventRecord",
     "Feature",
     "FeatureCollection",
@@ -24,6 +28,7 @@ __all__ = [
     "Geometry",
     "LayerMetadata",
     "Layers",
+    "LeafletStyle",
     "LineString",
     "MultiLineString",
     "MultiPoint",
@@ -157,3 +162,27 @@ class NoteRecord(TypedDict):
     date: str
     text: str
     sources: list[dict[str, str]]
+
+
+class LeafletStyle(TypedDict):
+    """A style as Leaflet's path options: what the page draws a feature or area with."""
+
+    color: str
+    weight: float
+    opacity: float
+    lineCap: str
+    dashArray: NotRequired[str]
+    fill: NotRequired[bool]
+    fillColor: NotRequired[str]
+    fillOpacity: NotRequired[float]
+    stroke: NotRequired[bool]
+    className: NotRequired[str]
+
+
+class CasingStyle(TypedDict):
+    """The wider, darker line drawn beneath a line so that it shows on any basemap."""
+
+    color: str
+    weight: float
+    opacity: float
+    className: str
