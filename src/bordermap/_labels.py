@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -22,7 +22,7 @@ from matplotlib.transforms import Bbox, Transform
 from numpy.typing import NDArray
 
 from bordermap import _html, _page
-from bordermap._layout import POINT_DIRECTIONS, feature_coords, label_priority, label_text
+from bordermap._layout import POINT_DIRECTIONS, Label, feature_coords, label_priority, label_text
 from bordermap._types import Feature
 from bordermap.geometry import Coordinate, Line
 from bordermap.styles import Style, style_for
@@ -70,7 +70,7 @@ class Obstacles:
 def place_labels(
     sheet: _page.Sheet,
     features: Sequence[tuple[str, Feature]],
-    anchors: Mapping[str, Any],
+    anchors: Mapping[str, Label],
     texts: Mapping[str, str],
     obstacles: Obstacles,
     reserved: list[Bbox],
@@ -260,7 +260,7 @@ def _end_candidates(ax: Axes, xy: NDArray[np.float64]) -> list[_Candidate]:
 
 
 def _river_candidates(
-    ax: Axes, coords: Sequence[Coordinate], anchor: Any, style: Style
+    ax: Axes, coords: Sequence[Coordinate], anchor: Label, style: Style
 ) -> list[_Candidate]:
     """Positions along a river, parallel to it, on either bank; nearest the anchor first."""
     line = Line(coords)  # measured once for the hundreds of stations along it
