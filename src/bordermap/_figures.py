@@ -6,15 +6,14 @@ a bridge's distance below another with its sourced range.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bordermap._rules import is_finite
+from bordermap._types import Properties
 from bordermap.schema import brief
 
 __all__ = ["downstream_figure", "longest_sourced_length"]
 
 
-def longest_sourced_length(properties: dict[str, Any]) -> float | None:
+def longest_sourced_length(properties: Properties) -> float | None:
     """Return the longest value of a feature's sourced ``length`` figure in metres, if any."""
     figures = properties.get("figures")
     numbers = [
@@ -30,7 +29,7 @@ def longest_sourced_length(properties: dict[str, Any]) -> float | None:
     return max(numbers) if numbers else None
 
 
-def downstream_figure(properties: dict[str, Any], prefix: str) -> tuple[str, float, float] | str:
+def downstream_figure(properties: Properties, prefix: str) -> tuple[str, float, float] | str:
     """Return the name and range of the sourced figure named ``prefix ...``, or a problem.
 
     Used for a bridge's distance downstream of another, compared with the drawn one.
