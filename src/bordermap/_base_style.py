@@ -102,7 +102,7 @@ def country_styles() -> dict[str, Style]:
     }
 
 
-def base_name(feature: Feature, language: str = "en") -> str:
+def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
     """Return a base feature's name in ``language``, falling back to English."""
     properties = feature.get("properties") or {}
     return str(

@@ -12,8 +12,8 @@ from typing import Any
 from bordermap import _html
 from bordermap._html import leaflet_style
 from bordermap._layout import FIRST_VIEW_PLACES, feature_coords, frame_kinds, label_forms
-from bordermap._types import Layers
 from bordermap.i18n import translate
+from bordermap.layers import Layers
 from bordermap.schema import STATUSES, parse_date
 from bordermap.styles import style_for
 from bordermap.timeline import status_on

@@ -11,7 +11,7 @@ import json
 import math
 import re
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import cast
@@ -23,7 +23,6 @@ from bordermap import _types, settings
 from bordermap._geojson import dumps_geojson, dumps_geojson_all
 from bordermap._io import read_json, recover, write_all
 from bordermap._layercheck import collection_problems
-from bordermap._types import Feature, FeatureCollection, Geometry, Layers, Properties
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Event, Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
@@ -42,6 +41,9 @@ __all__ = [
     "to_geodataframe",
     "write_layers",
 ]
+
+#: Layer name -> GeoJSON FeatureCollection (a plain ``dict``).
+Layers = _types.Layers
 
 
 class _Drawing:
@@ -330,11 +332,13 @@ def _round_up(metres: float) -> float:
     return float(math.ceil(metres / 10.0) * 10)
 
 
-def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> Feature:
+def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> _types.Feature:
     """Return the GeoJSON Feature for one feature, properties in a fixed order."""
     coords = drawn.drawing.rounded
     is_point = len(coords) == 1
-    properties: Properties = {f"name_{language}": text for language, text in feature.name.items()}
+    properties: _types.Properties = {
+        f"name_{language}": text for language, text in feature.name.items()
+    }
     if feature.name_note:
         properties["name_note"] = feature.name_note
     if feature.label:
@@ -374,7 +378,7 @@ def _feature_record(feature: FeatureFacts, facts: Facts, drawn: _Resolved) -> Fe
     properties["sources"] = [
         facts.sources[source_id].as_properties() for source_id in feature.cited_sources()
     ]
-    geometry: Geometry = (
+    geometry: _types.Geometry = (
         {"type": "Point", "coordinates": coords[0].tolist()}
         if is_point
         else {"type": "LineString", "coordinates": drawn.drawing.positions}
@@ -425,7 +429,7 @@ def layer_path(directory: str | Path, name: str) -> Path:
     return Path(directory) / f"{name}.geojson"
 
 
-def write_layers(layers: Mapping[str, FeatureCollection], directory: str | Path) -> list[Path]:
+def write_layers(layers: Layers, directory: str | Path) -> list[Path]:
     """Write each layer to ``<directory>/<name>.geojson``.
 
     All files are rendered and written to temporary files before the first is
@@ -454,9 +458,7 @@ _UNSTAMPED = "0" * 64
 _STAMPED = re.compile(rf'"{_STAMP}": "([0-9a-f]{{64}})"')
 
 
-def render_layers(
-    layers: Mapping[str, FeatureCollection], directory: str | Path
-) -> dict[Path, str]:
+def render_layers(layers: Layers, directory: str | Path) -> dict[Path, str]:
     """Return each layer's file path and text, as :func:`write_layers` writes them.
 
     Each file records its own SHA-256 (``bordermap.written_sha256``), so that
