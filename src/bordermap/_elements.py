@@ -107,7 +107,7 @@ class Script(_InertMacro):
         "{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}"
     )
 
-    def __init__(self, code: str, data: Any = None, data_id: str = "") -> None:
+    def __init__(self, code: str, data: object = None, data_id: str = "") -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "Script"
         self._code = code
@@ -176,7 +176,7 @@ class Panel(_InertMacro):
         return js_literal(self.template_id)
 
 
-def json_block(value: Any) -> str:
+def json_block(value: object) -> str:
     r"""Return ``value`` as JSON text that can sit in a ``<script type="application/json">``.
 
     Only what could end the element or open a comment in it is escaped (``</`` and
@@ -198,7 +198,7 @@ def json_block(value: Any) -> str:
 class _DataElement(Element):
     """Mixin: an element whose data reaches the page as a JSON block, read by its id."""
 
-    _data: Any
+    _data: object
 
     @property
     def data_id(self) -> str:
@@ -364,7 +364,7 @@ def pack_line(positions: Iterable[Sequence[float]]) -> str:
     return "".join(digits)
 
 
-def pack_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
+def pack_geometry(geometry: Mapping[str, Any]) -> dict[str, object]:
     """Pack a GeoJSON geometry's positions for the page (see :func:`pack_line`).
 
     Parameters
@@ -381,7 +381,7 @@ def pack_geometry(geometry: Mapping[str, Any]) -> dict[str, Any]:
     """
     kind, coordinates = geometry.get("type"), geometry.get("coordinates") or []
     if kind == "Point":
-        parts: list[Any] = [pack_line([coordinates])]
+        parts: list[object] = [pack_line([coordinates])]
     elif kind in ("LineString", "MultiPoint"):
         parts = [pack_line(coordinates)]
     elif kind == "MultiPolygon":
@@ -412,7 +412,7 @@ class BaseLayer(_DataElement, _InertLayer):
         local: FeatureCollection,
         view: tuple[float, float, float, float],
         language: str = "en",
-        avoid: Any = (),
+        avoid: Sequence[Sequence[tuple[float, float]]] = (),
         credit: str = "",
     ) -> None:
         from bordermap.base import area_label_candidates, base_name, base_style, features_of_kind
