@@ -13,7 +13,6 @@ import json
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
 
 from bordermap._rules import http_url
 from bordermap._templates import panel, panel_macro
@@ -340,7 +339,7 @@ def popup_html(feature: Feature, language: str = "en") -> str:
     sources = [s for s in properties.get("sources") or [] if isinstance(s, Mapping)]
     numbers = {str(source.get("id")): index + 1 for index, source in enumerate(sources)}
 
-    def cite(ids: Any) -> list[int]:
+    def cite(ids: Iterable[object] | None) -> list[int]:
         return [numbers[str(i)] for i in ids or [] if str(i) in numbers]
 
     title = properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
@@ -428,7 +427,7 @@ def _fact_rows(properties: Properties, language: str) -> list[tuple[str, str]]:
 
 
 def _figures(
-    properties: Properties, language: str, cite: Callable[[Any], list[int]]
+    properties: Properties, language: str, cite: Callable[[Iterable[object] | None], list[int]]
 ) -> list[dict[str, object]]:
     """Return the popup's figures: heading, each sourced value, and the value drawn."""
     figures = []

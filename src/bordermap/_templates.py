@@ -18,7 +18,6 @@ import hashlib
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
@@ -101,12 +100,12 @@ def _panels() -> Environment:
     return _environment("templates/panels", _Compact)
 
 
-def render(template: str, /, **context: Any) -> str:
+def render(template: str, /, **context: object) -> str:
     """Render ``templates/<template>`` (laid out as written) with ``context``."""
     return str(_pages().get_template(template).render(**context))
 
 
-def panel(template: str, /, **context: Any) -> str:
+def panel(template: str, /, **context: object) -> str:
     """Render ``templates/panels/<template>`` (compact: no white space between elements)."""
     return str(_panels().get_template(template).render(**context))
 
@@ -116,6 +115,6 @@ def escaped(value: object) -> str:
     return panel_macro("macros.html.j2", "text", value)
 
 
-def panel_macro(template: str, macro: str, *arguments: Any) -> str:
+def panel_macro(template: str, macro: str, *arguments: object) -> str:
     """Call the macro ``macro`` of ``templates/panels/<template>`` and return its markup."""
     return str(getattr(_panels().get_template(template).module, macro)(*arguments))
