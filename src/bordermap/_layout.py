@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bordermap._types import Feature
+from bordermap._types import Feature, UncertaintyArea, UncertaintyAreas
 from bordermap.geometry import Coordinate, Line, buffer_polygon, distance_m, point_along
 from bordermap.i18n import format_date, format_month, translate
 
@@ -429,9 +429,9 @@ def label_anchors(
     return labels
 
 
-def uncertainty_collection(features: Sequence[tuple[str, Feature]]) -> dict[str, Any]:
+def uncertainty_collection(features: Sequence[tuple[str, Feature]]) -> UncertaintyAreas:
     """Return polygons within which each approximate feature may lie."""
-    areas = []
+    areas: list[UncertaintyArea] = []
     for _, feature in features:
         properties = feature.get("properties") or {}
         accuracy = properties.get("accuracy_m")

@@ -19,6 +19,7 @@ from typing import Any, Literal, NotRequired, TypedDict
 
 __all__ = [
     "AlternativeRecord",
+    "AreaOf",
     "CasingStyle",
     "EventRecord",
     "Feature",
@@ -38,6 +39,8 @@ __all__ = [
     "Polygon",
     "Position",
     "Properties",
+    "UncertaintyArea",
+    "UncertaintyAreas",
 ]
 
 #: A GeoJSON position: ``[lon, lat]`` in WGS 84 degrees.
@@ -117,6 +120,29 @@ class FeatureCollection(TypedDict):
 
 #: Layer name -> FeatureCollection (a plain ``dict``), in the map's layer order.
 Layers = dict[str, FeatureCollection]
+
+
+class AreaOf(TypedDict):
+    """An uncertainty area's properties: whose position it bounds, and how far."""
+
+    of: str | None
+    accuracy_m: float
+
+
+class UncertaintyArea(TypedDict):
+    """A polygon within which an approximate feature may lie (drawn, never a layer's)."""
+
+    type: Literal["Feature"]
+    id: str
+    properties: AreaOf
+    geometry: Polygon
+
+
+class UncertaintyAreas(TypedDict):
+    """The uncertainty areas of the features drawn, as one FeatureCollection."""
+
+    type: Literal["FeatureCollection"]
+    features: list[UncertaintyArea]
 
 
 class EventRecord(TypedDict):
