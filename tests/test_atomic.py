@@ -25,6 +25,8 @@ from bordermap import _io
 from bordermap._io import JOURNAL, recover, write_all
 from bordermap.errors import OutputError
 
+pytestmark = pytest.mark.hostile
+
 OPERATIONS = ("write", "fsync", "link", "replace")
 
 

@@ -18,6 +18,8 @@ import pytest
 
 from bordermap.cli import main
 
+pytestmark = pytest.mark.hostile
+
 REPO = Path(__file__).resolve().parents[1]
 
 

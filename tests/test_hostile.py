@@ -27,6 +27,8 @@ from bordermap.errors import LayerError
 from bordermap.layers import layer_path
 from bordermap.schema import parse_date
 
+pytestmark = pytest.mark.hostile
+
 REPO = Path(__file__).resolve().parents[1]
 ROAD_LAYER = 'layer = "road_bridge"'
 

@@ -17,7 +17,7 @@ import pytest
 from bordermap import build_layers, build_map, load_facts, save_map
 
 REPO = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.hostile]
 
 XSS = "<img src=x onerror=window.bmXss=1>"
 

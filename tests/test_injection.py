@@ -28,6 +28,8 @@ from bordermap import build_layers, build_map, load_facts
 from bordermap.cli import main
 from bordermap.webmap import render_html
 
+pytestmark = pytest.mark.hostile
+
 REPO = Path(__file__).resolve().parents[1]
 
 LINE_SEPARATOR = "line\u2028separator"

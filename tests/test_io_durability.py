@@ -18,6 +18,8 @@ import pytest
 from bordermap import _io
 from bordermap._io import JOURNAL, write_all
 
+pytestmark = pytest.mark.hostile
+
 
 def _path_of(fd: int) -> str:
     return os.readlink(f"/proc/self/fd/{fd}")

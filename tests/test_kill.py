@@ -1,33 +1,38 @@
 """Nothing lost: a build killed at any moment, or failing, leaves the previous outputs.
 
 A project is built once (layers, map, images, embed snippet); then a fact changes, so
-that a new build changes some files, and ``python -m bordermap build`` is started and
-killed (SIGKILL) after delays swept over a whole run. After each kill every file must be
-as the previous build left it, or, if the run got that far, as a complete new build
-leaves it: never some files of each.
+that a new build changes some files. The new build is run in this process, and the set
+of files it writes is written once per operation of the writer (every write, fsync,
+backup link and rename) by a forked child killed with SIGKILL at exactly that
+operation: deterministic, where a sweep of kills after delays depends on the machine's
+load. After each kill, the next run must find every file as the previous build left
+it, or as a complete new build leaves it: never some files of each.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
-import time
 import tomllib
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 from helpers import cli_args
 
+from bordermap import _io
 from bordermap._io import recover
 from bordermap.cli import main
 
+pytestmark = pytest.mark.hostile
+
 REPO = Path(__file__).resolve().parents[1]
-BUILD = ("build", "--geodata", "geodata", "--outputs", "outputs")
 TEMPORARY = re.compile(r"^\..+\.tmp$")
-DELAYS = 15
+#: The writer's operations a kill is injected at, each at every index it reaches.
+OPERATIONS = ("write", "fsync", "link", "replace")
 #: The road bridge's drawn distance below the rail bridge in the shipped facts, and
 #: where _change_a_fact moves it (30 m further, still within the sources' range).
 DRAWN_M = next(
@@ -102,86 +107,116 @@ def _copy(project: Path, target: Path) -> Path:
     return target
 
 
-def _start_build(project: Path) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bordermap", *BUILD],
-        cwd=project,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+def _instrument(monkeypatch: pytest.MonkeyPatch, before_each: Callable[[str], None]) -> None:
+    """Call ``before_each(name)`` before each of the writer's operations."""
+    for name in OPERATIONS:
+        real = getattr(os, name)
+
+        def wrapped(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            before_each(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(_io.os, name, wrapped)
 
 
-def test_a_build_killed_at_any_moment_leaves_the_previous_or_the_new_outputs(previous, tmp_path):
+def _restore(project: Path, files: Mapping[str, bytes]) -> None:
+    """Put the project's outputs back as ``files`` (a snapshot) has them."""
+    for directory in ("geodata", "outputs"):
+        for path in (project / directory).iterdir():
+            if path.is_file() and path.name != "facts.toml":
+                path.unlink()
+    for name, data in files.items():
+        (project / name).write_bytes(data)
+
+
+#: The writer itself, kept before a test replaces it in bordermap._io.
+WRITE_ALL = _io.write_all
+
+
+def _killed_at(
+    monkeypatch: pytest.MonkeyPatch, files: Mapping[Path, str | bytes], operation: str, n: int
+) -> bool:
+    """Write the set in a forked child killed (SIGKILL) at its ``n``th ``operation``.
+
+    Returns whether the child was killed (it reached that operation).
+    """
+    child = os.fork()
+    if child == 0:  # the writer: killed on the spot, no clean-up runs
+        try:
+            seen = dict.fromkeys(OPERATIONS, 0)
+
+            def kill(name: str) -> None:
+                seen[name] += 1
+                if name == operation and seen[name] == n:
+                    os.kill(os.getpid(), signal.SIGKILL)
+
+            _instrument(monkeypatch, kill)
+            WRITE_ALL(files)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    return os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+
+
+def test_a_build_killed_at_any_operation_leaves_the_previous_or_the_new_outputs(
+    previous, tmp_path, monkeypatch
+):
     before = _snapshot(previous)
-    # One run uninterrupted: the new outputs, and how long a run takes.
+    # One run uninterrupted: the new outputs, and how many of each operation it makes.
     reference = _copy(previous, tmp_path / "reference")
-    started = time.monotonic()
-    finished = _start_build(reference)
-    _, stderr = finished.communicate(timeout=120)
-    duration = time.monotonic() - started
-    assert finished.returncode == 0, stderr.decode()
+    counts = dict.fromkeys(OPERATIONS, 0)
+    with monkeypatch.context() as patch:
+        _instrument(patch, lambda name: counts.__setitem__(name, counts[name] + 1))
+        assert main(cli_args(reference, "build")) == 0
     after = _snapshot(reference)
     changed = sorted(name for name in after if before.get(name) != after[name])
     assert changed, "the changed fact changed no output"
     assert set(after) == set(before)
     assert _temporary_files(reference) == []
+    assert all(counts.values()), counts
 
-    # From before anything is written to past the end of a run (which varies a little).
-    delays = [0.05 + (duration * 1.3 - 0.05) * i / (DELAYS - 1) for i in range(DELAYS)]
-    outcomes = []
-    for index, delay in enumerate(delays):
-        project = _copy(previous, tmp_path / f"run{index:02d}")
-        process = _start_build(project)
-        time.sleep(delay)
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.communicate(timeout=120)
-        # As the next run finds it: a set killed while being renamed is completed.
-        recover(project / "geodata")
-        recover(project / "outputs")
-        now = _snapshot(project)
-        if now == before:
-            state = "previous"
-        elif now == after:
-            state = "new"
-        else:
-            new_files = sorted(
-                name for name in now if now[name] == after.get(name) != before.get(name)
-            )
-            state = f"mixed (new: {', '.join(new_files)})"
-        outcomes.append(
-            {
-                "delay": round(delay, 3),
-                "killed": process.returncode != 0,
-                "returncode": process.returncode,
-                "state": state,
-                "temporary": _temporary_files(project),
-                "stray": _stray_names(project, before),
-            }
-        )
+    # The build again, its set of files written once per kill point by a killed child.
+    project = _copy(previous, tmp_path / "project")
+    outcomes: dict[tuple[str, int], str] = {}
+
+    def killed_at_each_operation(files: Mapping[Path, str | bytes]) -> None:
+        for operation in OPERATIONS:
+            for n in range(1, counts[operation] + 1):
+                _restore(project, before)
+                assert _killed_at(monkeypatch, files, operation, n), (operation, n)
+                # As the next run finds it: a set killed while being renamed is completed.
+                recover(project / "geodata")
+                recover(project / "outputs")
+                now = _snapshot(project)
+                assert _stray_names(project, before) == [], (operation, n)
+                if now == before:
+                    outcomes[operation, n] = "previous"
+                elif now == after:
+                    outcomes[operation, n] = "new"
+                else:
+                    mixed = sorted(k for k in now if now[k] == after.get(k) != before.get(k))
+                    outcomes[operation, n] = f"mixed (new: {', '.join(mixed)})"
+        _restore(project, before)
+        WRITE_ALL(files)  # and at last the uninterrupted run
+
+    with monkeypatch.context() as patch:
+        patch.setattr(_io, "write_all", killed_at_each_operation)
+        assert main(cli_args(project, "build")) == 0
+    assert _snapshot(project) == after
+    assert _temporary_files(project) == []
 
     # Shown with the failure, or with pytest -s: how the kills landed.
-    print(f"\nuninterrupted build: {duration:.2f} s; files it changes: {', '.join(changed)}")
-    for outcome in outcomes:
-        print(
-            f"  kill after {outcome['delay']:.3f} s: returncode {outcome['returncode']}, "
-            f"{outcome['state']}, temporary files left: {outcome['temporary'] or 'none'}"
-        )
+    print(f"\nfiles the build changes: {', '.join(changed)}; operations: {counts}")
     tally = {
-        state: sum(o["state"].startswith(state) for o in outcomes)
+        state: sum(outcome.startswith(state) for outcome in outcomes.values())
         for state in ("previous", "new", "mixed")
     }
     print(f"  tally: {tally}")
-
-    for outcome in outcomes:
-        assert outcome["stray"] == [], outcome
-        if not outcome["killed"]:
-            assert outcome["state"] == "new", outcome
-    mixed = [outcome for outcome in outcomes if outcome["state"].startswith("mixed")]
-    assert mixed == [], f"{len(mixed)} of {len(outcomes)} kills left a mix: {mixed}"
-    # The sweep reached both ends: kills before anything was written, and whole runs.
-    assert outcomes[0]["state"] == "previous"
-    assert any(outcome["state"] == "new" for outcome in outcomes)
+    mixed = {key: outcome for key, outcome in outcomes.items() if outcome.startswith("mixed")}
+    assert mixed == {}, f"{len(mixed)} of {len(outcomes)} kills left a mix: {mixed}"
+    # Kills before the commit point leave the previous set, kills after it the new one.
+    assert outcomes["write", 1] == "previous"
+    assert outcomes["replace", counts["replace"]] == "new"
 
 
 def test_a_successful_build_removes_temporary_files_left_by_a_killed_one(previous, tmp_path):

@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from bordermap.cli import main
 
+pytestmark = pytest.mark.hostile
+
 REPO = Path(__file__).resolve().parents[1]
 
 settings.register_profile(
