@@ -35,10 +35,39 @@ class Problems:
         """Add one problem: the file, where in it, the field, and what is wrong."""
         self.lines.append(f"{self.path}: {where}, field '{field_name}': {message}")
 
+    @property
+    def unchecked(self) -> Problems:
+        """Where the problems go that the schema does not look for (a line file's contents)."""
+        return self
+
     def raise_if_any(self) -> None:
         """Raise one FactsError listing every problem, if any was found."""
         if self.lines:
             raise FactsError(self.lines)
+
+
+class SchemaChecked(Problems):
+    """The readers' problems once the schema has checked the file: those it said are dropped.
+
+    The readers turn tables into records, leaving out what is bad; the schema
+    (:mod:`bordermap._facts_schema`) has already said what. What only a reader can
+    find (a line file's contents) goes to ``unchecked``, as do the cross-references.
+    """
+
+    def __init__(self, unchecked: Problems) -> None:
+        super().__init__(unchecked.path)
+        self._unchecked = unchecked
+        self.left_out = unchecked.left_out
+
+    @property
+    def unchecked(self) -> Problems:
+        """Where the problems go that the schema does not look for."""
+        self._unchecked.region = self.region
+        self._unchecked.languages = self.languages
+        return self._unchecked
+
+    def add(self, where: str, field_name: str, message: str) -> None:
+        """Drop a problem the schema has already said."""
 
 
 class Unlisted(Problems):

@@ -50,9 +50,9 @@ def _line(
         return None
     if "file" in raw:
         path, positions = _line_file(raw["file"], where, problems)
-        vertices = _vertices(positions, "file", f"{where}, {path}", problems)
+        vertices = read_vertices(positions, "file", f"{where}, {path}", problems.unchecked)
     else:
-        vertices = _vertices(raw["lat_lon"], "lat_lon", where, problems)
+        vertices = read_vertices(raw["lat_lon"], "lat_lon", where, problems)
     return None if vertices is None else GeometrySpec("line", note, vertices=vertices)
 
 
@@ -170,7 +170,7 @@ _MAX_UNCERTAINTY_M = 100_000.0
 _VERTEX_PROBLEMS_SHOWN = 5
 
 
-def _vertices(
+def read_vertices(
     positions: Any, field_name: str, where: str, problems: Problems
 ) -> tuple[tuple[float, float], ...] | None:
     """Check a line's positions and return them as ``(lat, lon)`` pairs.
@@ -231,7 +231,7 @@ def _line_file(value: Any, where: str, problems: Problems) -> tuple[Path | None,
         return None, None
     folder = problems.path.parent
     path = folder / value
-    if not _inside(folder, path):
+    if not inside(folder, path):
         problems.add(
             where,
             "file",
@@ -239,22 +239,23 @@ def _line_file(value: Any, where: str, problems: Problems) -> tuple[Path | None,
             "give a path inside it, relative to the facts file",
         )
         return None, None
+    # The schema checked the path; what the file holds only reading it tells.
     unread: list[str] = []
     data = read_json(path, unread, "geometry file not found")
     for line in unread:
-        problems.add(where, "file", line)
+        problems.unchecked.add(where, "file", line)
     if data is None:
         return path, None
     crs = crs_problem(data.get("crs") if isinstance(data, dict) else None)
     if crs is not None:
-        problems.add(where, "file", f"{path}: {crs}")
+        problems.unchecked.add(where, "file", f"{path}: {crs}")
         return path, None
     geometry = data
     if isinstance(data, dict) and data.get("type") == "FeatureCollection":
         features = data.get("features")
         if not isinstance(features, list) or len(features) != 1:
             count = len(features) if isinstance(features, list) else 0
-            problems.add(
+            problems.unchecked.add(
                 where, "file", f"{path}: expected one feature, a LineString; found {count}"
             )
             return path, None
@@ -263,7 +264,7 @@ def _line_file(value: Any, where: str, problems: Problems) -> tuple[Path | None,
         geometry = geometry.get("geometry")
     kind = geometry.get("type") if isinstance(geometry, dict) else type(geometry).__name__
     if kind != "LineString" or not isinstance(geometry, dict):
-        problems.add(
+        problems.unchecked.add(
             where,
             "file",
             f"{path}: expected a GeoJSON LineString (a geometry, a Feature or a "
@@ -272,12 +273,12 @@ def _line_file(value: Any, where: str, problems: Problems) -> tuple[Path | None,
         return path, None
     coordinates = geometry.get("coordinates")
     if not isinstance(coordinates, list):
-        problems.add(where, "file", f"{path}: the LineString has no coordinates")
+        problems.unchecked.add(where, "file", f"{path}: the LineString has no coordinates")
         return path, None
     return path, coordinates
 
 
-def _inside(folder: Path, path: Path) -> bool:
+def inside(folder: Path, path: Path) -> bool:
     """Whether ``path`` (symbolic links followed) lies inside ``folder``."""
     try:
         return path.resolve().is_relative_to(folder.resolve())

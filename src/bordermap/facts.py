@@ -16,6 +16,7 @@ from typing import Any
 from bordermap._facts_features import read_feature, read_source
 from bordermap._facts_fields import (
     Problems,
+    SchemaChecked,
     read_date,
     read_identifier,
     read_ids,
@@ -35,6 +36,7 @@ from bordermap._facts_records import (
     Source,
 )
 from bordermap._facts_references import check_placeholders, check_references
+from bordermap._facts_schema import schema_problems
 from bordermap._io import read_input
 from bordermap.errors import FactsError
 from bordermap.mapspec import MapSpec, parse_spec
@@ -83,7 +85,12 @@ def load_facts(path: str | Path) -> Facts:
     except tomllib.TOMLDecodeError as error:
         problem = _toml_error(str(error), text)
         raise FactsError(f"{path}: not valid TOML: {problem}") from None
-    return _parse(path, data)
+    # Every table, list and field against the schema first, in one pass; then the
+    # readers, which say only what the schema cannot: references, duplicate ids, what
+    # a line's file holds. Every problem of both is reported together.
+    problems = Problems(path)
+    problems.lines = schema_problems(path, data)
+    return _parse(path, data, problems)
 
 
 _TOML_POSITION = re.compile(r"^(?P<what>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
@@ -118,8 +125,9 @@ def _toml_error(message: str, text: str) -> str:
     )
 
 
-def _parse(path: Path, data: dict[str, Any]) -> Facts:
-    problems = Problems(path)
+def _parse(path: Path, data: dict[str, Any], said: Problems) -> Facts:
+    """Read the facts into records; ``said`` gets what the schema could not say."""
+    problems = SchemaChecked(said)
     map_table = data.get("map")
     if not isinstance(map_table, dict):
         problems.add("[map]", "map", "missing table [map] with id, title, subject and as_of")
@@ -161,15 +169,15 @@ def _parse(path: Path, data: dict[str, Any]) -> Facts:
         if feature is None:
             continue
         if feature.id in seen:
-            problems.add(f"feature '{feature.id}'", "id", "duplicate id")
+            problems.unchecked.add(f"feature '{feature.id}'", "id", "duplicate id")
         seen.add(feature.id)
         features.append(feature)
 
     notes = _notes(data, sources, problems)
-    check_references(features, sources, problems)
-    check_placeholders({"subject": subject, **translations}, features, problems)
-    spec = _with_layers(spec, features, problems)
-    problems.raise_if_any()
+    check_references(features, sources, problems.unchecked)
+    check_placeholders({"subject": subject, **translations}, features, problems.unchecked)
+    spec = _with_layers(spec, features, problems.unchecked)
+    problems.unchecked.raise_if_any()
     return Facts(
         path=path,
         id=map_id,
@@ -215,6 +223,6 @@ def _notes(data: dict[str, Any], sources: dict[str, Source], problems: Problems)
             problems.add(where, "sources", "every note needs a source")
         for source_id in note.sources:
             if source_id not in sources:
-                problems.add(where, "sources", f"unknown source {brief(source_id)}")
+                problems.unchecked.add(where, "sources", f"unknown source {brief(source_id)}")
         notes.append(note)
     return notes

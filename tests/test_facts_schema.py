@@ -1,0 +1,203 @@
+"""The facts file's one declarative schema (issue 14): what it covers, what it says, its page.
+
+Each violation, wherever it is in the file, is one line naming the file, the feature (or
+table) and the field; the shipped facts files keep the schema and every field they use is
+in it; ``docs/facts-schema.md`` is written from the schema and kept current.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import REPO, cli_args
+
+from bordermap._facts_schema import FACTS_SCHEMA, schema_markdown, schema_problems
+from bordermap._table_schema import Choice, ListOf, PerLanguage, Table, TableOf
+from bordermap.cli import main
+
+pytestmark = pytest.mark.hostile
+
+SHIPPED = [
+    REPO / "geodata" / "facts.toml",
+    *sorted((REPO / "maps").glob("*/facts.toml")),
+    *sorted((REPO / "tests" / "maps").glob("*/facts.toml")),
+]
+TUMEN = tomllib.loads((REPO / "geodata" / "facts.toml").read_text(encoding="utf-8"))
+
+
+def test_the_reference_page_is_written_from_the_schema():
+    page = (REPO / "docs" / "facts-schema.md").read_text(encoding="utf-8")
+    assert page == schema_markdown(), (
+        "docs/facts-schema.md is stale: python -m bordermap._facts_schema > docs/facts-schema.md"
+    )
+
+
+def test_the_reference_page_names_every_field_and_check():
+    page = schema_markdown()
+    for table in _tables(FACTS_SCHEMA):
+        assert f"## `{table.title}`" in page
+        assert table.about, table.title
+        for key in table.keys:
+            assert f"| `{key.name}` |" in page, (table.title, key.name)
+            assert key.about, (table.title, key.name)
+        for check in table.checks:
+            assert check.__doc__, check
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: str(path.relative_to(REPO)))
+def test_the_shipped_facts_keep_the_schema(path):
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert schema_problems(path, data) == []
+    assert list(_unlisted(data, FACTS_SCHEMA, "")) == []
+
+
+def _tables(table: Table) -> Iterator[Table]:
+    yield table
+    for key in table.keys:
+        node = key.value
+        if isinstance(node, Table):
+            yield from _tables(node)
+        elif isinstance(node, ListOf | TableOf):
+            yield from _tables(node.item)
+        elif isinstance(node, Choice):
+            for form in node.forms.values():
+                yield from _tables(form)
+
+
+def _unlisted(raw: dict[str, Any], table: Table, where: str) -> Iterator[str]:
+    """Every field of ``raw`` the schema does not list (``<language>`` stands for any)."""
+    names = {key.name: key for key in table.keys}
+    patterns = [
+        re.compile(re.escape(name).replace("<language>", "[a-z]{2,3}"))
+        for name in names
+        if "<" in name
+    ]
+    for name, value in raw.items():
+        key = names.get(name)
+        if key is None:
+            if not any(pattern.fullmatch(name) for pattern in patterns):
+                yield f"{where}.{name}"
+            continue
+        node = key.value
+        if isinstance(node, Table):
+            yield from _unlisted(value, node, f"{where}.{name}")
+        elif isinstance(node, ListOf):
+            for index, item in enumerate(value):
+                yield from _unlisted(item, node.item, f"{where}.{name}[{index}]")
+        elif isinstance(node, TableOf):
+            for item_id, item in value.items():
+                yield from _unlisted(item, node.item, f"{where}.{name}.{item_id}")
+        elif isinstance(node, Choice):
+            method = value[node.key]
+            form = {key.name for key in node.forms[method].keys} | {node.key}
+            assert set(value) <= form, (where, sorted(set(value) - form))
+        elif isinstance(node, PerLanguage):
+            assert set(value) <= set(raw.get("languages", value)), name
+
+
+def _feature(data: dict[str, Any], feature_id: str) -> dict[str, Any]:
+    return next(feature for feature in data["features"] if feature["id"] == feature_id)
+
+
+# Each case: a change to the shipped facts, and the one line it must give (after the path).
+CASES: dict[str, tuple[Callable[[dict[str, Any]], None], str]] = {
+    "event date": (
+        lambda d: _feature(d, "road-bridge")["events"][0].__setitem__("date", "soon"),
+        "feature 'road-bridge', event #1, field 'date': ",
+    ),
+    "event status": (
+        lambda d: _feature(d, "road-bridge")["events"][1].__setitem__("status", ["open"]),
+        "feature 'road-bridge', event #2, field 'status': unknown status ['open']",
+    ),
+    "figure value": (
+        lambda d: _feature(d, "road-bridge")["figures"][0]["values"][0].__setitem__(
+            "value", [1000]
+        ),
+        "feature 'road-bridge', figure #1, value #1, field 'value': expected a number or text",
+    ),
+    "figure without values": (
+        lambda d: _feature(d, "road-bridge")["figures"][0].__setitem__("values", []),
+        "feature 'road-bridge', figure #1, field 'values': a figure needs at least one",
+    ),
+    "crossing length": (
+        lambda d: _feature(d, "road-bridge")["geometry"].__setitem__("length_m", 0),
+        "feature 'road-bridge', geometry, field 'length_m': expected a number from 1 to",
+    ),
+    "alternative position": (
+        lambda d: _feature(d, "khasan-station")["geometry"]["alternatives"][0].__setitem__(
+            "lat", 420.0
+        ),
+        "feature 'khasan-station', geometry, alternative #1, field 'lat': ",
+    ),
+    "path through one feature": (
+        lambda d: _feature(d, "khasan-tumangang-railway")["geometry"].__setitem__(
+            "through", ["tumangang"]
+        ),
+        "feature 'khasan-tumangang-railway', geometry, field 'through': a path goes through",
+    ),
+    "unknown method": (
+        lambda d: _feature(d, "tumangang")["geometry"].__setitem__("method", "spline"),
+        "feature 'tumangang', geometry, field 'method': expected one of",
+    ),
+    "name in one language missing": (
+        lambda d: _feature(d, "tumangang")["name"].pop("ru"),
+        "feature 'tumangang', field 'ru': missing",
+    ),
+    "kind": (
+        lambda d: _feature(d, "tumangang").__setitem__("kind", "castle"),
+        "feature 'tumangang', field 'kind': unknown kind 'castle'",
+    ),
+    "feature not a table": (
+        lambda d: d["features"].append(5),
+        f"feature #{len(TUMEN['features']) + 1}, field 'features': expected a table",
+    ),
+    "note without sources": (
+        lambda d: d["notes"][0].pop("sources"),
+        "note #1, field 'sources': every note needs a source",
+    ),
+    "notes not a list": (
+        lambda d: d.__setitem__("notes", 5),
+        "[[notes]], field 'notes': expected a list of tables, got 5",
+    ),
+    "unknown source field": (
+        lambda d: d["sources"]["osm"].__setitem__("urll", "https://example.org"),
+        "source 'osm', field 'urll': unknown field",
+    ),
+    "map date": (
+        lambda d: d["map"].__setitem__("as_of", "2025-04-30\n"),
+        "[map], field 'as_of': ",
+    ),
+    "map translation": (
+        lambda d: d["map"].pop("title_ko"),
+        "[map], field 'title_ko': missing",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_a_violation_anywhere_is_one_line_naming_feature_and_field(case):
+    change, expected = CASES[case]
+    data = copy.deepcopy(TUMEN)
+    change(data)
+    path = Path("geodata/facts.toml")
+    lines = schema_problems(path, data)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(f"{path}: {expected}"), lines[0]
+
+
+def test_every_violation_of_a_flood_is_counted_and_fifty_are_shown(project, capsys):
+    facts = project / "geodata" / "facts.toml"
+    bad = "".join(f'\n[[features]]\nid = "Bad{n}"\nkind = 5\n' for n in range(100))
+    facts.write_text(facts.read_text(encoding="utf-8") + bad, encoding="utf-8")
+    assert main(cli_args(project, "layers")) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 51, lines[-3:]
+    assert all(f"{facts}: feature #" in line for line in lines[:50]), lines[:3]
+    # Each bad feature: id, kind, layer, name, description, sources and geometry.
+    assert lines[-1] == "bordermap: error: and 650 more", lines[-1]
