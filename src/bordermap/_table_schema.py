@@ -65,17 +65,16 @@ class Key:
 class Table:
     """A TOML table: its fields, and the checks that look at several of them at once.
 
-    ``closed`` tables refuse fields they do not list, save those ``also`` allows
-    (a predicate on the name). ``named_by`` is the field that names an instance in
-    the problem lines (a feature by its id) once it is a good identifier.
+    ``where`` names an instance in the problem lines (``{n}``: its number in its list,
+    ``{key}``: its id); ``named_by`` is the field that names it instead (a feature by
+    its id) once that is a good identifier. Fields a table does not list are left to
+    its checks (a source refuses them).
     """
 
     title: str
     where: str
     keys: tuple[Key, ...]
     checks: tuple[Callable[[Mapping[str, Any], str, Context], Iterator[Found]], ...] = ()
-    closed: bool = False
-    also: Callable[[str], bool] | None = None
     named_by: str | None = None
     about: str = ""
 
@@ -113,6 +112,9 @@ class Choice:
     forms: Mapping[str, Table] = field(default_factory=dict)
 
 
+# --- checking ----------------------------------------------------------------------------
+
+
 def _join(where: str, name: str) -> str:
     return f"{where}, {name}" if where else name
 
@@ -129,14 +131,14 @@ def table_problems(
         value = raw.get(key.name)
         if value is None:
             if key.required:
-                yield _missing_where(table, key, where), key.name, key.missing
+                yield _missing_where(key, where), key.name, key.missing
             continue
         yield from _value(value, key, where, context)
     for check in table.checks:
         yield from check(raw, where, context)
 
 
-def _missing_where(table: Table, key: Key, where: str) -> str:
+def _missing_where(key: Key, where: str) -> str:
     """Where a missing field is said to be missing: a geometry at itself, a table at its name."""
     if isinstance(key.value, Choice):
         return _join(where, "geometry")
