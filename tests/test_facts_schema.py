@@ -16,10 +16,13 @@ from typing import Any
 
 import pytest
 from helpers import REPO, cli_args
+from test_properties import _toml_document
 
 from bordermap._facts_schema import FACTS_SCHEMA, schema_markdown, schema_problems
 from bordermap._table_schema import Choice, ListOf, PerLanguage, Table, TableOf
 from bordermap.cli import main
+from bordermap.errors import FactsError
+from bordermap.facts import load_facts
 
 pytestmark = pytest.mark.hostile
 
@@ -201,3 +204,17 @@ def test_every_violation_of_a_flood_is_counted_and_fifty_are_shown(project, caps
     assert all(f"{facts}: feature #" in line for line in lines[:50]), lines[:3]
     # Each bad feature: id, kind, layer, name, description, sources and geometry.
     assert lines[-1] == "bordermap: error: and 650 more", lines[-1]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_the_readers_repeat_nothing_the_schema_said(case, tmp_path):
+    # The readers run after the schema (to find what it cannot: references, duplicate
+    # ids, a line file's contents) and must not say its problems a second time.
+    change, _ = CASES[case]
+    data = copy.deepcopy(TUMEN)
+    change(data)
+    path = tmp_path / "facts.toml"
+    path.write_text(_toml_document(data), encoding="utf-8")
+    with pytest.raises(FactsError) as caught:
+        load_facts(path)
+    assert caught.value.problems == schema_problems(path, data)
