@@ -218,3 +218,11 @@ def test_the_readers_repeat_nothing_the_schema_said(case, tmp_path):
     with pytest.raises(FactsError) as caught:
         load_facts(path)
     assert caught.value.problems == schema_problems(path, data)
+
+
+def test_the_schema_lists_every_field_of_map_that_mapspec_reads():
+    from bordermap._facts_schema import MAP
+    from bordermap.mapspec import _KNOWN_KEYS
+
+    listed = {key.name for key in MAP.keys}
+    assert listed - {"title_<language>", "subject_<language>"} == set(_KNOWN_KEYS)
