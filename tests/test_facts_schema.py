@@ -226,3 +226,19 @@ def test_the_schema_lists_every_field_of_map_that_mapspec_reads():
 
     listed = {key.name for key in MAP.keys}
     assert listed - {"title_<language>", "subject_<language>"} == set(_KNOWN_KEYS)
+
+
+def test_a_problem_the_schema_misses_is_still_said_by_the_reader(tmp_path, monkeypatch):
+    # Were a field's rule missing from the schema, the reader, which leaves the bad
+    # value out of the record, must say so rather than draw the map without it.
+    import bordermap.facts
+
+    data = copy.deepcopy(TUMEN)
+    _feature(data, "road-bridge")["events"][0]["date"] = "soon"
+    path = tmp_path / "facts.toml"
+    path.write_text(_toml_document(data), encoding="utf-8")
+    monkeypatch.setattr(bordermap.facts, "schema_problems", lambda path, data: [])
+    with pytest.raises(FactsError) as caught:
+        load_facts(path)
+    [line] = caught.value.problems
+    assert line.startswith(f"{path}: feature 'road-bridge', event #1, field 'date': ")

@@ -58,6 +58,9 @@ class SchemaChecked(Problems):
         super().__init__(unchecked.path)
         self._unchecked = unchecked
         self.left_out = unchecked.left_out
+        # Whether the schema passed the file: then a reader's problem is one the schema
+        # does not know, and dropping it would draw the map without the bad value.
+        self._schema_passed = not unchecked.lines
 
     @property
     def unchecked(self) -> Problems:
@@ -67,7 +70,9 @@ class SchemaChecked(Problems):
         return self._unchecked
 
     def add(self, where: str, field_name: str, message: str) -> None:
-        """Drop a problem the schema has already said."""
+        """Drop a problem the schema has already said; say it if the schema passed the file."""
+        if self._schema_passed:
+            self._unchecked.add(where, field_name, message)
 
 
 class Unlisted(Problems):
