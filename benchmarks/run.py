@@ -108,7 +108,13 @@ LAST_DIGIT = re.compile(r"[A-Za-f]")
 
 
 def page_positions(data: bytes) -> int:
-    """Count the positions a page holds: ``[lon, lat]`` pairs and packed positions."""
+    """Count the positions a page holds: ``[lon, lat]`` pairs and packed positions.
+
+    A packed page (its data deflated, see ``bordermap._packing``) is read unpacked.
+    """
+    from bordermap._packing import unpack_page
+
+    data = unpack_page(data.decode("utf-8")).encode("utf-8")
     count = len(POSITION.findall(data))
 
     def in_parts(parts: Any) -> int:
@@ -449,6 +455,25 @@ def leaflet_alone(geodata: Path, page: Path) -> Path:
     return page
 
 
+def unpacked_pages(geodata: Path, work: Path) -> dict[str, Path]:
+    """Write the map's page and its ``--cdn`` form as the same code writes them unpacked.
+
+    ``render_html(..., packed=False)``: the data, panels and scripts as they are, not
+    deflated; the baseline of the packed pages' bytes and drawing time.
+    """
+    code = (
+        "import sys; from pathlib import Path; from bordermap import build_map, render_html\n"
+        "for cdn, path in ((False, sys.argv[2]), (True, sys.argv[3])):\n"
+        "    page = render_html(build_map(sys.argv[1], self_contained=not cdn), packed=False)\n"
+        "    Path(path).write_text(page, encoding='utf-8')\n"
+    )
+    pages = {"unpacked": work / "unpacked.html", "unpacked_cdn": work / "unpacked_cdn.html"}
+    subprocess.run(
+        [PYTHON, "-c", code, str(geodata), *map(str, pages.values())], check=True, cwd=work
+    )
+    return pages
+
+
 def _layer_files(geodata: Path) -> list[Path]:
     """Return the layer files a build wrote in ``geodata`` (not the river's own file)."""
     from bordermap.mapspec import layers_in
@@ -783,6 +808,13 @@ def report(results: dict[str, Any]) -> str:
             f"({_bytes(pages['build_cdn'])}: "
             f"{'met' if pages['build_cdn'] <= 80_000 else 'missed'})."
             + (
+                f" The same pages unpacked (`render_html(packed=False)`, the data, panels and "
+                f"scripts as they are): {_bytes(pages['unpacked'])} and "
+                f"{_bytes(pages['unpacked_cdn'])}."
+                if pages.get("unpacked") and pages.get("unpacked_cdn")
+                else ""
+            )
+            + (
                 f" Baseline: Leaflet and its plugin inlined with the same lines and nothing "
                 f"else make {_bytes(floor_bytes)}."
                 if floor_bytes
@@ -814,12 +846,14 @@ def report(results: dict[str, Any]) -> str:
     lines += ["", "## Drawing in headless Chromium (network blocked)", ""]
     drawn: Drawn | None = results.get("drawn")
     floor: Drawn | None = results.get("drawn_floor")
+    unpacked: Drawn | None = results.get("drawn_unpacked")
     if results.get("browser_error"):
         lines.append(f"Not measured: {results['browser_error']}.")
     elif drawn is not None:
         rows = []
         for one, what in (
             (drawn, "`bordermap build` map"),
+            (unpacked, "the same map unpacked (`render_html(packed=False)`)"),
             (floor, "baseline: the same lines, Leaflet alone"),
         ):
             if one is None:
@@ -856,11 +890,14 @@ def report(results: dict[str, Any]) -> str:
         lines += [
             "",
             f"Medians of {results['runs']} loads of each page, taking turns. Target (issue 18): "
-            "all lines drawn ≤ 300 ms after navigation. The baseline page inlines Leaflet "
-            "and its plugin as the map does and draws the shown layers' lines with one "
-            "`L.geoJSON` (no base, panels, labels or layout pass): the floor of drawing them "
-            "here. The explore() page loads Leaflet, jQuery and Bootstrap from CDNs, so with "
-            "the network blocked it draws nothing: it is not timed.",
+            "all lines drawn ≤ 300 ms after navigation. The map's page is packed (its data, "
+            "panels and scripts deflated, inflated by the browser's `DecompressionStream` "
+            "before the map is drawn); the unpacked page is the same map written by the same "
+            "code with `packed=False`, what the page was before packing. The baseline page "
+            "inlines Leaflet and its plugin as the map does and draws the shown layers' lines "
+            "with one `L.geoJSON` (no base, panels, labels or layout pass): the floor of "
+            "drawing them here. The explore() page loads Leaflet, jQuery and Bootstrap from "
+            "CDNs, so with the network blocked it draws nothing: it is not timed.",
         ]
     placement = results.get("placement")
     if placement:
@@ -1179,6 +1216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             if page.exists():
                 results["pages"][label] = page.stat().st_size
+        unpacked = unpacked_pages(geodata, work)
+        for label, page in unpacked.items():
+            results["pages"][label] = page.stat().st_size
 
         say("timing --help and --version ...")
         results["startup"] = [
@@ -1207,7 +1247,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             floor = leaflet_alone(geodata, work / "leaflet_alone.html")
             results["pages"]["leaflet_alone"] = floor.stat().st_size
             results["drawn_floor"] = Drawn(floor, expected_lines(geodata))
-            pages = [results["drawn"], results["drawn_floor"]]
+            results["drawn_unpacked"] = Drawn(unpacked["unpacked"], expected_lines(geodata))
+            pages = [results["drawn"], results["drawn_unpacked"], results["drawn_floor"]]
             error = draw_times(pages, arguments.runs, timeout_s=60)
             big_pages = [s.drawn for s in results["scaling"] if s.drawn is not None]
             if not error:

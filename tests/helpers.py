@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -116,8 +118,25 @@ COUNTRY_FILLS: dict[str, str] = {country.code: country.fill for country in SHIPP
 _DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
+def unpacked(page: str) -> str:
+    """Return the page with its packed block (base64 of deflated markup) written out.
+
+    The page carries its data blocks, panels and scripts deflated in one
+    ``<script type="application/octet-stream" id="bm-packed">``; this is the markup the
+    page's own script puts back, in its place. A page without one is returned as it is.
+    """
+    found = re.search(
+        r'<script type="application/octet-stream" id="bm-packed">([^<]*)</script>', page
+    )
+    if found is None:
+        return page
+    markup = zlib.decompress(base64.b64decode(found[1], validate=True)).decode("utf-8")
+    return page[: found.start()] + markup + page[found.end() :]
+
+
 def data_blocks(page: str) -> dict[str, Any]:
     """Return every ``<script type="application/json" id=...>`` of the page, parsed."""
+    page = unpacked(page)
     return {
         found[1]: json.loads(found[2])
         for found in re.finditer(
@@ -147,6 +166,7 @@ def page_labels(page: str) -> dict[str, Any]:
 
 def panel_html(page: str, css_class: str) -> str:
     """Return the HTML of the panel (a ``<template>``) drawn with ``css_class``."""
+    page = unpacked(page)
     for found in re.finditer(r'<template id="([^"]+)">(.*?)</template>', page, re.S):
         call = re.search(rf'"{re.escape(found[1])}","[a-z]+","leaflet-control {css_class}"', page)
         if call:

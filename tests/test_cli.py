@@ -11,7 +11,7 @@ from pathlib import Path
 
 import geopandas
 import pytest
-from helpers import cli_args
+from helpers import cli_args, unpacked
 
 from bordermap import __version__
 from bordermap.cli import main
@@ -311,7 +311,7 @@ def test_map_with_malformed_layer_exits_2(project, capsys):
 
 def test_cdn_option_links_leaflet(project):
     assert main(cli_args(project, "build", "--cdn")) == 0
-    page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    page = unpacked((project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8"))
     assert '<script src="https://cdn.jsdelivr.net/npm/leaflet@' in page
 
 
@@ -358,7 +358,7 @@ def test_tiles_from_a_provider_and_from_a_url(project):
         "Example tiles, CC BY 4.0",
     )
     assert main(argv) == 0
-    page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    page = unpacked((project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8"))
     assert url in page and "Example tiles, CC BY 4.0" in page and "opentopomap" in page
 
 

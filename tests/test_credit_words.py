@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import unpacked
 
 from bordermap._export_layers import TILE_PROVIDER
 from bordermap.base import base_credit, read_base
@@ -42,7 +43,7 @@ def _svg_texts(svg: bytes) -> list[str]:
 
 
 def test_the_measure_finds_english_credits(shipped_layers: Any, geodata_dir: Path) -> None:
-    page = render_html(build_map(shipped_layers, base=geodata_dir))
+    page = unpacked(render_html(build_map(shipped_layers, base=geodata_dir)))
     credits = " | ".join(_attributions(page))
     assert "contributors" in credits and "Land, sea" in credits and "Tiles" in credits
 
@@ -67,7 +68,7 @@ def test_the_base_records_its_credits_beside_source_version_and_licence(
 def test_web_map_credits_are_in_the_maps_language(
     shipped_layers: Any, geodata_dir: Path, language: str
 ) -> None:
-    page = render_html(build_map(shipped_layers, language=language, base=geodata_dir))
+    page = unpacked(render_html(build_map(shipped_layers, language=language, base=geodata_dir)))
     credits = _attributions(page)
     # Both tile providers, the river's and border's, and the base's.
     assert len(set(credits)) >= 4, credits

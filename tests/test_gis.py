@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas
 import pyogrio
 import pytest
-from helpers import LAYER_NAMES, SHIPPED, cli_args
+from helpers import LAYER_NAMES, SHIPPED, cli_args, unpacked
 
 from bordermap.cli import main
 from bordermap.gis import from_gdal, gis_files
@@ -40,7 +40,7 @@ def test_the_road_bridge_saved_by_geopandas_is_drawn(built, capsys):
     assert "id" not in saved["features"][0] and "crs" in saved
     capsys.readouterr()
     assert main(cli_args(built, "map")) == 0, capsys.readouterr().err
-    html = (built / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    html = unpacked((built / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8"))
     assert "road-bridge" in html and "Tumen River road bridge" in html
 
 

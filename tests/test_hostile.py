@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import SHIPPED
+from helpers import SHIPPED, unpacked
 
 from bordermap import settings
 from bordermap.basemaps import BasemapError, resolve_basemap
@@ -174,7 +174,7 @@ def test_layer_control_title_is_escaped(shipped_layers):
     from bordermap.webmap import build_map, render_html
 
     hostile = {"<img src=x onerror=alert(1)>": shipped_layers["road_bridge"]}
-    page = render_html(build_map(hostile, base=False))
+    page = unpacked(render_html(build_map(hostile, base=False)))
     # Leaflet's layer control shows its names as HTML: the name must arrive escaped.
     overlays = re.search(r"overlays\s*:\s*\{(.*?)\}", page, re.DOTALL)
     assert overlays is not None
@@ -461,7 +461,7 @@ def test_map_placeholder_in_data_stays_text(capsys, project):
     _edit_facts(project, 'en = "Road bridge"', 'en = "Road bridge {map} __DATA__"')
     status, _ = _run(capsys, "build", *_dirs(project), "--no-base")
     assert status == 0
-    page = (project / "outputs" / f"{SHIPPED.output}.html").read_text(encoding="utf-8")
+    page = unpacked((project / "outputs" / f"{SHIPPED.output}.html").read_text(encoding="utf-8"))
     block = re.search(
         r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page
     )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import per_feature
+from helpers import per_feature, unpacked
 
 from bordermap import build_layers, build_map, load_facts
 from bordermap.cli import main
@@ -221,11 +221,15 @@ def _decoded_scripts(page: str) -> str:
 @pytest.fixture(scope="module")
 def clean_page() -> str:
     """The map page made from the shipped facts."""
-    return render_html(build_map(build_layers(load_facts(REPO / "geodata" / "facts.toml"))))
+    return unpacked(
+        render_html(build_map(build_layers(load_facts(REPO / "geodata" / "facts.toml"))))
+    )
 
 
 def test_the_map_page_has_no_injected_markup(injected_project, clean_page):
-    page = (injected_project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    page = unpacked(
+        (injected_project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    )
     for payload in PAYLOADS[:4]:
         assert payload not in page, payload
     # Data reaches scripts only as JSON blocks and string literals, which cannot end their
@@ -321,7 +325,7 @@ def test_template_syntax_in_the_facts_is_kept_as_text(tmp_path, payload, capsys)
     (tmp_path / "geodata").mkdir()
     (tmp_path / "geodata" / "facts.toml").write_text(dumps_toml(data), encoding="utf-8")
     assert main(["build", *_dirs(tmp_path)]) == 0, capsys.readouterr().err
-    page = (tmp_path / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    page = unpacked((tmp_path / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8"))
     # In the description for screen readers (HTML), as written.
     description = re.search(r'<p id="bm-description"[^>]*>(.*?)</p>', page, re.S)
     meta = re.search(r'<meta name="description" content="([^"]*)"', page)
@@ -378,7 +382,7 @@ def bad_link_page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_links_with_other_schemes_are_dropped_and_their_text_kept(bad_link_page):
-    page = _decoded_scripts(bad_link_page.read_text(encoding="utf-8"))
+    page = _decoded_scripts(unpacked(bad_link_page.read_text(encoding="utf-8")))
     hrefs = re.findall(r"""href\s*=\s*["']?([^"'\s>]*)""", page, re.I)
     assert hrefs, "no links at all"
     for href in hrefs:

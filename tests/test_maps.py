@@ -15,7 +15,7 @@ from typing import Any
 
 import markupsafe
 import pytest
-from helpers import REPO, SHIPPED
+from helpers import REPO, SHIPPED, unpacked
 
 from bordermap import (
     build_layers,
@@ -138,7 +138,9 @@ def test_cli_builds_validates_and_exports_the_synthetic_map(project, capsys):
         "places.geojson",
         "river.geojson",
     ]
-    page = (project / "outputs" / "synthetic_border_map.de.html").read_text(encoding="utf-8")
+    page = unpacked(
+        (project / "outputs" / "synthetic_border_map.de.html").read_text(encoding="utf-8")
+    )
     assert '<html lang="de">' in page
     assert "Synthetische Grenze (im Flussbett)" in page  # the map's legend word
     assert "Straßenbrücke, im Bau" in page  # the package's German words
@@ -182,7 +184,7 @@ def test_every_kind_of_crossing_has_its_own_look_and_legend_entry(synthetic_laye
     looks = {(s.color, s.dash, s.marker, s.fill, s.casing) for s in styles}
     assert len(looks) == len(styles)  # no two kinds drawn alike
     assert len({s.label for s in styles}) == len(styles)
-    page = render_html(build_map(synthetic_layers, base=False))
+    page = unpacked(render_html(build_map(synthetic_layers, base=False)))
     for style in styles:
         # The legend reaches the page as HTML (a <template>) or inside a JSON block.
         label = re.escape(str(markupsafe.escape(style.label)))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import cli_args
+from helpers import cli_args, unpacked
 
 from bordermap.cli import main
 
@@ -103,7 +103,7 @@ def test_build_touches_no_network(project, offline, extra):
 def test_map_with_cdn_links_leaflet_but_fetches_nothing(project, offline):
     assert main(cli_args(project, "layers")) == 0
     assert main(cli_args(project, "map", "--cdn")) == 0
-    page = (project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8")
+    page = unpacked((project / "outputs" / "tumen_border_map.html").read_text(encoding="utf-8"))
     assert '<script src="https://' in page  # linked, to be fetched by the reader's browser
     assert offline == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from helpers import unpacked
 
 import bordermap
 from bordermap import geometry, settings
@@ -35,8 +36,8 @@ def test_ellipsoid_changed_after_first_use_takes_effect(monkeypatch):
 def test_hidden_layers_changed_after_import_take_effect(monkeypatch, shipped_layers):
     from bordermap import build_map, render_html
 
-    page = render_html(build_map(shipped_layers, base=False))
+    page = unpacked(render_html(build_map(shipped_layers, base=False)))
     monkeypatch.setattr(settings, "hidden_layers", ())
-    shown = render_html(build_map(shipped_layers, base=False))
+    shown = unpacked(render_html(build_map(shipped_layers, base=False)))
     # Switched on, the context layer is added to the map at once; off, it waits.
     assert shown.count(".addTo(map_") > page.count(".addTo(map_")

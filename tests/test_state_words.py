@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from helpers import cli_args
+from helpers import cli_args, unpacked
 
 from bordermap import build_layers, load_facts
 from bordermap.cli import main
@@ -49,7 +49,7 @@ class _Page(HTMLParser):
 
 def _page_text(path: Path) -> str:
     """The page's HTML, with the panels it carries as JSON strings written out."""
-    text = path.read_text(encoding="utf-8")
+    text = unpacked(path.read_text(encoding="utf-8"))
     for escaped, plain in (("\\u003c", "<"), ("\\u003e", ">"), ('\\"', '"'), ("\\u0026", "&")):
         text = text.replace(escaped, plain)
     return text

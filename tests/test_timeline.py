@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import unpacked
 
 from bordermap import build_map, render_html
 from bordermap.cli import main
@@ -116,13 +117,13 @@ def test_dates_after_the_facts_are_drawn_as_of_the_facts(facts, shipped_layers):
 
 
 def test_map_as_of_an_early_date(shipped_layers):
-    page = render_html(build_map(shipped_layers, as_of="2024-01-01"))
+    page = unpacked(render_html(build_map(shipped_layers, as_of="2024-01-01")))
     assert '"road-bridge"' not in page
     assert 'As of <span class="bm-as-of-date">1 January 2024' in page
 
 
 def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
-    page = render_html(build_map(shipped_layers, as_of=dt.date(2024, 7, 1)))
+    page = unpacked(render_html(build_map(shipped_layers, as_of=dt.date(2024, 7, 1))))
     data = json.loads(
         re.search(r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page)[1]
     )
@@ -138,7 +139,7 @@ def test_map_as_of_after_the_agreement_says_planned(shipped_layers):
 
 
 def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
-    page = render_html(build_map(shipped_layers, as_of=dt.date(2026, 12, 1)))
+    page = unpacked(render_html(build_map(shipped_layers, as_of=dt.date(2026, 12, 1))))
     data = json.loads(
         re.search(r'<script type="application/json" id="bm-timeline-data">(.*?)</script>', page)[1]
     )
@@ -193,7 +194,7 @@ def test_slider_stops_only_where_something_drawn_changes(shipped_layers):
     ],
 )
 def test_map_in_korean_and_russian(facts, shipped_layers, language, words):
-    page = render_html(build_map(shipped_layers, language=language))
+    page = unpacked(render_html(build_map(shipped_layers, language=language)))
     decoded = json.loads(json.dumps(page))  # the page as text, escapes and all
     assert f'<html lang="{language}">' in page
     for word in [*words, format_date(facts.as_of, language)]:  # "as of" the facts' date
@@ -240,7 +241,7 @@ def test_cli_as_of_and_lang(facts, tmp_path, capsys):
     outputs = tmp_path / "outputs"
     argv = ["build", "--geodata", str(geodata), "--outputs", str(outputs)]
     assert main([*argv, "--lang", "ko", "--as-of", "2024-07-01"]) == 0
-    page = (outputs / "tumen_border_map.ko.html").read_text(encoding="utf-8")
+    page = unpacked((outputs / "tumen_border_map.ko.html").read_text(encoding="utf-8"))
     assert '<html lang="ko">' in page and "2024년 7월 1일" in page
     assert not (outputs / "tumen_border_map.html").exists()
     assert main([*argv, "--as-of", "2031-01-01"]) == 0

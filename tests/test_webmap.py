@@ -13,7 +13,15 @@ from typing import Any
 import folium
 import markupsafe
 import pytest
-from helpers import SHIPPED, layer_blocks, page_labels, panel_html, per_feature, unpack_line
+from helpers import (
+    SHIPPED,
+    layer_blocks,
+    page_labels,
+    panel_html,
+    per_feature,
+    unpack_line,
+    unpacked,
+)
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
 from bordermap.basemaps import resolve_basemaps
@@ -32,7 +40,7 @@ def map_layers() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def page(map_layers: dict[str, Any]) -> str:
-    return render_html(build_map(map_layers))
+    return unpacked(render_html(build_map(map_layers)))
 
 
 def _feature(layers: dict[str, Any], feature_id: str) -> dict[str, Any]:
@@ -185,7 +193,7 @@ def test_self_contained_page_loads_nothing_from_outside(page):
 
 
 def test_cdn_page_links_leaflet(map_layers):
-    linked = render_html(build_map(map_layers, self_contained=False))
+    linked = unpacked(render_html(build_map(map_layers, self_contained=False)))
     assert re.search(
         r'<script src="https://cdn\.jsdelivr\.net/npm/leaflet@[\d.]+/dist/leaflet\.js"', linked
     )
@@ -195,7 +203,7 @@ def test_cdn_page_links_leaflet(map_layers):
     )
     assert "gestureHandling.enable()" in linked
     # Smaller by Leaflet and the plugin, which the self-contained page inlines.
-    assert len(linked) < len(render_html(build_map(map_layers))) - 140_000
+    assert len(linked) < len(unpacked(render_html(build_map(map_layers)))) - 140_000
 
 
 def test_screen_reader_description(page):
@@ -212,7 +220,7 @@ def test_map_draws_what_is_in_the_layer_files(tmp_path, map_layers):
     road["geometry"]["coordinates"] = [[130.641234, 42.409876], [130.650123, 42.41601]]
     road["properties"]["name_en"] = "Hand-corrected road bridge"
     write_layers(edited, tmp_path)
-    page = render_html(build_map(tmp_path, base=REPO / "geodata"))
+    page = unpacked(render_html(build_map(tmp_path, base=REPO / "geodata")))
     drawn = per_feature(page)["road-bridge"]
     assert unpack_line(drawn["geometry"]["parts"][0]) == [
         [130.641234, 42.409876],
@@ -234,8 +242,8 @@ def test_text_from_data_is_escaped(map_layers):
     hostile["road_bridge"]["bordermap"]["title"] = payload
     for layer in hostile.values():
         layer["bordermap"]["title"] = payload
-    page = render_html(build_map(hostile))
-    clean = render_html(build_map(map_layers))
+    page = unpacked(render_html(build_map(hostile)))
+    clean = unpacked(render_html(build_map(map_layers)))
     # Outside the JSON blocks (which no browser reads as markup) the page has no payload,
     # and it has the same scripts and blocks as the clean page.
     blocks = re.compile(r'<script type="application/json" id="([^"]+)">.*?</script>', re.S)
@@ -273,13 +281,16 @@ def test_chosen_basemaps_replace_the_defaults(map_layers):
     custom = resolve_basemaps(
         ["OpenTopoMap", "https://tiles.example.org/{z}/{x}/{y}.png"], "Example tiles, CC BY"
     )
-    page = render_html(build_map(map_layers, basemaps=custom))
+    page = unpacked(render_html(build_map(map_layers, basemaps=custom)))
     assert "https://tiles.example.org/{z}/{x}/{y}.png" in page
     assert "Example tiles, CC BY" in page
     assert "opentopomap" in page.lower()
     assert "arcgisonline" not in page
     # Names work too, as in the notebook: build_map(layers, basemaps=["OpenTopoMap"]).
-    assert "opentopomap" in render_html(build_map(map_layers, basemaps=["OpenTopoMap"])).lower()
+    assert (
+        "opentopomap"
+        in unpacked(render_html(build_map(map_layers, basemaps=["OpenTopoMap"]))).lower()
+    )
 
 
 def test_basemap_notice_is_on_the_page(page):
@@ -314,7 +325,7 @@ def test_legend_says_how_far_simplified_lines_may_be_from_the_layers(
     for name in ("tumen_river", "border"):
         geometry = layers[name]["features"][0]["geometry"]
         geometry["coordinates"] = _dense_wiggly(geometry["coordinates"])
-    page_text = render_html(build_map(layers, language=language))
+    page_text = unpacked(render_html(build_map(layers, language=language)))
     [literal] = re.findall(
         r'(<p class="bm-legend-note".*?</p>)', panel_html(page_text, "bm-legend")
     )

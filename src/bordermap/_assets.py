@@ -88,6 +88,13 @@ def minify_css(css: str) -> str:
     return str(cssmin(css))
 
 
+def minify_js(script: str) -> str:
+    """Return a script without its comments and needless whitespace (rjsmin)."""
+    from rjsmin import jsmin
+
+    return str(jsmin(script))
+
+
 def minify_map_script(page: str) -> str:
     """Return the page with its map script (the last plain ``<script>``) minified.
 
