@@ -149,6 +149,26 @@ def test_a_browser_that_cannot_inflate_shows_the_map_s_description(browser, lang
 
 
 @pytest.mark.browser
+def test_a_page_whose_packed_block_is_damaged_shows_the_map_s_description(
+    browser, tmp_path, language_pages
+):
+    page_text = language_pages["en"].read_text(encoding="utf-8")
+    [block] = PACKED.findall(page_text)
+    damaged = tmp_path / "damaged.html"
+    # The deflated bytes cut short (what a truncated download or a bad edit leaves),
+    # and a character that is not base64.
+    for cut in (block[: len(block) // 2 // 4 * 4], block[:1000] + "!" + block[1001:]):
+        damaged.write_text(page_text.replace(block, cut), encoding="utf-8")
+        page, errors = _open(browser, damaged)
+        try:
+            page.locator("#bm-description").wait_for(state="visible")
+            assert page.locator("path.bm-feature").count() == 0
+            assert errors == []
+        finally:
+            page.close()
+
+
+@pytest.mark.browser
 def test_the_unpacked_page_draws_the_same_features(browser, tmp_path, shipped_layers):
     path = tmp_path / "plain.html"
     path.write_text(render_html(build_map(shipped_layers), packed=False), encoding="utf-8")

@@ -24,6 +24,7 @@ from helpers import (
 )
 
 from bordermap import build_layers, build_map, load_facts, render_html, save_map, write_layers
+from bordermap._page_data import scale_texts
 from bordermap.basemaps import resolve_basemaps
 from bordermap.i18n import format_date
 from bordermap.mapspec import activated, spec_of
@@ -126,6 +127,16 @@ def test_styles_follow_status(page):
 def test_metric_scale_bar(page):
     data = re.search(r'<script type="application/json" id="bm-scale-data">(.*?)</script>', page)
     assert data and json.loads(data.group(1))["m"] == "{n} m"
+    # Each length the bar may show, written out: the page formats no number itself.
+    texts = json.loads(data.group(1))["texts"]
+    assert (texts["1"], texts["500"], texts["2000"], texts["1000000"]) == (
+        "1 m",
+        "500 m",
+        "2 km",
+        "1,000 km",
+    )
+    assert len(texts) == 32  # 1, 2, 3 and 5 m, ×10 up to 50,000 km
+    assert scale_texts("ru")["3000000"] == "3\u00a0000 км"
 
 
 def test_permanent_labels_on_river_and_both_bridges(page):

@@ -1,4 +1,6 @@
-"""What the page's scripts read as JSON: the time control's states and the layout pass's options.
+"""What the page's scripts read as JSON: the time control's states, the layout pass's options.
+
+And the scale bar's lengths, written out.
 
 The web map (:mod:`bordermap.webmap`) puts each in a JSON data block of the page;
 ``templates/timeline.js`` and ``templates/place.js`` read them.
@@ -12,13 +14,13 @@ from typing import Any
 from bordermap import _html
 from bordermap._html import leaflet_style
 from bordermap._layout import FIRST_VIEW_PLACES, feature_coords, frame_kinds, label_forms
-from bordermap.i18n import translate
+from bordermap.i18n import format_number, translate
 from bordermap.layers import Layers
 from bordermap.schema import STATUSES, parse_date
 from bordermap.styles import style_for
 from bordermap.timeline import status_on
 
-__all__ = ["COMPACT_WIDTH", "placement_options", "timeline_data"]
+__all__ = ["COMPACT_WIDTH", "placement_options", "scale_texts", "timeline_data"]
 
 
 def timeline_data(
@@ -113,3 +115,21 @@ def placement_options(
         "words": {"attribution": translate("Attribution", language)},
     }
     return options
+
+
+def scale_texts(language: str) -> dict[str, str]:
+    """Return each length the scale bar may show, as it writes it, by its metres.
+
+    The bar shows 1, 2, 3 or 5 times a power of ten metres ("500 m", "2 km", up to
+    50,000 km), written here with the language's separators, so that the page formats
+    no number itself: a browser's first ``toLocaleString`` loads its locale data, tens
+    of milliseconds before the map is drawn.
+    """
+    texts = {}
+    for power in range(8):
+        for digit in (1, 2, 3, 5):
+            metres = digit * 10**power
+            form, number = ("{n} m", metres) if metres < 1000 else ("{n} km", metres // 1000)
+            text = translate(form, language).replace("{n}", format_number(f"{number:,}", language))
+            texts[str(metres)] = text
+    return texts

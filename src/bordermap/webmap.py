@@ -29,7 +29,7 @@ from bordermap._layout import (
     uncertainty_collection,
 )
 from bordermap._packing import pack_page
-from bordermap._page_data import placement_options, timeline_data
+from bordermap._page_data import placement_options, scale_texts, timeline_data
 from bordermap._templates import escaped, panel, panel_macro
 from bordermap._types import FeatureCollection
 from bordermap.base import Base, base_credit, inset_svg, resolve_base
@@ -404,6 +404,7 @@ def _add_legend_and_timeline(
         "km": translate("{n} km", language),
         "locale": language,
         "maxWidth": SCALE_MAX_WIDTH_PX,
+        "texts": scale_texts(language),
     }
     web_map.add_child(elements.Script(_script("scale.js"), scale, "bm-scale-data"))
     folium.LayerControl(position="topright", collapsed=True).add_to(web_map)

@@ -11,6 +11,11 @@
   var words = function (form, value) {
     return form.replace('{n}', Number(value).toLocaleString(T.locale));
   };
+  // Every length the bar shows comes written out (bordermap._page_data.scale_texts).
+  var text = function (metres) {
+    return T.texts[String(metres)] ||
+      (metres < 1000 ? words(T.m, metres) : words(T.km, metres / 1000));
+  };
   var ScaleBar = L.Control.extend({
     options: {position: 'bottomleft', maxWidth: T.maxWidth},
     onAdd: function (target) {
@@ -28,7 +33,7 @@
       if (!(across > 0)) { return; }
       var metres = roundDown(across);
       this.line.style.width = Math.round(this.options.maxWidth * metres / across) + 'px';
-      this.line.textContent = metres < 1000 ? words(T.m, metres) : words(T.km, metres / 1000);
+      this.line.textContent = text(metres);
     }
   });
   new ScaleBar().addTo(map);

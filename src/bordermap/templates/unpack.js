@@ -11,11 +11,23 @@
     if (description) { description.className = 'bm-unpack-failed'; }
   };
   if (typeof DecompressionStream !== 'function') { unable(); return; }
-  var text = atob(packed.textContent);
-  var bytes = new Uint8Array(text.length);
-  for (var i = 0; i < text.length; i += 1) { bytes[i] = text.charCodeAt(i); }
-  var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
-  new Response(stream).text().then(function (markup) {
+  var bytes;
+  try {
+    if (typeof Uint8Array.fromBase64 === 'function') {
+      bytes = Uint8Array.fromBase64(packed.textContent);
+    } else {
+      var text = atob(packed.textContent);
+      bytes = new Uint8Array(text.length);
+      for (var i = 0; i < text.length; i += 1) { bytes[i] = text.charCodeAt(i); }
+    }
+  } catch (error) { unable(); return; }  // not base64: the file was damaged
+  // Written straight into the inflater (a Blob's stream would be read through the
+  // browser's blob store, a few tasks later, and the map drawn a frame later).
+  var inflater = new DecompressionStream('deflate');
+  var writer = inflater.writable.getWriter();
+  writer.write(bytes).catch(unable);
+  writer.close().catch(unable);
+  new Response(inflater.readable).text().then(function (markup) {
     // Parsed inert, in a template: nothing in it runs or loads while it is moved.
     var holder = document.createElement('template');
     holder.innerHTML = markup;
