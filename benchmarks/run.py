@@ -279,6 +279,8 @@ def machine(explore_env: dict[str, str] | None = None) -> dict[str, str]:
             else ""
         ),
         "chromium": _chromium_version(),
+        # The machine is shared: how busy it was says how far to trust the times.
+        "load average": f"{_load()} at the start",
     }
     versions = []
     for name in PACKAGES:
@@ -298,6 +300,12 @@ def _version_in(package: str, env: dict[str, str] | None) -> str:
         [PYTHON, "-c", code], capture_output=True, text=True, env=env or CHILD_ENV
     )
     return done.stdout.strip() if done.returncode == 0 else "not installed"
+
+
+def _load() -> str:
+    """Return the load averages over 1, 5 and 15 minutes (runnable processes)."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.1f}, {five:.1f}, {fifteen:.1f} (1, 5, 15 min)"
 
 
 def _cpu_model() -> str:
@@ -1260,6 +1268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 results["placement"] = measure_placement(outputs / MAP_FILE, 10, CHROMIUM)
 
+    results["machine"]["load average"] += f"; {_load()} at the end"
     text = report(results)
     arguments.output.write_text(text, encoding="utf-8")
     say("")

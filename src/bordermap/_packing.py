@@ -1,6 +1,6 @@
 """The page packed: its data, panels and scripts deflated into one base64 block.
 
-About two thirds of the web map's page is text that compresses four to one: the layers'
+Nearly all of the web map's page is text that deflates about three to one: the layers'
 JSON data blocks, the panels' ``<template>`` markup, the map's script and, in the
 self-contained page, Leaflet itself. :func:`pack_page` moves them, unchanged, into one
 fragment of markup, deflated (zlib) and written as base64 in a
@@ -9,7 +9,9 @@ fragment of markup, deflated (zlib) and written as base64 in a
 puts the styles, data blocks and panels back where the page's scripts look for them,
 and then runs the scripts in their order. The data still reaches the scripts only as
 JSON blocks read with ``JSON.parse``; nothing is evaluated that the page did not carry
-as a script.
+as a script. (The fragment is parsed in an inert ``<template>``, so nothing in it runs
+or loads until the scripts are run one by one; it is the page's own markup, escaped
+as it would be in the page.)
 
 :func:`unpack_page` is the inverse for readers of the file (and the tests): the page
 with the fragment written out in place of the packed block.

@@ -465,7 +465,7 @@ def render_html(web_map: folium.Map, *, packed: bool = True) -> str:
     packed : bool, default True
         Write the page's data, panels and scripts (Leaflet's too, when inlined)
         deflated, as base64, for the browser to inflate (``DecompressionStream``:
-        browsers since 2023): a page about a third of the size. ``False`` writes them
+        browsers since 2023): a page less than half the size. ``False`` writes them
         as they are, readable, for any browser that runs Leaflet.
 
     Returns
@@ -493,8 +493,8 @@ def render_html(web_map: folium.Map, *, packed: bool = True) -> str:
     text = _assets.minify_map_script(text).rstrip() + "\n"
     if not packed:
         return text
-    # Data, panels and scripts (Leaflet's too, when inlined) deflated: a page a third
-    # the size, inflated by the browser before the map is drawn.
+    # Data, panels and scripts (Leaflet's too, when inlined) deflated: a page less than
+    # half the size, inflated by the browser before the map is drawn.
     leaflet = _assets.leaflet_head(inline=True)
     return pack_page(
         text,
