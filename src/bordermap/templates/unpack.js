@@ -21,13 +21,25 @@
       for (var i = 0; i < text.length; i += 1) { bytes[i] = text.charCodeAt(i); }
     }
   } catch (error) { unable(); return; }  // not base64: the file was damaged
-  // Written straight into the inflater (a Blob's stream would be read through the
-  // browser's blob store, a few tasks later, and the map drawn a frame later).
+  // Written straight into the inflater and read back chunk by chunk: all of it in
+  // promise callbacks that run before the browser does anything else. (A Blob's
+  // stream is read through the browser's blob store, and Response.text() waits for a
+  // task: either lets a frame pass, or more under load, before the map is drawn.)
   var inflater = new DecompressionStream('deflate');
   var writer = inflater.writable.getWriter();
   writer.write(bytes).catch(unable);
   writer.close().catch(unable);
-  new Response(inflater.readable).text().then(function (markup) {
+  var reader = inflater.readable.getReader();
+  var decoder = new TextDecoder();
+  var parts = [];
+  var inflated = function () {
+    return reader.read().then(function (chunk) {
+      if (chunk.done) { return parts.join('') + decoder.decode(); }
+      parts.push(decoder.decode(chunk.value, {stream: true}));
+      return inflated();
+    });
+  };
+  inflated().then(function (markup) {
     // Parsed inert, in a template: nothing in it runs or loads while it is moved.
     var holder = document.createElement('template');
     holder.innerHTML = markup;
