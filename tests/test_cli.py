@@ -382,7 +382,7 @@ def test_export_writes_the_images_and_the_embed_snippet(project, capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     outputs = project / "outputs"
-    for name in ("tumen_border_map.png", "tumen_border_map.svg", "embed.html"):
+    for name in ("tumen_border_map.png", "tumen_border_map.svg", "tumen_border_map.embed.html"):
         assert (outputs / name).is_file() and name in out
     assert not (outputs / "tumen_border_map.pdf").exists()
     png = (outputs / "tumen_border_map.png").read_bytes()
@@ -399,12 +399,12 @@ def test_export_with_embed_writes_every_format_by_default(project, capsys):
         "tumen_border_map.pdf": b"%PDF-",
         "tumen_border_map.gpkg": b"SQLite format 3\x00",
         "tumen_border_map.kml": b"<?xml",
-        "embed.html": b"<",
+        "tumen_border_map.embed.html": b"<",
     }
     for name, start in starts.items():
         assert (outputs / name).read_bytes().startswith(start), name
     assert b"<kml" in (outputs / "tumen_border_map.kml").read_bytes()
-    assert b"<iframe" in (outputs / "embed.html").read_bytes()
+    assert b"<iframe" in (outputs / "tumen_border_map.embed.html").read_bytes()
     assert sorted(path.name for path in outputs.iterdir()) == sorted(starts)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers import cli_args
 
-from bordermap.embed import embed_snippet, write_embed
+from bordermap.cli import main
+from bordermap.embed import embed_file, embed_snippet, write_embed
 
 REPO = Path(__file__).resolve().parents[1]
 VOID = {"img", "br", "meta", "link", "input", "source"}
@@ -70,7 +73,7 @@ def test_snippet_refuses_unsafe_urls(url):
 
 def test_write_embed_names_the_map_and_image_beside_it(tmp_path, layers):
     path = write_embed(layers, tmp_path, base_url="https://example.org/maps")
-    assert path == tmp_path / "embed.html"
+    assert path == tmp_path / "tumen_border_map.embed.html"
     tree = _parse(path.read_text(encoding="utf-8"))
     iframe = next(attrs for tag, attrs in tree.elements if tag == "iframe")
     assert iframe["src"] == "https://example.org/maps/tumen_border_map.html"
@@ -87,6 +90,40 @@ def test_embed_links_the_map_and_image_beside_it_by_default(tmp_path, layers):
     assert iframe["src"] == "tumen_border_map.html"  # relative: served beside the map
     image = next(attrs for tag, attrs in tree.elements if tag == "img")
     assert image["src"] == "tumen_border_map.png"
+
+
+def test_each_map_has_its_own_snippet_name():
+    assert embed_file("tumen_border_map") == "tumen_border_map.embed.html"
+    assert embed_file("amur_border_map") == "amur_border_map.embed.html"
+
+
+def test_two_maps_exported_into_one_outputs_folder_keep_both_snippets(project, capsys):
+    """The Amur's export beside the Tumen's leaves the Tumen's snippet as it was."""
+    shutil.copytree(REPO / "maps" / "amur", project / "amur")
+    outputs = project / "outputs"
+    assert main(cli_args(project, "layers")) == 0
+
+    def draw(geodata: Path) -> None:
+        where = ["--geodata", str(geodata), "--outputs", str(outputs)]
+        assert main(["map", *where]) == 0
+        assert main(["export", *where, "--embed", "--format", "png", "--width", "300"]) == 0
+
+    draw(project / "geodata")
+    tumen_snippet = (outputs / "tumen_border_map.embed.html").read_bytes()
+    draw(project / "amur")
+    assert "amur_border_map.embed.html" in capsys.readouterr().out
+    assert (outputs / "tumen_border_map.embed.html").read_bytes() == tumen_snippet
+    assert not (outputs / "embed.html").exists()
+    for name in ("tumen_border_map", "amur_border_map"):
+        tree = _parse((outputs / f"{name}.embed.html").read_text(encoding="utf-8"))
+        [iframe] = [attrs for tag, attrs in tree.elements if tag == "iframe"]
+        [image] = [attrs for tag, attrs in tree.elements if tag == "img"]
+        links = [attrs["href"] for tag, attrs in tree.elements if tag == "a"]
+        assert (iframe["src"], image["src"]) == (f"{name}.html", f"{name}.png")
+        assert sorted(links) == [f"{name}.html", f"{name}.png"]
+        page = (outputs / f"{name}.html").read_text(encoding="utf-8")  # each link resolves
+        assert (outputs / f"{name}.png").is_file()
+        assert f"<title>{iframe['title']}</title>" in page  # and names its own map
 
 
 def test_embed_inline_carries_the_whole_page_and_needs_no_address(tmp_path):

@@ -268,7 +268,7 @@ def test_the_svg_has_no_script_and_no_event_handler(injected_exports):
 
 
 def test_the_embed_snippet_has_no_raw_markup(injected_exports):
-    snippet = (injected_exports / "embed.html").read_text(encoding="utf-8")
+    snippet = (injected_exports / "tumen_border_map.embed.html").read_text(encoding="utf-8")
     assert "<script" not in snippet.lower()
     parsed = _Tags()
     parsed.feed(snippet)

@@ -273,7 +273,7 @@ def test_a_build_whose_map_cannot_be_written_leaves_the_previous_layers(
     project = _copy(previous, tmp_path / "project")
     outputs = project / "outputs"
     if obstacle == "outputs inside a file":
-        outputs = outputs / "embed.html" / "outputs"
+        outputs = outputs / "tumen_border_map.embed.html" / "outputs"
     else:
         (outputs / "tumen_border_map.html").unlink()
         (outputs / "tumen_border_map.html").mkdir()

@@ -112,7 +112,7 @@ def test_export_touches_no_network(project, offline):
     assert main(cli_args(project, "layers")) == 0
     assert main(cli_args(project, "export", "--format", "png", "--embed")) == 0
     assert (project / "outputs" / "tumen_border_map.png").is_file()
-    assert (project / "outputs" / "embed.html").is_file()
+    assert (project / "outputs" / "tumen_border_map.embed.html").is_file()
     assert offline == []
 
 

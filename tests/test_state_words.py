@@ -85,7 +85,7 @@ def test_the_export_subtitle_follows_the_state(opened, facts):
 
 
 def test_the_embed_title_and_label_follow_the_state(opened):
-    [iframe] = _parsed(opened / "embed.html").iframes
+    [iframe] = _parsed(opened / "tumen_border_map.embed.html").iframes
     assert "under construction" not in (iframe["aria-label"] or "")
     assert "under construction" not in (iframe["title"] or "")
     assert "the road bridge (open)" in (iframe["aria-label"] or "")

@@ -161,14 +161,14 @@ def _add_export_options(export: argparse.ArgumentParser) -> None:
     export.add_argument(
         "--embed",
         action="store_true",
-        help="also write embed.html: a responsive iframe snippet for web pages and reports",
+        help="also write <output>.embed.html: a responsive iframe snippet for pages and reports",
     )
     export.add_argument(
         "--base-url",
         type=_values.base_url,
         default="",
         metavar="URL",
-        help="where --outputs will be served, for the links in embed.html (default: relative)",
+        help="where --outputs will be served, for the snippet's links (default: relative)",
     )
 
 
@@ -462,7 +462,7 @@ def _open_in_browser(path: Path) -> None:
 
 def _export(arguments: argparse.Namespace) -> int:
     from bordermap._io import write_all
-    from bordermap.embed import EMBED_FILE, embed_html
+    from bordermap.embed import embed_file, embed_html
     from bordermap.export import BasemapUnavailableWarning, render_images
     from bordermap.gis import gis_files
     from bordermap.layers import read_layers
@@ -499,16 +499,17 @@ def _export(arguments: argparse.Namespace) -> int:
         _cli_maps.output_path(arguments, layers, f".{suffix}"): made[suffix]
         for suffix in arguments.format
     }
+    output = spec_of(layers).output
     if arguments.embed:
-        files[Path(arguments.outputs) / EMBED_FILE] = embed_html(
-            layers, base_url=arguments.base_url
-        )
+        snippet = Path(arguments.outputs) / embed_file(output)
+        files[snippet] = embed_html(layers, base_url=arguments.base_url)
     write_all(files)
     for path in files:
         say(sys.stdout, f"wrote {path}")
-    english_map = Path(arguments.outputs) / f"{spec_of(layers).output}.html"
+    english_map = Path(arguments.outputs) / f"{output}.html"
     if arguments.embed and not english_map.exists():
-        say(sys.stderr, "bordermap: note: embed.html shows the web map: run 'bordermap map' too")
+        note = f"{embed_file(output)} shows the web map: run 'bordermap map' too"
+        say(sys.stderr, f"bordermap: note: {note}")
     return EXIT_OK
 
 

@@ -18,10 +18,33 @@ from bordermap._templates import render
 from bordermap.layers import Layers, read_layers
 from bordermap.mapspec import output_in, spec_of
 
-__all__ = ["EMBED_FILE", "InlineMap", "embed_html", "embed_inline", "embed_snippet", "write_embed"]
+__all__ = [
+    "InlineMap",
+    "embed_file",
+    "embed_html",
+    "embed_inline",
+    "embed_snippet",
+    "write_embed",
+]
 
-#: File name of the snippet inside the outputs directory.
-EMBED_FILE = "embed.html"
+
+def embed_file(output: str) -> str:
+    """Return the file name of a map's snippet inside the outputs directory.
+
+    One snippet per map, beside its page and PNG, so that several maps can share
+    one outputs directory without overwriting each other's snippet.
+
+    Parameters
+    ----------
+    output : str
+        The map's outputs' name (``[map] output``), e.g. ``"tumen_border_map"``.
+
+    Returns
+    -------
+    str
+        ``<output>.embed.html``, e.g. ``"tumen_border_map.embed.html"``.
+    """
+    return f"{output}.embed.html"
 
 
 def embed_snippet(
@@ -104,7 +127,7 @@ def write_embed(
     *,
     base_url: str = "",
 ) -> Path:
-    """Write ``embed.html`` beside the map and its PNG in ``outputs``.
+    """Write ``<output>.embed.html`` beside the map and its PNG in ``outputs``.
 
     Parameters
     ----------
@@ -120,7 +143,9 @@ def write_embed(
     pathlib.Path
         The snippet written.
     """
-    path = Path(outputs) / EMBED_FILE
+    if not isinstance(layers, Mapping):
+        layers = read_layers(Path(layers))
+    path = Path(outputs) / embed_file(spec_of(layers).output)
     write_atomic(path, embed_html(layers, base_url=base_url))
     return path
 
@@ -167,8 +192,9 @@ def embed_inline(map_file: str | Path | None = None) -> InlineMap:
 
     The iframe carries the whole page in its ``srcdoc``, so it needs no address
     that the notebook would have to resolve (an iframe whose ``src`` is relative to
-    ``embed.html`` shows "404" in a notebook). The map's own scripts are inlined in
-    the page, so it works offline; basemap tiles still come from the network.
+    the ``<output>.embed.html`` snippet shows "404" in a notebook). The map's own
+    scripts are inlined in the page, so it works offline; basemap tiles still come
+    from the network.
 
     Parameters
     ----------
