@@ -10,11 +10,18 @@ from typing import Any
 
 import pytest
 from helpers import CHROMIUM, CHROMIUM_ARGS, REPO, browser_unavailable
+from hypothesis import settings
 
 from bordermap.facts import Facts, load_facts
 from bordermap.layers import Layers, build_layers
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# No example database: hypothesis would write one into the checkout (.hypothesis/) and
+# replay its examples against code and data that have since changed. Each run draws
+# afresh; a failure prints the example and the seed that reproduce it.
+settings.register_profile("bordermap", database=None, print_blob=True)
+settings.load_profile("bordermap")
 
 
 @pytest.fixture(scope="session")
