@@ -69,3 +69,16 @@ def test_template_syntax_in_tiles_is_refused_or_kept_as_text(shipped_layers):
     page = unpacked(render_html(build_map(shipped_layers, basemaps=[basemap])))
     assert "Tiles 49" not in page
     assert "Tiles \\u0026#123;\\u0026#123;7*7" in page  # "&#123;" in a script string
+
+
+def test_providers_are_matched_as_xyzservices_matches_them():
+    # The index made once must find what query_name finds, for every name and spelling.
+    import xyzservices
+
+    from bordermap.basemaps import _provider
+
+    names = list(xyzservices.providers.flatten())
+    for name in [*names, "cartodb positron", "OPEN_street-map/mapnik", "esri worldimagery"]:
+        assert _provider(name) is xyzservices.providers.query_name(name)
+    with pytest.raises(ValueError):
+        _provider("No.Such.Provider")

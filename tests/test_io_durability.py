@@ -111,3 +111,54 @@ def test_each_folder_is_flushed_after_its_renames_and_the_journal_is_gone(tmp_pa
         assert any(event == ("fsync", str(folder)) for event in trace[last_rename + 1 :]), folder
         assert not (folder / JOURNAL).exists()
         assert not list(folder.glob("*.tmp"))
+
+
+def test_a_file_that_already_holds_its_bytes_is_flushed_in_place_not_written_again(
+    tmp_path, trace
+):
+    files = _files(tmp_path)
+    write_all(files)
+    river = tmp_path / "geodata" / "river.geojson"
+    inode = river.stat().st_ino
+    trace.clear()
+    again = {**files, tmp_path / "outputs" / "map.html": "newer map"}
+    write_all(again)
+    assert {path: path.read_text(encoding="utf-8") for path in again} == again
+    assert river.stat().st_ino == inode  # the same file, not a copy renamed over it
+    assert ("fsync", str(river)) in trace  # on disk as if it had just been written
+    touched = [event for event in trace if event[0] in ("write", "replace")]
+    assert not [event for event in touched if str(river) in event[-1]], touched
+    # The changed file still went through a flushed temporary file and a rename.
+    assert ("replace", str(tmp_path / "outputs" / "map.html")) in [
+        (event[0], event[2]) for event in touched if event[0] == "replace"
+    ]
+    for folder in {path.parent for path in files}:
+        assert not (folder / JOURNAL).exists() and not list(folder.glob("*.tmp"))
+
+
+def test_a_set_that_changes_nothing_renames_nothing_and_leaves_no_temporary_file(tmp_path, trace):
+    files = _files(tmp_path)
+    write_all(files)
+    stale = tmp_path / "outputs" / f".{JOURNAL}.x1.tmp"  # what a killed writer left
+    stale.write_text("", encoding="utf-8")
+    trace.clear()
+    write_all(files)
+    assert not [event for event in trace if event[0] in ("write", "replace")], trace
+    assert sorted(event[1] for event in trace if event[0] == "fsync") == sorted(map(str, files))
+    assert not stale.exists()
+
+
+@pytest.mark.parametrize("how", ["mode", "link"])
+def test_a_file_with_the_bytes_but_not_as_bordermap_makes_it_is_replaced(tmp_path, trace, how):
+    files = _files(tmp_path)
+    write_all(files)
+    river = tmp_path / "geodata" / "river.geojson"
+    if how == "mode":
+        river.chmod(0o600)
+    else:
+        os.link(river, tmp_path / "elsewhere.geojson")
+    trace.clear()
+    write_all(files)
+    assert any(event[0] == "replace" and event[2] == str(river) for event in trace)
+    assert river.stat().st_mode & 0o777 == 0o644 and river.stat().st_nlink == 1
+    assert river.read_text(encoding="utf-8") == files[river]

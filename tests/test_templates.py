@@ -239,7 +239,12 @@ def fresh_templates(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
 
     def clear() -> None:
-        for made in (_templates._bytecode_cache, _templates._panels, _templates._pages):
+        for made in (
+            _templates._bytecode_cache,
+            _templates._panels,
+            _templates._pages,
+            _templates._plain,
+        ):
             made.cache_clear()
 
     clear()
@@ -293,3 +298,25 @@ def test_a_change_to_the_compacting_module_keys_the_cache_anew(fresh_templates, 
         assert cache.get_cache_key("macros.html.j2") != before
     finally:
         templates._module_digest.cache_clear()
+
+
+def test_an_element_template_is_jinja2s_template_compiled_once(fresh_templates, monkeypatch):
+    from jinja2 import Environment, Template
+
+    templates, folder = fresh_templates
+    source = "{% macro script(this, kwargs) %}{{ this }} <b>{{ kwargs }}</b>\n{% endmacro %}"
+    expected = Template(source).module.script(HOSTILE, HOSTILE)
+    assert templates.element_template("test.one", source).module.script(HOSTILE, HOSTILE) == (
+        expected
+    )
+    assert len(list(folder.iterdir())) == 1  # compiled, kept
+    templates._plain.cache_clear()  # a new run
+    with monkeypatch.context() as patch:
+        patch.setattr(Environment, "compile", lambda *args, **kwargs: 1 / 0)
+        again = templates.element_template("test.one", source)
+    assert again.module.script(HOSTILE, HOSTILE) == expected
+    # The same key with another source: compiled anew, never the old code.
+    edited = source.replace("<b>", "<i>").replace("</b>", "</i>")
+    assert templates.element_template("test.one", edited).module.script("x", "y") == (
+        Template(edited).module.script("x", "y")
+    )

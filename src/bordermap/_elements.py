@@ -14,7 +14,6 @@ from typing import Any
 from branca.element import Element, MacroElement
 from folium.elements import ElementAddToElement
 from folium.map import Layer
-from jinja2 import Template
 
 from bordermap._html import (
     casing_style,
@@ -26,7 +25,7 @@ from bordermap._html import (
     tooltip_text,
 )
 from bordermap._layout import FRAME_KINDS, OTHER_CROSSING_KINDS, LabelSpec, label_priority
-from bordermap._templates import escaped
+from bordermap._templates import element_template, escaped
 from bordermap._types import FeatureCollection
 from bordermap.styles import Style, style_for
 
@@ -102,9 +101,10 @@ class Script(_InertMacro):
     ``__proto__`` are plain keys.
     """
 
-    _template = Template(
+    _template = element_template(
+        "bordermap._elements.Script",
         "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
-        "{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ this.code }}\n{% endmacro %}",
     )
 
     def __init__(self, code: str, data: object = None, data_id: str = "") -> None:
@@ -148,14 +148,15 @@ class Panel(_InertMacro):
     would be written as an escape).
     """
 
-    _template = Template(
+    _template = element_template(
+        "bordermap._elements.Panel",
         "{% macro html(this, kwargs) %}"
         '<template id="{{ this.template_id }}">{{ this.html_text }}</template>\n'
         "{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = window.bordermap.draw.panel({{ this._parent.get_name() }}, "
         "{{ this.template_id_js }}, {{ this.position_js }}, {{ this.css_class_js }});\n"
-        "{% endmacro %}"
+        "{% endmacro %}",
     )
 
     def __init__(self, html_text: str, position: str, css_class: str) -> None:
@@ -231,11 +232,12 @@ class FeatureLayer(_DataElement, _InertLayer):
     geometry, style, popup and tooltip (escaped HTML), and the layer's labels.
     """
 
-    _template = Template(
+    _template = element_template(
+        "bordermap._elements.FeatureLayer",
         "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = window.bordermap.draw.features({{ this.data_id_js }});\n"
-        "{% endmacro %}"
+        "{% endmacro %}",
     )
 
     def __init__(
@@ -309,11 +311,12 @@ class FeatureLayer(_DataElement, _InertLayer):
 class AreaLayer(_DataElement, _InertLayer):
     """Polygons drawn in one style, not interactive (e.g. where a feature may lie)."""
 
-    _template = Template(
+    _template = element_template(
+        "bordermap._elements.AreaLayer",
         "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = window.bordermap.draw.areas({{ this.data_id_js }});\n"
-        "{% endmacro %}"
+        "{% endmacro %}",
     )
 
     def __init__(self, title: str, collection: Mapping[str, Any], style: Style) -> None:
@@ -398,12 +401,13 @@ class BaseLayer(_DataElement, _InertLayer):
     sees; when tiles load they cover it. It can be switched off in the layer control.
     """
 
-    _template = Template(
+    _template = element_template(
+        "bordermap._elements.BaseLayer",
         "{% macro html(this, kwargs) %}{{ this.data_block }}{% endmacro %}"
         "{% macro script(this, kwargs) %}"
         "var {{ this.get_name() }} = window.bordermap.draw.base("
         "{{ this._parent.get_name() }}, {{ this.data_id_js }});\n"
-        "{% endmacro %}"
+        "{% endmacro %}",
     )
 
     def __init__(

@@ -12,10 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
-
-import jinja2
 
 from bordermap._base_style import (
     CITY_STYLE,
@@ -27,6 +24,7 @@ from bordermap._base_style import (
     base_style,
     features_of_kind,
 )
+from bordermap._templates import render
 from bordermap._types import Feature, FeatureCollection
 from bordermap.styles import Style
 
@@ -110,13 +108,14 @@ def marked_box(
     return (x0 + x1) / 2, (y0 + y1) / 2, max(x1 - x0, least), max(y1 - y0, least)
 
 
-def _inset_ring(points: Sequence[tuple[float, float]]) -> str:
+def _inset_ring(points: Any) -> str:
     """Return a ring of the inset as an SVG path ("M x,y l dx,dy ... Z").
 
     Simplified within :data:`INSET_TOLERANCE`, written in tenths of a unit and relative
     from the first point, each step from the one before (differences of the rounded
     points, so no rounding error builds up). Rings that simplify to less than a
-    triangle (islands smaller than a pixel) give "".
+    triangle (islands smaller than a pixel) give "". ``points`` is a sequence of
+    (x, y) or an ``(n, 2)`` array (made into a line at once, not point by point).
     """
     from shapely.geometry import LineString
 
@@ -143,16 +142,6 @@ def _svg_number(tenths: int) -> str:
     return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text
 
 
-@cache
-def _template() -> jinja2.Template:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("bordermap", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    return environment.get_template("inset.svg.j2")
-
-
 class _SvgPlane:
     """The SVG's plane: Web Mercator, ``_SVG_WIDTH`` units wide, y downwards."""
 
@@ -170,17 +159,24 @@ class _SvgPlane:
         x, y = self.forward.transform(lon, lat)
         return (x - self.x0) / self.unit, (self.y0 - y) / self.unit
 
+    def ring(self, ring: Sequence[Sequence[float]]) -> Any:
+        """Return a ring's positions in the plane as an ``(n, 2)`` array, in one transform.
+
+        The same arithmetic as :meth:`xy`, point by point, on arrays.
+        """
+        import numpy as np
+
+        lon_lat = np.array([(p[0], p[1]) for p in ring], dtype=float).reshape(-1, 2)
+        x, y = self.forward.transform(lon_lat[:, 0], lon_lat[:, 1])
+        return np.column_stack([(x - self.x0) / self.unit, (self.y0 - y) / self.unit])
+
     def path(self, geometry: Mapping[str, Any]) -> str:
         polygons = (
             [geometry["coordinates"]]
             if geometry.get("type") == "Polygon"
             else geometry.get("coordinates") or []
         )
-        return "".join(
-            _inset_ring([self.xy(p[0], p[1]) for p in ring])
-            for polygon in polygons
-            for ring in polygon
-        )
+        return "".join(_inset_ring(self.ring(ring)) for polygon in polygons for ring in polygon)
 
     def name(self, name: InsetName, offset: float = 0.0) -> dict[str, str]:
         x, y = self.xy(*name.at)
@@ -223,7 +219,10 @@ def inset_svg(inset: FeatureCollection, view: Sequence[float], *, language: str 
         "y0": f"{plane.y0:.1f}",
         "unit": f"{plane.unit:.4f}",
     }
-    return _template().render(
+    # Through the shared environment, whose compiled templates are kept between runs;
+    # it keeps a template's final line break, which the element has never carried.
+    return render(
+        "inset.svg.j2",
         width=f"{_SVG_WIDTH:.0f}",
         height=f"{plane.height:.1f}",
         label=EXTENT_STYLE.label,
@@ -239,4 +238,4 @@ def inset_svg(inset: FeatureCollection, view: Sequence[float], *, language: str 
         sea_colour=SEA_NAME_COLOUR,
         cities=[{**plane.name(name, offset=4), "style": style} for name, style in content.cities],
         box=box,
-    )
+    ).removesuffix("\n")

@@ -219,7 +219,8 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
     the next run (rolled forward, as a database replays its log), and by the next
     read of the folder. One writer at a time holds each folder (an OS file lock on
     the folder); the next waits, saying who holds it. The temporary files it removes
-    are those a killed run left: a running writer holds the lock.
+    are those a killed run left: a running writer holds the lock. A file that already
+    holds its new bytes is only flushed (a rebuild of unchanged facts changes few files).
 
     Raises
     ------
@@ -244,18 +245,56 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
             try:
                 for path, data in paths.items():
                     _remove_stale_temporaries(path)
-                    staged.append(_Rename(_stage(path, data), path, None))
+                    if not _holds(path, data):
+                        staged.append(_Rename(_stage(path, data), path, None))
                 for index, rename in enumerate(staged):
                     staged[index] = rename._replace(backup=_backup(rename.final))
             except BaseException:
                 _discard(staged)
                 raise
-            _commit(staged)
+            if staged:
+                _commit(staged)
+            for folder in () if staged else folders:  # as _commit does, writing journals
+                _remove_stale_temporaries(folder / JOURNAL)
     except OutputError:
         raise
     except OSError as error:  # while taking the lock, or finishing a killed run's set
         where = error.filename or ", ".join(sorted(map(str, folders)))
         raise OutputError(f"{where}: cannot write: {_reason(error)}") from None
+
+
+def _holds(path: Path, data: str | bytes) -> bool:
+    """Whether ``path`` already is the file writing ``data`` would make; then flush it.
+
+    A regular file of this user's, with no other link, mode 0644 as :func:`_stage`
+    makes it, holding these very bytes; flushed (cheap when it already is), so that
+    afterwards every file of the set is on disk as if it had just been written.
+    """
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        found = os.lstat(path)
+    except OSError:
+        return False
+    if not (
+        stat.S_ISREG(found.st_mode)
+        and stat.S_IMODE(found.st_mode) == 0o644
+        and found.st_nlink == 1
+        and found.st_uid == os.geteuid()
+        and found.st_size == len(payload)
+    ):
+        return False
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        try:
+            with os.fdopen(handle, "rb", closefd=False) as file:
+                same = file.read(len(payload) + 1) == payload
+            if same:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+    except OSError:
+        return False
+    return same
 
 
 class _Rename(NamedTuple):

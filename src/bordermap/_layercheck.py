@@ -13,7 +13,7 @@ from typing import Any
 
 from shapely import linestrings
 from shapely.errors import ShapelyError
-from shapely.geometry import shape
+from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.validation import explain_validity
 
 from bordermap import settings
@@ -149,9 +149,12 @@ def drawn_problem(
             if problem is not None:
                 return f"position #{index + 1} {problem}"
     try:
-        # A sound line is made from its array at once; shape() reads lists one by one.
+        # A sound line or polygon is made from its array at once; shape() reads lists
+        # one by one (and says what is wrong with the rest).
         sound_line = kind == "LineString" and table is not None
-        drawn = linestrings(table) if sound_line else shape(geometry)
+        drawn = linestrings(table) if sound_line else _polygonal(geometry, table)
+        if drawn is None:
+            drawn = shape(geometry)
     except (ShapelyError, ValueError, TypeError, IndexError, KeyError) as error:
         return f"{kind} cannot be read: {' '.join(str(error).split())}"
     if drawn.is_empty:
@@ -159,6 +162,32 @@ def drawn_problem(
     if not drawn.is_valid:
         return f"{kind} is not valid: {explain_validity(drawn)}"
     return None
+
+
+def _polygonal(geometry: dict[str, Any], table: Any) -> Any:
+    """Return a (Multi)Polygon made from the rows of its sound positions, else ``None``.
+
+    The shape :func:`shape` reads, ring by ring from ``table`` (its positions in
+    order); ``None`` for other geometries and for a ring too short to be one, which
+    :func:`shape` reads (or refuses) itself.
+    """
+    kind = geometry.get("type")
+    if table is None or kind not in ("Polygon", "MultiPolygon"):
+        return None
+    coordinates = geometry["coordinates"]
+    built: list[Polygon] = []
+    start = 0
+    for polygon in [coordinates] if kind == "Polygon" else coordinates:
+        rings = []
+        for ring in polygon:
+            if len(ring) < 4:
+                return None
+            rings.append(table[start : start + len(ring)])
+            start += len(ring)
+        if not rings:
+            return None
+        built.append(Polygon(rings[0], rings[1:]))
+    return built[0] if kind == "Polygon" else MultiPolygon(built)
 
 
 #: A source as a layer records it: the fields of every source, and its id.

@@ -19,11 +19,11 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, PackageLoader, StrictUndefined, Template
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 from jinja2.ext import Extension
 
-__all__ = ["escaped", "panel", "panel_macro", "render"]
+__all__ = ["element_template", "escaped", "panel", "panel_macro", "render"]
 
 _LINE_BREAK = re.compile(r"\n[ \t]*")
 
@@ -118,3 +118,28 @@ def escaped(value: object) -> str:
 def panel_macro(template: str, macro: str, *arguments: object) -> str:
     """Call the macro ``macro`` of ``templates/panels/<template>`` and return its markup."""
     return str(getattr(_panels().get_template(template).module, macro)(*arguments))
+
+
+@cache
+def _plain() -> Environment:
+    return Environment(bytecode_cache=_bytecode_cache())
+
+
+def element_template(key: str, source: str) -> Template:
+    """Return ``jinja2.Template(source)`` (a folium element's), compiled once per machine.
+
+    The same template, in an environment of Jinja2's defaults as ``Template`` makes
+    it; its compiled code is kept in the cache of the package's templates, under
+    ``key`` (checked against ``source``, so an edited template is compiled again).
+    """
+    environment = _plain()
+    cache_ = environment.bytecode_cache
+    if cache_ is None:
+        return environment.from_string(source)
+    bucket = cache_.get_bucket(environment, key, None, source)
+    if bucket.code is None:
+        bucket.code = environment.compile(source)
+        cache_.set_bucket(bucket)
+    return environment.template_class.from_code(
+        environment, bucket.code, environment.make_globals(None), None
+    )

@@ -8,9 +8,11 @@ attribution) into a :class:`Basemap`, refusing what cannot be credited or used.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from bordermap._rules import http_url
@@ -92,10 +94,8 @@ def resolve_basemap(spec: str, attribution: str | None = None) -> Basemap:
         raise BasemapError(
             f"--attribution goes with a tile URL template; provider {brief(spec)} credits itself"
         )
-    import xyzservices
-
     try:
-        provider = xyzservices.providers.query_name(spec)
+        provider = _provider(spec)
     except ValueError:
         raise BasemapError(
             f"--tiles: unknown tile provider {brief(spec)}; give an xyzservices provider name "
@@ -113,6 +113,33 @@ def resolve_basemap(spec: str, attribution: str | None = None) -> Basemap:
         attribution=str(provider.html_attribution),
         max_zoom=int(provider.get("max_zoom", 19)),
     )
+
+
+def _provider(spec: str) -> Any:
+    """Return xyzservices' provider named ``spec``, matched as its ``query_name`` does.
+
+    Raises ValueError for none. ``query_name`` flattens and normalises all ~1,000
+    providers at each call, and a build resolves each basemap twice (the command
+    line, then the map): the normalised names are indexed once instead.
+    """
+    from xyzservices.lib import QUERY_NAME_TRANSLATION
+
+    found = _providers().get(spec.translate(QUERY_NAME_TRANSLATION).lower())
+    if found is None:
+        raise ValueError(f"no tile provider {spec!r}")
+    return found
+
+
+@functools.cache
+def _providers() -> dict[str, Any]:
+    """Return every xyzservices provider by its name as ``query_name`` normalises it."""
+    import xyzservices
+    from xyzservices.lib import QUERY_NAME_TRANSLATION
+
+    return {
+        name.translate(QUERY_NAME_TRANSLATION).lower(): provider
+        for name, provider in xyzservices.providers.flatten().items()
+    }
 
 
 def _is_url(spec: str) -> bool:
