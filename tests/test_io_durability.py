@@ -120,11 +120,13 @@ def test_a_file_that_already_holds_its_bytes_is_flushed_in_place_not_written_aga
     write_all(files)
     river = tmp_path / "geodata" / "river.geojson"
     inode = river.stat().st_ino
+    os.utime(river, (1_000_000_000, 1_000_000_000))  # written in 2001
     trace.clear()
     again = {**files, tmp_path / "outputs" / "map.html": "newer map"}
     write_all(again)
     assert {path: path.read_text(encoding="utf-8") for path in again} == again
     assert river.stat().st_ino == inode  # the same file, not a copy renamed over it
+    assert river.stat().st_mtime > 1_000_000_000  # but with the time of this writing
     assert ("fsync", str(river)) in trace  # on disk as if it had just been written
     touched = [event for event in trace if event[0] in ("write", "replace")]
     assert not [event for event in touched if str(river) in event[-1]], touched

@@ -267,8 +267,9 @@ def _holds(path: Path, data: str | bytes) -> bool:
     """Whether ``path`` already is the file writing ``data`` would make; then flush it.
 
     A regular file of this user's, with no other link, mode 0644 as :func:`_stage`
-    makes it, holding these very bytes; flushed (cheap when it already is), so that
-    afterwards every file of the set is on disk as if it had just been written.
+    makes it, holding these very bytes; its modification time set to now and
+    flushed (cheap when it already is), so that afterwards every file of the set is
+    on disk as if it had just been written.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -289,6 +290,9 @@ def _holds(path: Path, data: str | bytes) -> bool:
             with os.fdopen(handle, "rb", closefd=False) as file:
                 same = file.read(len(payload) + 1) == payload
             if same:
+                # Its time says it was written now, as a rewritten file's would: a
+                # make-like tool comparing times must not think it older than its facts.
+                os.utime(handle)
                 os.fsync(handle)
         finally:
             os.close(handle)
