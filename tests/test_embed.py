@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -124,6 +125,41 @@ def test_two_maps_exported_into_one_outputs_folder_keep_both_snippets(project, c
         page = (outputs / f"{name}.html").read_text(encoding="utf-8")  # each link resolves
         assert (outputs / f"{name}.png").is_file()
         assert f"<title>{iframe['title']}</title>" in page  # and names its own map
+
+
+def test_a_snippet_in_another_language_shows_that_language_s_page(project, capsys):
+    outputs = project / "outputs"
+    assert main(cli_args(project, "layers")) == 0
+    export = ["export", "--embed", "--format", "png", "--width", "300"]
+    assert main(cli_args(project, *export)) == 0
+    english = (outputs / "tumen_border_map.embed.html").read_bytes()
+    capsys.readouterr()
+    assert main(cli_args(project, *export, "--lang", "ru")) == 0
+    # Before the Russian page is drawn, the note names the command that draws it.
+    assert capsys.readouterr().err == (
+        "bordermap: note: tumen_border_map.ru.embed.html shows tumen_border_map.ru.html: "
+        "run 'bordermap map --lang ru' too\n"
+    )
+    assert (outputs / "tumen_border_map.embed.html").read_bytes() == english
+    text = (outputs / "tumen_border_map.ru.embed.html").read_text(encoding="utf-8")
+    tree = _parse(text)
+    [figure] = [attrs for tag, attrs in tree.elements if tag == "figure"]
+    [iframe] = [attrs for tag, attrs in tree.elements if tag == "iframe"]
+    [image] = [attrs for tag, attrs in tree.elements if tag == "img"]
+    assert figure["lang"] == "ru"
+    assert (iframe["src"], image["src"]) == ("tumen_border_map.ru.html", "tumen_border_map.ru.png")
+    assert (outputs / "tumen_border_map.ru.png").is_file()
+    facts = (project / "geodata" / "facts.toml").read_text(encoding="utf-8")
+    [title_ru] = re.findall(r'^title_ru = "(.*)"$', facts, re.MULTILINE)
+    assert iframe["title"] == title_ru
+    # Every word of the caption is Russian: no Latin letters but the keys' names.
+    caption = text[text.index("<figcaption") : text.index("</figcaption>")]
+    words = re.sub(r"<[^>]*>|Ctrl|PNG", " ", caption)
+    assert not re.search(r"[A-Za-z]{2,}", words), words
+    assert main(cli_args(project, "map", "--lang", "ru")) == 0
+    assert f"<title>{title_ru}</title>" in (outputs / "tumen_border_map.ru.html").read_text(
+        "utf-8"
+    )
 
 
 def test_embed_inline_carries_the_whole_page_and_needs_no_address(tmp_path):

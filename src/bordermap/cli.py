@@ -501,14 +501,16 @@ def _export(arguments: argparse.Namespace) -> int:
     }
     output = spec_of(layers).output
     if arguments.embed:
-        snippet = Path(arguments.outputs) / embed_file(output)
-        files[snippet] = embed_html(layers, base_url=arguments.base_url)
+        snippet = Path(arguments.outputs) / embed_file(output, arguments.lang)
+        files[snippet] = embed_html(layers, base_url=arguments.base_url, language=arguments.lang)
     write_all(files)
     for path in files:
         say(sys.stdout, f"wrote {path}")
-    english_map = Path(arguments.outputs) / f"{output}.html"
-    if arguments.embed and not english_map.exists():
-        note = f"{embed_file(output)} shows the web map: run 'bordermap map' too"
+    page = _cli_maps.output_path(arguments, layers, ".html")
+    if arguments.embed and not page.exists():
+        lang = "" if arguments.lang == "en" else f" --lang {arguments.lang}"
+        snippet_name = embed_file(output, arguments.lang)
+        note = f"{snippet_name} shows {page.name}: run 'bordermap map{lang}' too"
         say(sys.stderr, f"bordermap: note: {note}")
     return EXIT_OK
 

@@ -15,6 +15,7 @@ from bordermap import _html
 from bordermap._io import write_atomic
 from bordermap._rules import link_problem
 from bordermap._templates import render
+from bordermap.i18n import translate
 from bordermap.layers import Layers, read_layers
 from bordermap.mapspec import output_in, spec_of
 
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 
-def embed_file(output: str) -> str:
+def embed_file(output: str, language: str = "en") -> str:
     """Return the file name of a map's snippet inside the outputs directory.
 
     One snippet per map, beside its page and PNG, so that several maps can share
@@ -38,13 +39,30 @@ def embed_file(output: str) -> str:
     ----------
     output : str
         The map's outputs' name (``[map] output``), e.g. ``"tumen_border_map"``.
+    language : str, default "en"
+        The language of the snippet and of the page and image it shows, named as
+        the command line names a map's files in another language.
 
     Returns
     -------
     str
-        ``<output>.embed.html``, e.g. ``"tumen_border_map.embed.html"``.
+        ``<output>.embed.html``, e.g. ``"tumen_border_map.embed.html"``; in another
+        language ``<output>.<language>.embed.html``.
     """
-    return f"{output}.embed.html"
+    return f"{_stem(output, language)}.embed.html"
+
+
+def _stem(output: str, language: str) -> str:
+    """Return the name of a map's files in ``language``: ``<output>[.<language>]``."""
+    return output if language == "en" else f"{output}.{language}"
+
+
+#: The caption's words, in English (translated by the words files).
+_CAPTION = {
+    "zoom": "Scroll the page as usual; zoom the map with Ctrl/⌘ + scroll or two fingers.",
+    "full_screen": "Open the map full screen",
+    "image": "static image (PNG)",
+}
 
 
 def embed_snippet(
@@ -53,6 +71,7 @@ def embed_snippet(
     image_url: str,
     title: str,
     description: str,
+    language: str = "en",
 ) -> str:
     """Return the HTML snippet that embeds the map.
 
@@ -66,6 +85,8 @@ def embed_snippet(
         The map's title: the iframe's ``title`` and the image's ``alt``.
     description : str
         What the map shows, for ``aria-label`` and the caption.
+    language : str, default "en"
+        The language of the caption's words (how to zoom, the links).
 
     Returns
     -------
@@ -87,10 +108,12 @@ def embed_snippet(
         image_url=image_url,
         title=title,
         description=description,
+        language=language,
+        words={key: translate(text, language) for key, text in _CAPTION.items()},
     )
 
 
-def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
+def embed_html(layers: Layers | str | Path, *, base_url: str = "", language: str = "en") -> str:
     """Return the snippet that embeds the map made from ``layers``.
 
     Parameters
@@ -101,6 +124,9 @@ def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
         Where the outputs directory will be served, e.g.
         ``"https://example.org/maps/"``; by default the snippet links the files
         relative to itself.
+    language : str, default "en"
+        The language of the snippet and of the page and PNG it links
+        (``<output>.<language>.html`` in another language than English).
 
     Returns
     -------
@@ -112,12 +138,13 @@ def embed_html(layers: Layers | str | Path, *, base_url: str = "") -> str:
     meta = _html.metadata(layers)
     features = [(name, f) for name, layer in layers.items() for f in layer.get("features", [])]
     prefix = base_url if not base_url or base_url.endswith("/") else base_url + "/"
-    output = spec_of(layers).output
+    stem = _stem(spec_of(layers).output, language)
     return embed_snippet(
-        map_url=f"{prefix}{output}.html",
-        image_url=f"{prefix}{output}.png",
-        title=str(meta.get("title") or "bordermap"),
-        description=_html.describe(meta, features),
+        map_url=f"{prefix}{stem}.html",
+        image_url=f"{prefix}{stem}.png",
+        title=str(_html.localized(meta, "title", language) or "bordermap"),
+        description=_html.describe(meta, features, language),
+        language=language,
     )
 
 
@@ -126,6 +153,7 @@ def write_embed(
     outputs: str | Path,
     *,
     base_url: str = "",
+    language: str = "en",
 ) -> Path:
     """Write ``<output>.embed.html`` beside the map and its PNG in ``outputs``.
 
@@ -137,6 +165,8 @@ def write_embed(
         The outputs directory.
     base_url : str, optional
         Where the outputs directory will be served (see :func:`embed_html`).
+    language : str, default "en"
+        The snippet's language (see :func:`embed_html`).
 
     Returns
     -------
@@ -145,8 +175,8 @@ def write_embed(
     """
     if not isinstance(layers, Mapping):
         layers = read_layers(Path(layers))
-    path = Path(outputs) / embed_file(spec_of(layers).output)
-    write_atomic(path, embed_html(layers, base_url=base_url))
+    path = Path(outputs) / embed_file(spec_of(layers).output, language)
+    write_atomic(path, embed_html(layers, base_url=base_url, language=language))
     return path
 
 
