@@ -4,6 +4,7 @@ Run by hand when the base data or the map's region changes, then commit the file
 
     python scripts/make_base.py                      # fetches the packages with npm
     python scripts/make_base.py --packages DIR       # or reads an existing node_modules
+    python scripts/make_base.py --map maps/amur      # another map's base (any region)
 
 It writes two GeoJSON files (RFC 7946, WGS 84), each recording its sources, their
 versions and licences in a ``"bordermap"`` member and in every feature:
@@ -440,11 +441,16 @@ def metadata(
     extent: Sequence[float],
     records: Sequence[dict[str, Any]],
     notes: Sequence[str],
+    place: str | None = None,
 ) -> dict[str, Any]:
-    """Return a base file's ``"bordermap"`` member: what it is, its sources and notes."""
+    """Return a base file's ``"bordermap"`` member: what it is, its sources and notes.
+
+    ``place`` names what the inset shows, for a screen reader ("north-east Asia").
+    """
     return {
         "base": scale,
         "title": title,
+        **({"place": place} if place else {}),
         "extent": [float(value) for value in extent],
         "made_by": "scripts/make_base.py (see geodata/base/README.md)",
         **{
@@ -555,6 +561,7 @@ def make_inset(world_atlas: Path, natural_earth: dict[str, Any]) -> dict[str, An
                 "15 km upstream of the real one: never draw them at local scale.",
                 "City positions from the English Wikipedia articles named in each feature.",
             ],
+            place="north-east Asia",
         ),
         "features": features,
     }
@@ -847,6 +854,29 @@ def installed_packages(existing: Path | None) -> Iterator[Path]:
         yield Path(directory) / "node_modules"
 
 
+def make_map_base(folder: Path, packages: Path | None) -> int:
+    """Make ``<folder>/base/`` for the map of ``<folder>/facts.toml`` (recipe for any region)."""
+    from bordermap.basedata import base_sources, make_base
+    from bordermap.facts import load_facts
+
+    spec = load_facts(folder / "facts.toml").spec
+    if spec is None or spec.region is None:
+        raise SystemExit(f"make_base: {folder / 'facts.toml'}: no [map] region")
+    with installed_packages(packages) as node_modules:
+        files, _ = make_base(
+            spec.region,
+            base_sources(node_modules),
+            countries=[country.code for country in spec.countries],
+            names={country.code: dict(country.name) for country in spec.countries},
+            made_by=f"python scripts/make_base.py --map {folder.as_posix()}",
+        )
+    written = {folder / "base" / name: text for name, text in files.items()}
+    write_all(written)
+    for path, text in written.items():
+        print(f"wrote {path} ({len(text.encode()) / 1024:.0f} KiB)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Make ``geodata/base/*.geojson``; print what was measured."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -863,7 +893,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="only rewrite the credits (credit, credit_ko, credit_ru) of the committed "
         "files from this script's tables; fetches nothing",
     )
+    parser.add_argument(
+        "--map",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="make the base of another map (its facts.toml's region and countries) by "
+        "bordermap's recipe for any region (bordermap.basedata), into DIR/base",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.map is not None:
+        return make_map_base(arguments.map, arguments.packages)
     if arguments.credits_only:
         return recredit_files(arguments.geodata / "base")
     started = time.perf_counter()

@@ -6,7 +6,8 @@
 # Installs Debian's Chromium and CJK fonts (for the browser tests; NanumGothic, TrueType,
 # for the Korean print export) and poppler-utils
 # (pdffonts, pdfinfo: the tests read the PDF export with them) when missing, and
-# axe-core from npm (for the accessibility test), creates .venv with bordermap and its
+# axe-core from npm (for the accessibility test) and the base data packages (for
+# bordermap new's base and inset), creates .venv with bordermap and its
 # test tools, then runs ruff, mypy and pytest.
 # With CI=true the browser tests fail, rather than skip, when no browser is found.
 set -euo pipefail
@@ -36,6 +37,13 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 if [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then
   npm ci --prefix tests/axe --no-audit --no-fund --loglevel=error
+fi
+
+# The base data packages (OpenStreetMap's country areas, Natural Earth's land), pinned by
+# scripts/package-lock.json: the tests make a new map's base and inset from them offline.
+if [ ! -f scripts/node_modules/world-atlas/land-10m.json ] \
+    || [ ! -f scripts/node_modules/@osm_borders/maritime_10m/borders.geo.json ]; then
+  npm ci --prefix scripts --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 
 PYTHON="${PYTHON:-python3}"

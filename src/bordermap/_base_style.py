@@ -103,8 +103,17 @@ def country_styles() -> dict[str, Style]:
 
 
 def base_name(feature: Mapping[str, Any], language: str = "en") -> str:
-    """Return a base feature's name in ``language``, falling back to English."""
+    """Return a base feature's name in ``language``, falling back to English.
+
+    A country of the active map is named as its ``[[map.countries]] name`` says, in
+    any of the map's languages: base data made for any region need not know them.
+    """
     properties = feature.get("properties") or {}
+    spec = active()
+    if properties.get("kind") == "country" and spec is not None:
+        for country in spec.countries:
+            if country.code == properties.get("country") and country.name.get(language):
+                return country.name[language]
     return str(
         properties.get(f"name_{language}") or properties.get("name_en") or feature.get("id")
     )

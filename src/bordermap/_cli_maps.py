@@ -67,13 +67,22 @@ def add_new_command(
         help="comma-separated language codes every name is given in (default: en)",
     )
     new.add_argument("--id", default=None, help="the map's id (default: the folder's name)")
-    new.add_argument(
+    data = new.add_mutually_exclusive_group()
+    data.add_argument(
+        "--packages",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a node_modules folder with the npm packages @osm_borders/maritime_10m and "
+        "world-atlas (npm ci --prefix scripts): the base's countries, coast and inset",
+    )
+    data.add_argument(
         "--borders",
         type=Path,
-        default=Path("geodata") / "base" / "local.geojson",
+        default=None,
         metavar="FILE",
-        help="country areas: borders.geo.json of the npm package @osm_borders/maritime_10m "
-        "(see README), or a base file (default: geodata/base/local.geojson)",
+        help="country areas alone: borders.geo.json of @osm_borders/maritime_10m, or a "
+        "base file (default: geodata/base/local.geojson and the inset beside it)",
     )
 
 
@@ -90,12 +99,15 @@ def new(arguments: argparse.Namespace) -> int:
     """Run ``bordermap new``."""
     import sys
 
+    from bordermap.basedata import base_sources
     from bordermap.scaffold import scaffold
 
+    sources = None if arguments.packages is None else base_sources(arguments.packages)
     for path in scaffold(
         arguments.directory,
         arguments.region,
         arguments.languages,
+        sources=sources,
         borders=arguments.borders,
         map_id=arguments.id,
     ):

@@ -226,6 +226,8 @@ def inset_svg(inset: FeatureCollection, view: Sequence[float], *, language: str 
         width=f"{_SVG_WIDTH:.0f}",
         height=f"{plane.height:.1f}",
         label=EXTENT_STYLE.label,
+        # What the inset shows, for a screen reader: the base file names it ("place").
+        place=str(inset["bordermap"].get("place") or ""),
         sea=SEA_STYLE,
         countries=[
             {"d": plane.path(feature["geometry"]), "style": style}

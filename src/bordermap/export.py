@@ -8,9 +8,9 @@ styles of what is drawn, a geodesic scale bar, a north arrow, latitude and longi
 ticks, and the sources and attribution lines.
 
 Beneath the layers it draws the base of :mod:`bordermap.base` (land, sea and the
-three countries in distinct fills, named where they have room) and, in the corner
-of the map that covers the least, a locator inset: north-east Asia with the three
-countries, the Sea of Japan, Vladivostok, Pyongyang and a box marking the map.
+map's countries in distinct fills, named where they have room) and, in the corner
+of the map that covers the least, a locator inset: the wider region with the map's
+countries named (and the sea and cities its base file names) and a box marking the map.
 
 The map is drawn in Web Mercator (EPSG:3857), like the web map and its tiles, so
 basemap tiles are used without resampling and the meridians are vertical (the north
@@ -123,7 +123,7 @@ class ExportOptions:
         when there is none there, a :class:`BaseUnavailableWarning` says so and the
         map is drawn on a plain background. ``False`` draws no base and no inset.
     inset : bool, default True
-        Draw the locator inset (north-east Asia, a box marking the map) in a corner
+        Draw the locator inset (the wider region, a box marking the map) in a corner
         of the map, when the base has one.
     hidden : sequence of str, optional
         Layers to leave out; defaults to ``settings.hidden_layers`` (the context

@@ -3,10 +3,13 @@
 :func:`scaffold` writes, in a new map's folder, a commented ``facts.toml`` (its
 ``[map]`` table filled in from the region and languages, the border as its first
 feature, a bridge to copy), the border line between the two largest countries of
-the region as ``border_line.geojson``, and the countries' areas as the base
-(``base/local.geojson``, ``base/inset.geojson``), all from country areas on disk:
-OpenStreetMap's in the npm package ``@osm_borders/maritime_10m`` (``borders.geo.json``,
-ODbL), or a base file bordermap made (``geodata/base/local.geojson``).
+the region as ``border_line.geojson``, and its base (``base/local.geojson``, the
+region's countries and sea; ``base/inset.geojson``, the wider view of the locator
+inset; ``base/README.md``, their sources, versions and licences), made by
+:func:`bordermap.basedata.make_base` from data on disk: OpenStreetMap's country areas
+(npm ``@osm_borders/maritime_10m``, ODbL) and Natural Earth's land (npm
+``world-atlas``, public domain), or a base file bordermap made
+(``geodata/base/local.geojson`` and the inset beside it).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from bordermap import settings
-from bordermap._geojson import dumps_geojson
-from bordermap._io import read_json, write_all
+from bordermap._io import write_all
+from bordermap.basedata import OSM_BORDERS, BaseSources, make_base, map_countries
 from bordermap.errors import FactsError, OutputError
 from bordermap.mapspec import utm_crs
 from bordermap.schema import is_identifier
@@ -27,19 +30,9 @@ from bordermap.schema import is_identifier
 __all__ = ["OSM_CREDIT", "scaffold"]
 
 #: The credit and licence of OpenStreetMap's country areas.
-OSM_CREDIT = "© OpenStreetMap contributors (ODbL)"
-_OSM_SOURCE = {
-    "id": "osm-borders",
-    "publisher": "OpenStreetMap contributors",
-    "title": "Country boundaries from OpenStreetMap (npm @osm_borders/maritime_10m)",
-    "licence": "ODbL-1.0",
-    "credit": OSM_CREDIT,
-    "url": "https://www.openstreetmap.org/copyright",
-}
-#: A country whose area in the region is smaller than this share of the largest is left out.
-_MIN_SHARE = 0.01
-#: At most this many countries are kept (a tripoint has three).
-_MAX_COUNTRIES = 4
+OSM_CREDIT = OSM_BORDERS["credit"]
+#: Where ``bordermap new`` finds country areas when given none.
+_DEFAULT_BORDERS = Path("geodata") / "base" / "local.geojson"
 
 
 def scaffold(
@@ -47,7 +40,8 @@ def scaffold(
     region: tuple[float, float, float, float],
     languages: Sequence[str],
     *,
-    borders: str | Path,
+    sources: BaseSources | None = None,
+    borders: str | Path | None = None,
     map_id: str | None = None,
 ) -> list[Path]:
     """Write a new map's facts file, border line and base for ``region``.
@@ -60,9 +54,13 @@ def scaffold(
         The map's region, in degrees.
     languages : sequence of str
         The map's languages; ``"en"`` first or added.
-    borders : str or pathlib.Path
-        Country areas: ``borders.geo.json`` of ``@osm_borders/maritime_10m``
-        (features with ``isoA2``) or a bordermap base file (``kind = "country"``).
+    sources : BaseSources, optional
+        The data the base is made from (:func:`bordermap.basedata.base_sources`: the
+        npm packages ``@osm_borders/maritime_10m`` and ``world-atlas``).
+    borders : str or pathlib.Path, optional
+        Without ``sources``: country areas alone, ``borders.geo.json`` of
+        ``@osm_borders/maritime_10m`` or a bordermap base file (``kind = "country"``;
+        default ``geodata/base/local.geojson``, with its inset beside it).
     map_id : str, optional
         The map's id; defaults to the folder's name.
 
@@ -79,8 +77,6 @@ def scaffold(
     OutputError
         If the folder already holds a facts file.
     """
-    from shapely.geometry import box
-
     directory = Path(directory)
     map_id = map_id or directory.resolve().name.replace("-", "_").lower()
     if not is_identifier(map_id):
@@ -88,59 +84,43 @@ def scaffold(
     if (directory / settings.facts_file).exists():
         raise OutputError(f"{directory / settings.facts_file}: exists; not replaced")
     languages = ["en", *(code for code in languages if code != "en")]
-    area = box(*region)
-    countries = _countries_in(Path(borders), area)
+    if sources is None:
+        sources = _sources_of(Path(borders) if borders is not None else _DEFAULT_BORDERS)
+    base, found = make_base(region, sources)
+    countries = map_countries(found)
     if len(countries) < 2:
         raise FactsError(
-            f"{borders}: {len(countries)} country in the region {list(region)}; "
+            f"{sources.borders}: {len(countries)} country in the region {list(region)}; "
             "a border map needs two (is the region right, W,S,E,N in degrees?)"
         )
     line = _shared_line(countries[0][1], countries[1][1])
     if line is None:
         raise FactsError(
-            f"{borders}: {countries[0][0]} and {countries[1][0]} share no boundary "
+            f"{sources.borders}: {countries[0][0]} and {countries[1][0]} share no boundary "
             f"in the region {list(region)}"
         )
     banks = _banks(line, countries[0], countries[1])
     files: dict[Path, str | bytes] = {
         directory / settings.facts_file: _facts_text(map_id, region, languages, countries, banks),
         directory / "border_line.geojson": _border_file(line, countries),
-        directory / "base" / "local.geojson": _base_file("local", region, countries, languages),
-        directory / "base" / "inset.geojson": _base_file("inset", region, countries, languages),
+        **{directory / "base" / name: text for name, text in base.items()},
     }
     write_all(files)
     return list(files)
 
 
-def _countries_in(path: Path, area: Any) -> list[tuple[str, Any]]:
-    """Return ``(code, clipped area)`` of each country in ``area``, the largest first."""
-    from shapely.geometry import shape
-    from shapely.ops import unary_union
+def _sources_of(borders: Path) -> BaseSources:
+    """Return the sources of a base made from one file of country areas (``--borders``).
 
-    problems: list[str] = []
-    data = read_json(path, problems, "country areas not found (see README, 'bordermap new')")
-    if data is None:
-        raise FactsError(problems)
-    found: list[tuple[str, Any]] = []
-    for feature in data.get("features") or [] if isinstance(data, dict) else []:
-        properties = feature.get("properties") or {}
-        code = properties.get("isoA2") or (
-            properties.get("country") if properties.get("kind") == "country" else None
-        )
-        if not isinstance(code, str) or len(code) != 2 or not feature.get("geometry"):
-            continue
-        geometry = shape(feature["geometry"])
-        if not geometry.intersects(area):
-            continue
-        parts = getattr(geometry, "geoms", [geometry])
-        clipped = unary_union([part.intersection(area) for part in parts if part.area > 0])
-        if clipped.area > 0:
-            found.append((code.upper(), clipped))
-    found.sort(key=lambda item: -item[1].area)
-    if not found:
-        return []
-    largest = found[0][1].area
-    return [item for item in found if item[1].area >= _MIN_SHARE * largest][:_MAX_COUNTRIES]
+    A base file bordermap made (``base/local.geojson``) has its inset beside it, which
+    gives the wider view; OpenStreetMap's ``borders.geo.json`` covers the world.
+    """
+    inset = borders.with_name("inset.geojson")
+    return BaseSources(
+        borders=borders,
+        records=(OSM_BORDERS,),
+        inset_borders=inset if borders.name == "local.geojson" and inset.is_file() else None,
+    )
 
 
 def _shared_line(first: Any, second: Any) -> Any:
@@ -188,53 +168,6 @@ def _border_file(line: Any, countries: list[tuple[str, Any]]) -> str:
         "geometry": {"type": "LineString", "coordinates": _rounded(line.coords)},
     }
     return json.dumps(feature, ensure_ascii=False) + "\n"
-
-
-def _polygon_json(geometry: Any) -> dict[str, Any]:
-    from shapely.geometry import mapping
-
-    def rounded(value: Any) -> Any:
-        if isinstance(value, list | tuple) and value and isinstance(value[0], float | int):
-            return [round(float(v), settings.coordinate_decimals) for v in value[:2]]
-        return [rounded(item) for item in value]
-
-    data = mapping(geometry.buffer(0))
-    return {"type": data["type"], "coordinates": rounded(data["coordinates"])}
-
-
-def _base_file(
-    scale: str,
-    region: tuple[float, float, float, float],
-    countries: list[tuple[str, Any]],
-    languages: Sequence[str],
-) -> str:
-    features = [
-        {
-            "type": "Feature",
-            "id": f"{scale}-{code.lower()}",
-            "properties": {
-                **{f"name_{language}": code for language in languages},
-                "kind": "country",
-                "country": code,
-                "focus": True,
-                "sources": [_OSM_SOURCE],
-            },
-            "geometry": _polygon_json(area),
-        }
-        for code, area in countries
-    ]
-    collection = {
-        "type": "FeatureCollection",
-        "bordermap": {
-            "base": scale,
-            "title": "Country areas of the region (made by bordermap new)",
-            "extent": list(region),
-            "credit": OSM_CREDIT,
-            "sources": [_OSM_SOURCE],
-        },
-        "features": features,
-    }
-    return dumps_geojson(collection)
 
 
 def _facts_text(
