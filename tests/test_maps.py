@@ -20,6 +20,7 @@ from helpers import REPO, SHIPPED, unpacked
 from bordermap import (
     build_layers,
     build_map,
+    i18n,
     load_facts,
     render_html,
     save_map,
@@ -218,11 +219,71 @@ def test_a_missing_translation_stops_the_command_in_one_line(project, capsys):
     facts = project / "geodata" / "facts.toml"
     text = facts.read_text(encoding="utf-8")
     facts.write_text(text.replace('"Bridges" = "Brücken"\n', ""), encoding="utf-8")
-    assert main(_args(project, "build", "--no-base")) == 0  # English needs no words
-    capsys.readouterr()
-    assert main(_args(project, "map", "--lang", "de", "--no-base")) == 2
+    # Found when the facts are read, though an English map would not need the word:
+    # nothing is written.
+    assert main(_args(project, "build", "--no-base")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'de'" in err and "'Bridges'" in err
+    assert "facts.toml" in err
+    assert not list((project / "geodata").glob("*.geojson"))
+    assert not (project / "outputs").exists()
+    assert main(["validate", "--geodata", str(project / "geodata")]) == 2  # no layers yet
+
+
+def test_validate_reports_a_missing_translation_of_the_layers(project, capsys):
+    assert main(_args(project, "build", "--no-base")) == 0
+    # The layers carry the map's words: take one out of every layer, as an old or
+    # hand-made set of layers might lack it.
+    for path in (project / "geodata").glob("*.geojson"):
+        data = json.loads(path.read_text("utf-8"))
+        del data["bordermap"]["spec"]["words"]["fr"]["Other crossings"]
+        path.write_text(json.dumps(data, ensure_ascii=False), "utf-8")
+    capsys.readouterr()
+    for command in ("validate", "map"):
+        assert main([command, "--geodata", str(project / "geodata")]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1, err
+        assert "'fr'" in err and "'Other crossings'" in err
+
+
+def test_every_word_a_map_needs_is_checked_when_its_facts_are_read(write_facts):
+    text = (SYNTHETIC / "facts.toml").read_text(encoding="utf-8")
+    # A figure's name is translated in popups: one line per language lacking it.
+    renamed = text.replace('name = "length"', 'name = "span"', 1)
+    with pytest.raises(FactsError) as caught:
+        load_facts(write_facts(renamed))
+    lines = caught.value.problems
+    assert len(lines) == 2, lines
+    assert "'fr'" in lines[0] and "'span'" in lines[0] and "'de'" in lines[1]
+
+
+def test_a_word_a_language_file_lacks_is_found_when_the_facts_are_read(write_facts, monkeypatch):
+    read_file = i18n._language_file
+    french = read_file("fr")
+    words = {key: value for key, value in french["words"].items() if key != "Legend"}
+    monkeypatch.setattr(
+        i18n,
+        "_language_file",
+        lambda language: {**french, "words": words} if language == "fr" else read_file(language),
+    )
+    text = (SYNTHETIC / "facts.toml").read_text(encoding="utf-8")
+    with pytest.raises(FactsError) as caught:
+        load_facts(write_facts(text))
+    (line,) = caught.value.problems
+    assert "no 'fr' translation of the word 'Legend'" in line
+
+
+def test_a_language_with_no_words_file_is_one_line(write_facts):
+    text = (SYNTHETIC / "facts.toml").read_text(encoding="utf-8")
+    text = text.replace('languages = ["en", "fr", "de"]', 'languages = ["en", "fr", "de", "it"]')
+    # Every name in Italian too, so that only the interface words are missing.
+    text = re.sub(r'de = "([^"]*)" \}', r'de = "\1", it = "\1" }', text)
+    with pytest.raises(FactsError) as caught:
+        load_facts(write_facts(text))
+    problems = [line for line in caught.value.problems if "field 'title_it'" not in line]
+    (line,) = [line for line in problems if "field 'subject_it'" not in line]
+    assert "no 'it' translation of" in line and "interface words (the first:" in line
+    assert "bordermap/words/it.toml" in line
 
 
 # --- the [map] table is checked

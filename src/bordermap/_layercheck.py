@@ -505,3 +505,19 @@ def _figure_problems(place: str, figures: Any) -> list[tuple[str, str, str]]:
             ):
                 found.append((place, where, "expected text 'note' and a list of source ids"))
     return found
+
+
+def missing_words(layers: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Return one line per word a language of the layers' map lacks (see ``i18n``)."""
+    from bordermap.i18n import missing_translations
+    from bordermap.mapspec import spec_of
+
+    figures = (
+        str(figure.get("name") or "")
+        for layer in layers.values()
+        for feature in layer.get("features") or []
+        if isinstance(feature, Mapping)
+        for figure in (feature.get("properties") or {}).get("figures") or []
+        if isinstance(figure, Mapping)
+    )
+    return missing_translations(spec_of(layers), figures)

@@ -39,6 +39,7 @@ from bordermap._facts_references import check_placeholders, check_references
 from bordermap._facts_schema import schema_problems
 from bordermap._io import read_input
 from bordermap.errors import FactsError
+from bordermap.i18n import missing_translations
 from bordermap.mapspec import MapSpec, parse_spec
 from bordermap.schema import brief
 
@@ -177,6 +178,9 @@ def _parse(path: Path, data: dict[str, Any], said: Problems) -> Facts:
     check_references(features, sources, problems.unchecked)
     check_placeholders({"subject": subject, **translations}, features, problems.unchecked)
     spec = _with_layers(spec, features, problems.unchecked)
+    figures = (figure.name for feature in features for figure in feature.figures)
+    said = [f"{path}: {line}" for line in missing_translations(spec, figures)]
+    problems.unchecked.lines += said
     problems.unchecked.raise_if_any()
     return Facts(
         path=path,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,7 +26,9 @@ __all__ = [
     "format_date",
     "format_month",
     "format_number",
+    "interface_words",
     "languages",
+    "missing_translations",
     "sentence",
     "translate",
 ]
@@ -90,11 +93,63 @@ def translate(text: str, language: str = "en", *, strict: bool = True, **values:
         elif text in _table(language, "words"):
             text = str(_table(language, "words")[text])
         elif strict:
-            raise TranslationError(
-                f"no '{language}' translation of the word {text!r}: add it to "
-                f"bordermap/words/{language}.toml or to the facts file's [map.words.{language}]"
-            )
+            raise TranslationError(_missing(language, text))
     return text.format(**values) if values else text
+
+
+def _missing(language: str, word: str) -> str:
+    return (
+        f"no '{language}' translation of the word {word!r}: add it to "
+        f"bordermap/words/{language}.toml or to the facts file's [map.words.{language}]"
+    )
+
+
+@cache
+def interface_words() -> tuple[str, ...]:
+    """Return the interface words every language translates: the keys of the words files."""
+    words: dict[str, None] = {}
+    for language in languages():
+        words |= dict.fromkeys(str(key) for key in _table(language, "words"))
+    return tuple(words)
+
+
+def missing_translations(spec: mapspec.MapSpec, texts: Iterable[str] = ()) -> list[str]:
+    """Return one line per word a language of the map lacks (none: every word is there).
+
+    Checked when the map is read (its facts or layers), before anything is drawn or
+    written, so that a missing word is not found only when a page needs it.
+
+    Parameters
+    ----------
+    spec : MapSpec
+        The map: its languages, its own words (``[map.words.<language>]``), layer
+        titles and legend entries.
+    texts : iterable of str
+        Other words of the map that are translated when drawn (its figures' names).
+
+    Returns
+    -------
+    list of str
+        ``no 'de' translation of the word 'Bridges': add it to ...``, one line per
+        word and language; for a language with no words file at all, one line.
+    """
+    own = [*spec.layer_titles.values(), *spec.legend.values(), *texts]
+    wanted = [word for word in dict.fromkeys([*interface_words(), *own]) if word]
+    lines: list[str] = []
+    for language in spec.languages:
+        if language == "en":
+            continue
+        mine, package = spec.words.get(language, {}), _table(language, "words")
+        missing = [word for word in wanted if word not in mine and word not in package]
+        if missing and not _language_file(language) and len(missing) > 1:
+            lines.append(
+                f"no '{language}' translation of {len(missing)} interface words (the first: "
+                f"{missing[0]!r}): add bordermap/words/{language}.toml (copy fr.toml and "
+                f"translate it) or give them in the facts file's [map.words.{language}]"
+            )
+        else:
+            lines += [_missing(language, word) for word in missing]
+    return lines
 
 
 def _date_pattern(language: str, name: str) -> str:

@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 from bordermap import _types, settings
 from bordermap._geojson import dumps_geojson, dumps_geojson_all
 from bordermap._io import read_json, recover, write_all
-from bordermap._layercheck import collection_problems
+from bordermap._layercheck import collection_problems, missing_words
 from bordermap.errors import CoordinatePrecisionWarning, FactsError, LayerError
 from bordermap.facts import Event, Facts, FeatureFacts, Figure, GeometrySpec
 from bordermap.geometry import Coordinate, Line, distance_m, line_across, round_coordinates
@@ -554,12 +554,11 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
     ------
     LayerError
         Listing every problem in every file, each naming the file, the feature and
-        the field: a missing, empty, oversized, non-UTF-8 or malformed file; a
-        geometry that is null, of the wrong type, too short, or has coordinates that
-        are not finite WGS 84 degrees (swapped, projected or outside the map's
-        region); a ``crs`` that is not WGS 84; missing or duplicate ids; missing
-        names, kinds or sources; unknown statuses; dates that do not parse;
-        non-http(s) source links; a ``length_m`` that its geometry contradicts.
+        the field: a missing, empty, oversized, non-UTF-8 or malformed file; a bad
+        geometry (null, wrong type, too short, coordinates not finite WGS 84 degrees
+        inside the map's region); a non-WGS 84 ``crs``; missing or duplicate ids,
+        names, kinds or sources; unknown statuses; bad dates; non-http(s) links; a
+        ``length_m`` its geometry contradicts; a word a language of the map lacks.
     """
     problems: list[str] = []
     layers: Layers = {}
@@ -587,12 +586,13 @@ def read_layers(directory: str | Path, names: tuple[str, ...] | None = None) -> 
             problems += found
             continue
         layers[name] = data
-    if not asked and layers:  # the map's layers say which layers it has
+    if layers:  # the map's layers say which layers it has, and which words it needs
         problems += [
             f"{layer_path(directory, name)}: {_LAYER_MISSING}"
             for name in spec_of(layers).layers
-            if name not in names
+            if not asked and name not in names
         ]
+        problems += [f"{directory}: {line}" for line in missing_words(layers)]
     if problems:
         raise LayerError(problems)
     return layers
