@@ -221,7 +221,7 @@ border = "border"
 
 [map.legend]
 border = "{first}–{second} border"
-
+{_words_tables(languages, f"{first}–{second} border")}
 # bank: the side of the border line each country holds, facing along the line as
 # drawn in border_line.geojson (reverse the line if the river flows the other way).
 {country_tables}
@@ -240,6 +240,19 @@ file = "border_line.geojson"
 
 {_example_bridge(names("TODO"), (south + north) / 2, (west + east) / 2)}
 {_osm_source()}"""
+
+
+def _words_tables(languages: Sequence[str], legend: str) -> str:
+    """Return a ``[map.words.<language>]`` table per language but English, to translate.
+
+    Every word the map shows is checked in each language when the facts are read:
+    the legend's entry is written in English, marked TODO.
+    """
+    return "".join(
+        f'\n[map.words.{code}]\n"{legend}" = "{legend}"  # TODO: in {code}\n'
+        for code in languages
+        if code != "en"
+    )
 
 
 def _example_bridge(name: str, lat: float, lon: float) -> str:
