@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,24 @@ def test_a_base_country_is_named_as_the_map_names_it():
         other = {"properties": {"kind": "country", "country": "CH", "name_en": "CH"}}
         assert base_name(other, "de") == "CH"
     assert base_name(feature, "de") == "FR"  # no map active: the file's name
+
+
+def test_new_without_packages_takes_the_shipped_base_and_its_inset(tmp_path, monkeypatch):
+    shutil.copytree(REPO / "geodata" / "base", tmp_path / "geodata" / "base")
+    monkeypatch.chdir(tmp_path)
+    region = [130.55, 42.35, 130.75, 42.5]  # the lower Tumen
+    assert main(["new", "maps/lower", "--region", ",".join(map(str, region))]) == 0
+    inset = json.loads(Path("maps/lower/base/inset.geojson").read_text("utf-8"))
+    west, south, east, north = inset["bordermap"]["extent"]
+    assert east - west > 8 and north - south > 5  # not the region: a wider view
+    codes = [f["properties"]["country"] for f in inset["features"]]
+    assert {"KP", "RU", "CN"} <= set(codes)
+    # The shipped base's own sources, with their versions, are the new base's.
+    versions = {source["id"]: source.get("version") for source in inset["bordermap"]["sources"]}
+    assert versions == {
+        "osm-borders": "@osm_borders/maritime_10m 1.1.0",
+        "natural-earth": "world-atlas 2.0.2",
+    }
 
 
 # --- the real packages (installed by scripts/test.sh; no network here)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bordermap import settings
-from bordermap._io import write_all
+from bordermap._io import read_json, write_all
 from bordermap.basedata import OSM_BORDERS, BaseSources, make_base, map_countries
 from bordermap.errors import FactsError, OutputError
 from bordermap.mapspec import utm_crs
@@ -116,11 +116,33 @@ def _sources_of(borders: Path) -> BaseSources:
     gives the wider view; OpenStreetMap's ``borders.geo.json`` covers the world.
     """
     inset = borders.with_name("inset.geojson")
+    if borders.name != "local.geojson" or not inset.is_file():
+        return BaseSources(borders=borders, records=(OSM_BORDERS,))
+    # A base file records its own sources: they are the new base's too.
+    records: dict[str, dict[str, str]] = {}
+    for path in (borders, inset):
+        data = read_json(path, [], "base file not found")
+        meta = data.get("bordermap") if isinstance(data, dict) else None
+        for source in meta.get("sources") or [] if isinstance(meta, dict) else []:
+            records.setdefault(str(source.get("id")), _record(source))
     return BaseSources(
-        borders=borders,
-        records=(OSM_BORDERS,),
-        inset_borders=inset if borders.name == "local.geojson" and inset.is_file() else None,
+        borders=borders, records=tuple(records.values()) or (OSM_BORDERS,), inset_borders=inset
     )
+
+
+def _record(source: Mapping[str, Any]) -> dict[str, str]:
+    """Return a base file's source as a record of :mod:`bordermap.basedata`."""
+    version = " ".join(str(source[key]) for key in ("package", "version") if source.get(key))
+    record = {
+        "id": source.get("id"),
+        "publisher": source.get("publisher"),
+        "title": source.get("title") or source.get("source"),
+        "version": version or None,
+        "licence": source.get("licence"),
+        "credit": source.get("credit"),
+        "url": source.get("url"),
+    }
+    return {key: str(value) for key, value in record.items() if value}
 
 
 def _shared_line(first: Any, second: Any) -> Any:
