@@ -219,5 +219,13 @@ def test_new_makes_a_real_map_with_a_wider_locator_inset(real_packages, tmp_path
 def test_the_synthetic_map_draws_its_inset():
     synthetic = REPO / "tests" / "maps" / "synthetic"
     layers = build_layers(load_facts(synthetic / "facts.toml"))
-    page = render_html(build_map(layers, language="de", base=read_base(synthetic)))
-    assert "WESTLAND" in page and "OSTLAND" in page
+    base = read_base(synthetic)
+    page = render_html(build_map(layers, language="de", base=base))
+    inset_svg = page[page.index('class="bm-inset-map"') :]
+    inset_svg = inset_svg[: inset_svg.index("</svg>")]
+    # The map's two countries, named in German in the inset.
+    assert "WESTLAND" in inset_svg and "OSTLAND" in inset_svg
+    # A wider view: the inset spans hundreds of km; the region is marked as a box.
+    west, south, east, north = base["inset"]["bordermap"]["extent"]
+    assert east - west > 20 * (7.9 - 7.7) and north - south > 20 * (48.65 - 48.5)
+    assert 'class="bm-inset-extent"' in inset_svg

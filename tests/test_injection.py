@@ -122,7 +122,7 @@ def injected_facts(text: str, *, dollars: bool = True) -> dict[str, Any]:
     mathematics (tested on their own, in ``test_dollar_signs_...``).
     """
     data = tomllib.loads(text)
-    inject = _Payloads(dollars=dollars)
+    inject, inject_words = _Payloads(dollars=dollars), _Payloads(dollars=dollars)
     map_table = data["map"]
     for key in list(map_table):  # title, subject, their translations, conventions
         if key.startswith(("title", "subject")) or key == "naming_convention":
@@ -137,7 +137,13 @@ def injected_facts(text: str, *, dollars: bool = True) -> dict[str, Any]:
         for event in feature.get("events", []):
             event["what"] = inject(event["what"])
         for figure in feature.get("figures", []):
-            figure["name"] = inject(figure["name"])
+            english = figure["name"]
+            figure["name"] = inject(english)
+            # A figure's name is a word of the map: each language needs it (checked
+            # when the facts are read), and its translations carry payloads too.
+            # (Their own turn of payloads: every other field keeps the payload it had.)
+            for words in map_table.get("words", {}).values():
+                words[figure["name"]] = inject_words(words.get(english, english))
             for value in figure["values"]:
                 if isinstance(value["value"], str):
                     value["value"] = inject(value["value"])
