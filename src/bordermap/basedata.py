@@ -224,7 +224,8 @@ def land_within(path: Path, extent: Sequence[float]) -> Any:
                 or len(shell) < 4
             ):
                 continue
-            polygon = Polygon(shell, [ring(hole) for hole in rings[1:] if len(ring(hole)) >= 4])
+            holes = [hole for hole in (ring(indices) for indices in rings[1:]) if len(hole) >= 4]
+            polygon = Polygon(shell, holes)
             kept.append(shapely.make_valid(shapely.clip_by_rect(polygon, *extent)))
     return _polygonal(unary_union(kept)) if kept else Polygon()
 
