@@ -179,8 +179,8 @@ def _parse(path: Path, data: dict[str, Any], said: Problems) -> Facts:
     check_placeholders({"subject": subject, **translations}, features, problems.unchecked)
     spec = _with_layers(spec, features, problems.unchecked)
     figures = (figure.name for feature in features for figure in feature.figures)
-    said = [f"{path}: {line}" for line in missing_translations(spec, figures)]
-    problems.unchecked.lines += said
+    untranslated = [f"{path}: {line}" for line in missing_translations(spec, figures)]
+    problems.unchecked.lines += untranslated
     problems.unchecked.raise_if_any()
     return Facts(
         path=path,
