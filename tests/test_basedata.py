@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import REPO
+from helpers import REPO, unpacked
 
 from bordermap import build_map, render_html
 from bordermap.base import base_name, read_base
@@ -208,7 +208,7 @@ def test_new_makes_a_real_map_with_a_wider_locator_inset(real_packages, tmp_path
     assert "world-atlas 2.0.2" in readme and "@osm_borders/maritime_10m 1.1.0" in readme
     outputs = tmp_path / "out"
     assert main(["build", "--geodata", str(folder), "--outputs", str(outputs)]) == 0
-    page = (outputs / "strasbourg_border_map.html").read_text("utf-8")
+    page = unpacked((outputs / "strasbourg_border_map.html").read_text("utf-8"))
     assert "Natural Earth" in page and "OpenStreetMap" in page  # credited on the map
     inset_svg = page[page.index('class="bm-inset-map"') :]
     inset_svg = inset_svg[: inset_svg.index("</svg>")]
@@ -220,7 +220,7 @@ def test_the_synthetic_map_draws_its_inset():
     synthetic = REPO / "tests" / "maps" / "synthetic"
     layers = build_layers(load_facts(synthetic / "facts.toml"))
     base = read_base(synthetic)
-    page = render_html(build_map(layers, language="de", base=base))
+    page = unpacked(render_html(build_map(layers, language="de", base=base)))
     inset_svg = page[page.index('class="bm-inset-map"') :]
     inset_svg = inset_svg[: inset_svg.index("</svg>")]
     # The map's two countries, named in German in the inset.
