@@ -414,3 +414,14 @@ def test_the_first_view_frames_a_crossing_of_any_kind():
     # Around the ferry (with a margin), not around the whole river.
     assert south <= 48.55 <= north and 7.79 < west < 7.80 and 7.81 < east < 7.82
     assert frame_kinds([("river", far)]) == FRAME_KINDS  # the shipped map's kinds as before
+
+
+@pytest.mark.parametrize("language", languages())
+def test_a_year_is_written_once_in_every_language(language):
+    # "opened {year}" receives the year as the language writes it ("2022年", "2022 г."):
+    # its own text must not add the unit again ("2022年年开通").
+    year = format_date("2022", language)
+    opened = translate("opened {year}", language, year=year)
+    assert year in opened
+    unit = year.replace("2022", "").strip()
+    assert not unit or unit not in opened.replace(year, "", 1), opened
