@@ -694,3 +694,81 @@ def test_timeline_lists_the_layers_notes_with_their_sources():
 
 def test_style_for_in_legend_uses_the_same_styles_as_the_map():
     assert _html.legend_entries([("a", _feature(kind="tunnel"))]) == [style_for("tunnel")]
+
+
+# --- the same in another language --------------------------------------------------
+# The Russian words are those of bordermap/words/ru.toml.
+
+
+def test_as_of_sentence_in_russian():
+    meta = {"subject": "Bridges", "subject_ru": "Мосты X.", "as_of": "2025-04-30"}
+    assert _html.as_of_sentence(meta, [], "ru") == "Мосты X, по состоянию на 30 апреля 2025 г."
+    dated = {"as_of": "2025-04-30"}
+    assert _html.as_of_sentence(dated, [], "ru") == "По состоянию на 30 апреля 2025 г."
+
+
+def test_as_of_sentence_of_a_map_without_a_date_has_an_empty_date():
+    assert _html.as_of_sentence({"subject": "S"}, []) == "S, as of ."
+    parsed = _Markup(_html.title_html({"title": "T"}, _layers()))
+    date = [attrs for attrs in parsed.tags("span") if attrs.get("class") == "bm-as-of-date"]
+    assert date == [{"class": "bm-as-of-date"}]
+    assert parsed.text.startswith("T As of .")
+
+
+def test_title_block_in_russian():
+    meta = {"title_ru": "Карта", "as_of": "2026-12-03"}
+    text = _Markup(_html.title_html(meta, _layers(), "ru")).text
+    assert text.startswith("Карта По состоянию на 3 декабря 2026 г.")
+    assert "Об этой карте и источниках" in text
+    assert "Нажмите на объект, чтобы увидеть факты и источники;" in text
+
+
+def test_describe_in_russian_translates_status_length_and_accuracy():
+    meta = {"subject_ru": "Мосты", "as_of": "2025"}
+    features = [
+        ("r", _feature("r", name_en="Road", status="under construction", length_m=1500)),
+        ("s", _feature("s", name_ru="Станция", approximate=True, accuracy_m=300)),
+        ("n", _feature("nameless")),
+    ]
+    assert _html.describe(meta, features, "ru") == (
+        "Мосты, по состоянию на 2025 г. На карте: Road (строится, длина на карте 1\u00a0500 м); "
+        "Станция (положение приблизительное, в пределах 300 м); nameless."
+    )
+
+
+def test_legend_in_russian():
+    markup = _html.legend_html(
+        [("road_bridge", "under construction")],
+        True,
+        "ru",
+        simplified_m=2.0,
+        key_kinds=("road_bridge",),
+    )
+    parsed = _Markup(markup)
+    labels = [label for _, label in _legend_items(markup, "bm-legend-entry")]
+    assert labels[1] == "возможное положение приблизительного объекта"
+    assert labels[0] != "Road bridge, under construction"
+    assert "Линии упрощены: не дальше 2 м от полных линий слоёв GeoJSON." in parsed.text
+    key = [attrs for attrs in parsed.tags("ul") if attrs.get("class") == "bm-key"]
+    assert key == [{"class": "bm-key", "aria-label": "Условные знаки"}]
+
+
+def test_sources_in_russian_and_the_english_credit_by_default():
+    osm = {"credit": "© OSM", "credit_en": "© OpenStreetMap", "credit_ru": "© ОСМ"}
+    layers = _layers(_cited(osm))
+    assert _html.publishers_and_credits(layers) == ([], ["© OpenStreetMap"])
+    assert _html.sources_note(layers, "ru") == "© ОСМ"
+    dated = {"publisher": "P", "date": "2025-04-30"}
+    assert _Markup(_html.source_html(dated)).text == "P, 30 April 2025"
+    assert _Markup(_html.source_html(dated, "ru")).text == "P, 30 апреля 2025 г."
+
+
+def test_a_non_source_does_not_stop_the_count_of_the_next():
+    layers = _layers(_cited("not a source", _source("1", "A")), _cited(_source("2", "B")))
+    assert _html.publishers_and_credits(layers) == (["A", "B"], [])
+
+
+def test_timeline_names_a_feature_in_english_when_it_has_no_name_in_the_language():
+    road = _feature("road", name_en="Road", events=[{"date": "2025", "what": "Began"}])
+    markup = _html.timeline_html({"l": {"features": [road]}}, ["2025"], "ru")
+    assert _items(markup, "bm-timeline-events") == ["2025 г. · Road: Began —"]
