@@ -745,3 +745,48 @@ def test_each_feature_carries_its_facts_in_a_fixed_order(facts, layers):
             facts.sources[key].as_properties() for key in fact.cited_sources()
         ]
         assert properties == {}, (fact.id, properties)  # nothing else
+
+
+# --- reading: what each problem says (direct, for mutation testing) ----------------------
+
+
+def test_read_layers_of_an_empty_folder_says_how_to_make_them(tmp_path):
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path)
+    assert caught.value.problems == [
+        f"{tmp_path}: no layers: no facts file naming them ({settings.facts_file}) "
+        "and no .geojson files (run 'bordermap layers' to make them)"
+    ]
+
+
+def test_read_layers_says_how_to_make_a_missing_layer(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    layer_path(tmp_path, "tumen_river").unlink()
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path, ("tumen_river",))
+    assert caught.value.problems == [
+        f"{layer_path(tmp_path, 'tumen_river')}: "
+        "layer file not found (run 'bordermap layers' to make it)"
+    ]
+
+
+def test_read_layers_reads_only_the_layers_asked_for(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    assert read_layers(tmp_path, ("tumen_river", "border")) == {
+        "tumen_river": layers["tumen_river"],
+        "border": layers["border"],
+    }
+
+
+def test_read_layers_reads_a_layer_without_the_written_record(layers, tmp_path):
+    # A layer saved by another tool has no record of the text bordermap wrote.
+    path = layer_path(tmp_path, "tumen_river")
+    path.write_text(json.dumps(layers["tumen_river"]), encoding="utf-8")
+    assert read_layers(tmp_path, ("tumen_river",)) == {"tumen_river": layers["tumen_river"]}
+
+
+def test_text_that_is_not_json_is_not_laid_out_by_bordermap():
+    from bordermap.layers import _formatted_by_bordermap
+
+    assert _formatted_by_bordermap('{"type": ') is False
+    assert _formatted_by_bordermap("[1, 2]") is False
