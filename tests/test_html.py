@@ -772,3 +772,74 @@ def test_timeline_names_a_feature_in_english_when_it_has_no_name_in_the_language
     road = _feature("road", name_en="Road", events=[{"date": "2025", "what": "Began"}])
     markup = _html.timeline_html({"l": {"features": [road]}}, ["2025"], "ru")
     assert _items(markup, "bm-timeline-events") == ["2025 г. · Road: Began —"]
+
+
+def _names_paragraph(markup: str) -> str:
+    return _Markup(markup.split('<p class="bm-names">')[1].split("</p>")[0]).text
+
+
+def test_popup_in_russian_translates_status_and_dates():
+    markup = _html.popup_html(_popup_feature(), "ru")
+    parsed = _Markup(markup)
+    status = markup.split('class="bm-status"')[1].split("</span>")[0].split(">", 1)[1]
+    assert status == "строится"
+    assert _items(markup, "bm-events")[0] == "30 апреля 2025 г.: Work began[1]"
+    assert parsed.text.startswith("Автомобильный мост Road bridge · 자동차 다리")
+
+
+def test_popup_names_the_other_languages_but_not_the_name_note():
+    feature = _feature(name_en="Bridge", name_ru="Мост", name_note="a note", name_zh="桥")
+    assert _names_paragraph(_html.popup_html(feature)) == "Мост · 桥"
+    assert _names_paragraph(_html.popup_html(feature, "ru")) == "Bridge · 桥"
+
+
+def test_popup_title_falls_back_to_the_english_name_then_the_id():
+    feature = _feature("the-id", name_en="Bridge")
+    assert _Markup(_html.popup_html(feature, "ru")).tags("h2") == [
+        {"class": "bm-popup-title", "lang": "ru"}
+    ]
+    title = _html.popup_html(feature, "ru").split("</h2>")[0]
+    assert _Markup(title).text == "Bridge"
+    bare = _html.popup_html(_feature("the-id"), "ru").split("</h2>")[0]
+    assert _Markup(bare).text == "the-id"
+
+
+def test_popup_of_an_event_without_date_or_text_and_a_place_without_distance():
+    feature = _feature(
+        events=[{}],
+        position_alternatives=[{"lat": 1, "lon": 2}],
+    )
+    markup = _html.popup_html(feature)
+    dates = [attrs["data-date"] for attrs in _Markup(markup).tags("li") if "data-date" in attrs]
+    assert dates == [""]
+    assert _items(markup, "bm-events") == [":"]
+    assert "1, 2 (0 m from the drawn point)" in _Markup(markup).text
+
+
+def test_timeline_in_russian():
+    road = _feature("road", name_ru="Мост", events=[{"date": "2025-04-30", "what": "Began"}])
+    notes = [
+        {
+            "date": "2025-07",
+            "text": "Flights",
+            "sources": [{"publisher": "N", "date": "2025-07-01"}],
+        }
+    ]
+    layers = {"l": {"bordermap": {"notes": notes}, "features": [road]}}
+    markup = _html.timeline_html(layers, ["2025-04-30"], "ru")
+    parsed = _Markup(markup)
+    assert parsed.text.startswith("Хронология")
+    assert parsed.tags("input")[0]["aria-valuetext"] == "30 апреля 2025 г."
+    assert _items(markup, "bm-timeline-events")[0] == "30 апреля 2025 г. · Мост: Began —"
+    assert _items(markup, "bm-timeline-events bm-notes") == ["Flights — N, 1 июля 2025 г."]
+
+
+def test_timeline_of_an_event_and_a_note_without_date_or_text():
+    layers = {
+        "l": {"bordermap": {"notes": [{}]}, "features": [_feature(name_en="A", events=[{}])]}
+    }
+    markup = _html.timeline_html(layers, [])
+    assert _items(markup, "bm-timeline-events") == ["· A: —"]
+    assert _items(markup, "bm-timeline-events bm-notes") == ["—"]
+    dates = [attrs["data-date"] for attrs in _Markup(markup).tags("li")]
+    assert dates == ["", ""]
