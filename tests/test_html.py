@@ -843,3 +843,40 @@ def test_timeline_of_an_event_and_a_note_without_date_or_text():
     assert _items(markup, "bm-timeline-events bm-notes") == ["—"]
     dates = [attrs["data-date"] for attrs in _Markup(markup).tags("li")]
     assert dates == ["", ""]
+
+
+def test_popup_rows_and_figures_in_russian():
+    markup = _html.popup_html(_popup_feature(), "ru")
+    table = _Markup(markup.split("</table>")[0]).text
+    assert "Статус строится" in table
+    assert "Длина на карте 1,000 m" in table
+    assert "Положение Приблизительно: в пределах около 220 m (from a photo)" in table
+    heading = markup.split("<h3>")[1].split("</h3>")[0]
+    assert _Markup(heading).text.startswith("Длина ")
+
+
+def test_figures_after_a_non_figure_a_nameless_figure_and_a_value_between_in_metres():
+    feature = _feature(
+        figures=[
+            "not a figure",
+            {"values": [{"value": 1000}, {"value": 1200}], "unit": "m", "drawn": 1100},
+        ]
+    )
+    markup = _html.popup_html(feature)
+    heading = markup.split("<h3>")[1].split("</h3>")[0]
+    assert _Markup(heading).text == ""
+    assert _items(markup, "bm-values") == [
+        "1,000 m",
+        "1,200 m",
+        "1,100 m drawn (between the sourced values)",
+    ]
+
+
+def test_format_date_is_english_by_default():
+    assert _html.format_date("2025-04-30") == "30 April 2025"
+    assert _html.format_date("2025-04-30", "ru") == "30 апреля 2025 г."
+
+
+def test_format_metres_rounds_kilometres_to_one_decimal():
+    assert _html.format_metres(10_960) == "11.0 km"
+    assert _html.format_metres(12_340) == "12.3 km"

@@ -790,3 +790,15 @@ def test_text_that_is_not_json_is_not_laid_out_by_bordermap():
 
     assert _formatted_by_bordermap('{"type": ') is False
     assert _formatted_by_bordermap("[1, 2]") is False
+
+
+def test_edited_layers_goes_on_past_a_missing_file(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    layer_path(tmp_path, "border").unlink()
+    river = layer_path(tmp_path, "tumen_river")
+    river.write_text(river.read_text(encoding="utf-8").replace("1", "2", 1), encoding="utf-8")
+    from bordermap.layers import edited_layers
+
+    assert edited_layers(tmp_path, ["border", "tumen_river"]) == [
+        f"{river}: edited since bordermap wrote it"
+    ]
