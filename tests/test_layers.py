@@ -802,3 +802,65 @@ def test_edited_layers_goes_on_past_a_missing_file(layers, tmp_path):
     assert edited_layers(tmp_path, ["border", "tumen_river"]) == [
         f"{river}: edited since bordermap wrote it"
     ]
+
+
+def test_features_drawn_where_published_are_not_approximate(layers):
+    exact = {
+        feature["id"]: feature["properties"]
+        for name in ("tumen_river", "border")
+        for feature in layers[name]["features"]
+    }
+    assert set(exact) == {"tumen-river", "kp-ru-border", "tripoint"}
+    for properties in exact.values():
+        assert properties["approximate"] is False
+        assert "accuracy_m" not in properties and "accuracy_note" not in properties
+
+
+def test_each_layer_is_named_and_says_which_map_and_facts_it_is_of(facts, layers):
+    for name, layer in layers.items():
+        assert layer["name"] == name
+        meta = layer["bordermap"]
+        assert meta["map"] == facts.id
+        assert (meta["title"], meta["subject"], meta["as_of"]) == (
+            facts.title,
+            facts.subject,
+            facts.as_of,
+        )
+        assert meta["facts"] == "facts.toml"
+
+
+def test_facts_without_a_map_table_make_a_map_named_after_their_id(facts):
+    import dataclasses
+
+    layers = build_layers(dataclasses.replace(facts, spec=None))
+    spec = layers["tumen_river"]["bordermap"]["spec"]
+    assert spec["output"] == f"{facts.id}_border_map"
+    assert layers["tumen_river"]["bordermap"]["map"] == facts.id
+
+
+def test_a_property_named_like_the_written_record_is_kept(layers, tmp_path):
+    zeros = "0" * 64
+    layers["places"]["features"][0]["properties"]["written_sha256"] = zeros
+    write_layers(layers, tmp_path)
+    read = read_layers(tmp_path)
+    assert read["places"]["features"][0]["properties"]["written_sha256"] == zeros
+    assert read == layers
+
+
+def test_a_layer_without_metadata_is_written_with_its_record(tmp_path):
+    from bordermap.layers import render_layers
+
+    layer = {"type": "FeatureCollection", "features": []}
+    ((path, text),) = render_layers({"extra": layer}, tmp_path).items()
+    assert path == tmp_path / "extra.geojson"
+    record = json.loads(text)["bordermap"]["written_sha256"]
+    assert re.fullmatch("[0-9a-f]{64}", record) and record != "0" * 64
+
+
+@pytest.mark.parametrize("name", ["../x", "Base", "a/b", ""])
+def test_a_layer_name_that_is_not_an_identifier_is_refused(tmp_path, name):
+    with pytest.raises(LayerError) as caught:
+        layer_path(tmp_path, name)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path}: layer name: expected an identifier")
+    assert repr(name) in message
