@@ -864,3 +864,17 @@ def test_a_layer_name_that_is_not_an_identifier_is_refused(tmp_path, name):
     message = str(caught.value)
     assert message.startswith(f"{tmp_path}: layer name: expected an identifier")
     assert repr(name) in message
+
+
+def test_each_layer_carries_the_region_spec_and_its_own_notes(facts, layers):
+    for name, layer in layers.items():
+        meta = layer["bordermap"]
+        assert meta["region"] == list(facts.region)
+        assert meta["spec"] == facts.spec.as_metadata()
+        notes = [note for note in facts.notes if note.layer == name]
+        assert [(note["date"], note["text"]) for note in meta.get("notes", [])] == [
+            (note.date, note.text) for note in notes
+        ]
+        for written, note in zip(meta.get("notes", []), notes, strict=True):
+            assert [s["id"] for s in written["sources"]] == list(note.sources)
+    assert [len(layer["bordermap"].get("notes", [])) for layer in layers.values()].count(0) == 5
