@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from bordermap import settings as bordermap_settings
+from bordermap.geometry import distance_m
 from bordermap.simplify import web_ready
 
 MAX_DEVIATION_M = bordermap_settings.web_max_deviation_m
@@ -399,3 +401,23 @@ def test_a_line_never_within_the_bound_is_left_as_it_is(monkeypatch):
     assert [a / attempts[0] for a in attempts] == pytest.approx([1, 0.5, 0.25, 0.125])
     assert _coords(web, "wiggle") == original  # every vertex, unrounded
     assert deviations["wiggle"] == 0.0
+
+
+def test_a_closed_loop_is_simplified_within_the_bound_without_a_warning():
+    # Its ends coincide: the chord between the kept ends has no length (0 / 0 guarded).
+    ring = [[130.6, 42.4], [130.61, 42.4], [130.61, 42.41], [130.605, 42.405], [130.6, 42.4]]
+    feature = {
+        "type": "Feature",
+        "id": "loop",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": ring},
+    }
+    layers = {"l": {"type": "FeatureCollection", "features": [feature]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drawn, deviations = web_ready(layers, max_deviation_m=5000.0)
+    line = drawn["l"]["features"][0]["geometry"]["coordinates"]
+    assert line[0] == ring[0] and line[-1] == ring[-1]
+    # The farthest vertex from the drawn (collapsed) line is the ring's far corner.
+    assert 0 < deviations["loop"] <= 5000.0
+    assert deviations["loop"] >= distance_m((130.6, 42.4), (130.61, 42.41)) - 1
