@@ -570,7 +570,34 @@ def test_brackets_nested_past_the_limit_are_refused(tmp_path, monkeypatch):
         ('{"a": "[[[[", "b": [1]}', 2),
         ("a = '[[[' # [[[[\nb = [[1]]", 2),
         ('x = """\n[[[[\n"""\ny = {a = [1]}', 2),
+        ("# [[[\nb = [1]", 1),
+        ("a = '[[['\nb = [1]", 1),
+        ("[][[1]]", 2),
+        ("]]] [", 0),
+        ("[\ud800]", 1),
     ],
 )
 def test_nesting_depth_counts_brackets_outside_strings_and_comments(text, depth):
     assert _io.nesting_depth(text) == depth
+
+
+def test_a_file_longer_than_its_size_says_is_refused_at_the_limit(monkeypatch):
+    # /proc files say they are empty: the limit holds on what is read, not what is said.
+    monkeypatch.setattr(bordermap_settings, "max_input_bytes", 100)
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0 and len(status.read_bytes()) > 100
+    with pytest.raises(ValueError) as error:
+        _io.read_input(status, "not found")
+    assert str(error.value) == (
+        f"{status}: more than 0 MiB, over the limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
+
+
+def test_json_escapes_of_a_surrogate_pair_are_one_character_and_a_lone_one_is_refused(tmp_path):
+    data, problems = _read_json(tmp_path / "a.json", '["\\ud83d\\ude00"]')
+    assert (data, problems) == (["\U0001f600"], [])
+    path = tmp_path / "b.json"
+    data, problems = _read_json(path, '["\\ud800"]')
+    assert data is None
+    assert problems == [f"{path}: holds a lone surrogate ('\\ud800'), which is not text"]
