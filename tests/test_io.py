@@ -528,7 +528,10 @@ def test_a_file_at_the_limit_is_read_and_one_byte_more_is_refused(tmp_path, monk
     path.write_bytes(b"[" + b" " * (2**20 - 1) + b"]")
     with pytest.raises(ValueError) as error:
         _io.read_input(path, "not found")
-    assert str(error.value).startswith(f"{path}: 1 MiB is over the 1 MiB limit")
+    assert str(error.value) == (
+        f"{path}: 1 MiB is over the 1 MiB limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
 
 
 def test_a_file_is_read_whole_across_many_reads(tmp_path):
@@ -601,3 +604,16 @@ def test_json_escapes_of_a_surrogate_pair_are_one_character_and_a_lone_one_is_re
     data, problems = _read_json(path, '["\\ud800"]')
     assert data is None
     assert problems == [f"{path}: holds a lone surrogate ('\\ud800'), which is not text"]
+
+
+def test_a_read_that_fails_says_why(tmp_path, monkeypatch):
+    path = tmp_path / "a.json"
+    path.write_text("[1]", encoding="utf-8")
+
+    def read(handle: int, size: int) -> bytes:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(_io.os, "read", read)
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == f"{path}: cannot read: Input/output error"
