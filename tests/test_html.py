@@ -880,3 +880,29 @@ def test_format_date_is_english_by_default():
 def test_format_metres_rounds_kilometres_to_one_decimal():
     assert _html.format_metres(10_960) == "11.0 km"
     assert _html.format_metres(12_340) == "12.3 km"
+
+
+def test_as_of_sentence_ends_with_the_languages_full_stop():
+    # zh.toml: "{subject}，截至{date}", "As of {date}" = "截至{date}", full_stop = "。"
+    meta = {"subject_zh": "图们江", "as_of": "2025-04-30"}
+    assert _html.as_of_sentence(meta, [], "zh") == "图们江，截至2025年4月30日。"
+    assert _html.as_of_sentence({"as_of": "2025-04-30"}, [], "zh") == "截至2025年4月30日。"
+
+
+def test_timeline_marks_english_text_on_a_page_in_another_language():
+    road = _feature(
+        "road",
+        name_en="Road",
+        events=[{"date": "2025-04-30", "what": "Began", "sources": ["a"]}],
+        sources=[_source("a", "A", date="2025-04-30")],
+    )
+    layers = {"l": {"features": [road]}}
+    english = _Markup(_html.timeline_html(layers, ["2025-04-30"]))
+    assert [attrs for attrs in english.tags("span") if "lang" in attrs] == []
+    russian = _html.timeline_html(layers, ["2025-04-30"], "ru")
+    assert [attrs for attrs in _Markup(russian).tags("span") if "lang" in attrs] == [
+        {"lang": "en"}
+    ]
+    assert _items(russian, "bm-timeline-events") == [
+        "30 апреля 2025 г. · Road: Began — A, 30 апреля 2025 г."
+    ]
