@@ -804,7 +804,10 @@ def test_edited_layers_goes_on_past_a_missing_file(layers, tmp_path):
     ]
 
 
-def test_features_drawn_where_published_are_not_approximate(layers):
+def test_features_drawn_where_published_are_not_approximate(facts):
+    # Built here, not taken from the session's layers: mutation testing then runs this
+    # test for each mutant of the code that builds them (docs/mutation.md).
+    layers = build_layers(facts)
     exact = {
         feature["id"]: feature["properties"]
         for name in ("tumen_river", "border")
@@ -816,7 +819,8 @@ def test_features_drawn_where_published_are_not_approximate(layers):
         assert "accuracy_m" not in properties and "accuracy_note" not in properties
 
 
-def test_each_layer_is_named_and_says_which_map_and_facts_it_is_of(facts, layers):
+def test_each_layer_is_named_and_says_which_map_and_facts_it_is_of(facts):
+    layers = build_layers(facts)  # built here: see the test above
     for name, layer in layers.items():
         assert layer["name"] == name
         meta = layer["bordermap"]
@@ -866,7 +870,8 @@ def test_a_layer_name_that_is_not_an_identifier_is_refused(tmp_path, name):
     assert repr(name) in message
 
 
-def test_each_layer_carries_the_region_spec_and_its_own_notes(facts, layers):
+def test_each_layer_carries_the_region_spec_and_its_own_notes(facts):
+    layers = build_layers(facts)  # built here: see above
     for name, layer in layers.items():
         meta = layer["bordermap"]
         assert meta["region"] == list(facts.region)
