@@ -804,7 +804,7 @@ def test_edited_layers_goes_on_past_a_missing_file(layers, tmp_path):
     ]
 
 
-def test_features_drawn_where_published_are_not_approximate(facts):
+def test_features_drawn_where_published_are_exact(facts):
     # Built here, not taken from the session's layers: mutation testing then runs this
     # test for each mutant of the code that builds them (docs/mutation.md).
     layers = build_layers(facts)
@@ -819,7 +819,7 @@ def test_features_drawn_where_published_are_not_approximate(facts):
         assert "accuracy_m" not in properties and "accuracy_note" not in properties
 
 
-def test_each_layer_is_named_and_says_which_map_and_facts_it_is_of(facts):
+def test_each_layer_names_itself_its_map_and_its_facts(facts):
     layers = build_layers(facts)  # built here: see the test above
     for name, layer in layers.items():
         assert layer["name"] == name
@@ -870,7 +870,7 @@ def test_a_layer_name_that_is_not_an_identifier_is_refused(tmp_path, name):
     assert repr(name) in message
 
 
-def test_each_layer_carries_the_region_spec_and_its_own_notes(facts):
+def test_each_layer_has_the_region_the_map_description_and_its_notes(facts):
     layers = build_layers(facts)  # built here: see above
     for name, layer in layers.items():
         meta = layer["bordermap"]
