@@ -883,3 +883,10 @@ def test_each_layer_has_the_region_the_map_description_and_its_notes(facts):
         for written, note in zip(meta.get("notes", []), notes, strict=True):
             assert [s["id"] for s in written["sources"]] == list(note.sources)
     assert [len(layer["bordermap"].get("notes", [])) for layer in layers.values()].count(0) == 5
+
+
+def test_facts_without_a_region_make_layers_without_one(facts):
+    import dataclasses
+
+    layers = build_layers(dataclasses.replace(facts, region=None))
+    assert all("region" not in layer["bordermap"] for layer in layers.values())
