@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from bordermap.geometry import (
     Line,
     azimuth_along,
+    buffer_polygon,
     distance_along,
     distance_m,
     geodesic_length,
@@ -434,3 +436,46 @@ def test_property_round_coordinate_has_at_most_six_decimals(lon, lat):
         assert abs(value - original) <= 0.5e-6 + 1e-12
         assert round(value, 6) == value
         assert math.copysign(1.0, value) == 1.0 or value != 0.0
+
+
+def _ring_area(ring):
+    """Twice the signed area of a (lon, lat) ring: positive when counter-clockwise."""
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
+
+
+def test_buffer_of_a_point_is_a_closed_counter_clockwise_circle_of_the_radius():
+    centre = (130.64, 42.42)
+    ring = buffer_polygon([centre], 200.0)
+    # A circle drawn with 16 segments a quarter (shapely's quad_segs), closed.
+    assert len(ring) == 4 * 16 + 1
+    assert ring[0] == ring[-1]
+    assert _ring_area(ring) > 0
+    # Radius in the UTM zone's metres: geodesic distance differs by its scale factor
+    # (under 0.1 %) and by the rounding to 6 decimals (under 0.1 m).
+    for vertex in ring:
+        assert distance_m(centre, vertex) == pytest.approx(200.0, abs=0.3)
+        assert vertex == round_coordinate(vertex)
+
+
+def test_buffer_of_a_line_is_the_area_within_the_distance_of_every_vertex():
+    line = [(130.60, 42.40), (130.62, 42.41)]
+    ring = buffer_polygon(line, 100.0)
+    assert ring[0] == ring[-1]
+    assert _ring_area(ring) > 0
+    # Every vertex of the ring is 100 m from the line, none nearer to either end only.
+    for vertex in ring:
+        gap = min(distance_m(vertex, end) for end in line)
+        along = distance_along(line, vertex)
+        if 0 < along < geodesic_length(line):
+            gap = min(gap, distance_m(vertex, point_along(line, along)))
+        assert gap == pytest.approx(100.0, abs=0.5)
+    # Both ends are inside: the ring reaches 100 m beyond each end of the line.
+    lons = [lon for lon, _ in ring]
+    assert min(lons) < line[0][0] < line[1][0] < max(lons)
+
+
+def test_buffer_rings_are_rounded_to_the_settings_decimals():
+    ring = buffer_polygon([(130.64, 42.42)], 50.0)
+    for lon, lat in ring:
+        assert round(lon, 6) == lon and round(lat, 6) == lat
+    assert any(round(lon, 5) != lon for lon, _ in ring)

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import stat
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bordermap import _geojson as geojson_module
+from bordermap import _io
 from bordermap import settings as bordermap_settings
 from bordermap._geojson import dumps_geojson, dumps_geojson_all
 from bordermap._io import write_all, write_atomic
@@ -443,3 +445,175 @@ def test_a_list_of_positions_held_twice_is_formatted_once(monkeypatch):
     # (equal is not enough: 1 == 1.0 and 0.0 == -0.0, yet they are written differently).
     assert len(formatted) == 2
     assert formatted[0] is shared and formatted[1] is equal_but_another
+
+
+# --- reading the files a user gives (read_input, read_json) ---------------------
+# Direct and fast, for mutation testing (docs/mutation.md); the command's one-line
+# messages for the same inputs are tested in test_bad_input.py and test_hostile.py.
+
+
+@pytest.mark.parametrize(
+    ("mode", "name"),
+    [
+        (stat.S_IFDIR, "a folder"),
+        (stat.S_IFIFO, "a pipe (FIFO)"),
+        (stat.S_IFCHR, "a character device"),
+        (stat.S_IFBLK, "a block device"),
+        (stat.S_IFSOCK, "a socket"),
+        (stat.S_IFLNK, "not a regular file"),
+    ],
+)
+def test_a_file_that_is_not_regular_is_named_by_its_type(mode, name):
+    assert _io._file_type(mode | 0o644) == name
+
+
+def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "facts.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(ValueError) as error:
+        _io.read_input(fifo, "not found")
+    assert str(error.value) == f"{fifo}: is a pipe (FIFO), not a regular file"
+
+
+def _read_json(path: Path, text: str) -> tuple[object, list[str]]:
+    path.write_text(text, encoding="utf-8")
+    problems: list[str] = []
+    return _io.read_json(path, problems, "layer file not found"), problems
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_json_constants_that_are_not_numbers_are_refused(tmp_path, constant):
+    path = tmp_path / "layer.geojson"
+    data, problems = _read_json(path, f'{{"x": [1, {constant}]}}')
+    assert data is None
+    assert problems == [
+        f"{path}: {constant} is not a number JSON allows: coordinates must be finite"
+    ]
+
+
+def test_whole_numbers_of_up_to_twenty_digits_are_read(tmp_path):
+    twenty = "9" * 20
+    data, problems = _read_json(tmp_path / "a.json", f"[{twenty}, -{twenty}, 0, -7]")
+    assert problems == []
+    assert data == [int(twenty), -int(twenty), 0, -7]
+
+
+@pytest.mark.parametrize("number", ["1" * 21, "-" + "1" * 21])
+def test_whole_numbers_of_more_than_twenty_digits_are_refused(tmp_path, number):
+    path = tmp_path / "a.json"
+    data, problems = _read_json(path, f"[{number}]")
+    assert data is None
+    assert problems == [f"{path}: a whole number of {len(number):,} digits is too large"]
+
+
+def test_a_missing_file_is_said_in_the_callers_words(tmp_path):
+    problems: list[str] = []
+    path = tmp_path / "none.json"
+    assert _io.read_json(path, problems, "layer file not found") is None
+    assert problems == [f"{path}: layer file not found"]
+
+
+def test_a_folder_is_not_a_file(tmp_path):
+    with pytest.raises(ValueError) as error:
+        _io.read_input(tmp_path, "not found")
+    # Linux opens a folder for reading: it is refused by its type.
+    assert str(error.value) == f"{tmp_path}: is a folder, not a regular file"
+
+
+def test_a_file_at_the_limit_is_read_and_one_byte_more_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(bordermap_settings, "max_input_bytes", 2**20)
+    path = tmp_path / "big.json"
+    path.write_bytes(b"[" + b" " * (2**20 - 2) + b"]")
+    assert _io.read_input(path, "not found") == "[" + " " * (2**20 - 2) + "]"
+    path.write_bytes(b"[" + b" " * (2**20 - 1) + b"]")
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == (
+        f"{path}: 1 MiB is over the 1 MiB limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
+
+
+def test_a_file_is_read_whole_across_many_reads(tmp_path):
+    text = '{"a": "' + "x" * (3 * 2**20 + 5) + '"}'
+    (tmp_path / "long.json").write_text(text, encoding="utf-8")
+    assert _io.read_input(tmp_path / "long.json", "not found") == text
+
+
+def test_text_that_is_not_utf8_or_is_blank_is_refused(tmp_path):
+    path = tmp_path / "a.json"
+    path.write_bytes(b'{"a": "\xff"}')
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == f"{path}: not UTF-8 (byte 7); save it as UTF-8"
+    path.write_text(" \n\t", encoding="utf-8")
+    with pytest.raises(ValueError, match="the file is empty"):
+        _io.read_input(path, "not found")
+
+
+def test_brackets_nested_past_the_limit_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(bordermap_settings, "max_nesting", 3)
+    path = tmp_path / "a.json"
+    path.write_text("[[[1]]]", encoding="utf-8")
+    assert _io.read_input(path, "not found") == "[[[1]]]"
+    path.write_text('[[[{"a": "[[["}]]]', encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == (
+        f"{path}: brackets nested 4 deep, more than the 3 any facts or layer file needs"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [
+        ("", 0),
+        ("plain", 0),
+        ("[1, [2], {}]", 2),
+        ('{"a": "[[[[", "b": [1]}', 2),
+        ("a = '[[[' # [[[[\nb = [[1]]", 2),
+        ('x = """\n[[[[\n"""\ny = {a = [1]}', 2),
+        ("# [[[\nb = [1]", 1),
+        ("a = '[[['\nb = [1]", 1),
+        ("[][[1]]", 2),
+        ("]]] [", 0),
+        ("[\ud800]", 1),
+    ],
+)
+def test_nesting_depth_counts_brackets_outside_strings_and_comments(text, depth):
+    assert _io.nesting_depth(text) == depth
+
+
+def test_a_file_longer_than_its_size_says_is_refused_at_the_limit(monkeypatch):
+    # /proc files say they are empty: the limit holds on what is read, not what is said.
+    monkeypatch.setattr(bordermap_settings, "max_input_bytes", 100)
+    status = Path("/proc/self/status")
+    assert status.stat().st_size == 0 and len(status.read_bytes()) > 100
+    with pytest.raises(ValueError) as error:
+        _io.read_input(status, "not found")
+    assert str(error.value) == (
+        f"{status}: more than 0 MiB, over the limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
+
+
+def test_json_escapes_of_a_surrogate_pair_are_one_character_and_a_lone_one_is_refused(tmp_path):
+    data, problems = _read_json(tmp_path / "a.json", '["\\ud83d\\ude00"]')
+    assert (data, problems) == (["\U0001f600"], [])
+    path = tmp_path / "b.json"
+    data, problems = _read_json(path, '["\\ud800"]')
+    assert data is None
+    assert problems == [f"{path}: holds a lone surrogate ('\\ud800'), which is not text"]
+
+
+def test_a_read_that_fails_says_why(tmp_path, monkeypatch):
+    path = tmp_path / "a.json"
+    path.write_text("[1]", encoding="utf-8")
+
+    def read(handle: int, size: int) -> bytes:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(_io.os, "read", read)
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == f"{path}: cannot read: Input/output error"

@@ -164,3 +164,99 @@ def test_a_file_with_the_bytes_but_not_as_bordermap_makes_it_is_replaced(tmp_pat
     assert any(event[0] == "replace" and event[2] == str(river) for event in trace)
     assert river.stat().st_mode & 0o777 == 0o644 and river.stat().st_nlink == 1
     assert river.read_text(encoding="utf-8") == files[river]
+
+
+# --- the messages and repeatable steps of a failing set (direct, by injection) ---------
+
+
+def _failing_replace(monkeypatch: pytest.MonkeyPatch, fails: Any) -> None:
+    """Make os.replace raise EIO for the calls whose number ``fails`` accepts."""
+    real_replace = os.replace
+    count = {"n": 0}
+
+    def replace(source: Any, target: Any) -> None:
+        count["n"] += 1
+        if fails(count["n"], str(target)):
+            raise OSError(5, "Input/output error")
+        real_replace(source, target)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+
+
+def test_a_rename_that_fails_in_one_folder_keeps_the_previous_files_and_says_why(
+    tmp_path, monkeypatch
+):
+    old = {tmp_path / "a.txt": "old a", tmp_path / "b.txt": "old b"}
+    for path, text in old.items():
+        path.write_text(text, encoding="utf-8")
+    # The journal's rename is the first, then a.txt, then b.txt: b.txt fails.
+    _failing_replace(monkeypatch, lambda n, target: target.endswith("b.txt"))
+    with pytest.raises(_io.OutputError) as raised:
+        write_all({tmp_path / "a.txt": "new a", tmp_path / "b.txt": "new b"})
+    assert str(raised.value) == (
+        f"{tmp_path / 'b.txt'}: cannot write: Input/output error (the previous files are kept)"
+    )
+    assert {path: path.read_text(encoding="utf-8") for path in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_a_set_that_cannot_be_put_back_is_left_to_the_next_run(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("old a", encoding="utf-8")
+    # a.txt is renamed into place, b.txt fails, and so does putting a.txt back.
+    renamed: list[str] = []
+
+    def fails(n: int, target: str) -> bool:
+        renamed.append(target)
+        return target.endswith("b.txt") or (renamed.count(target) > 1 and "a.txt" in target)
+
+    _failing_replace(monkeypatch, fails)
+    with pytest.raises(_io.OutputError) as raised:
+        write_all({tmp_path / "a.txt": "new a", tmp_path / "b.txt": "new b"})
+    assert str(raised.value) == (
+        f"{tmp_path / 'b.txt'}: cannot write: Input/output error (the next run completes "
+        "the set of files from its journal)"
+    )
+    monkeypatch.undo()
+    _io.recover(tmp_path)  # the journal says "back": the old set returns
+    assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "old a"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]
+    assert renamed.count(str(tmp_path / "a.txt")) == 2
+
+
+def test_rolling_back_twice_is_rolling_back_once(tmp_path):
+    added = _io._Rename(tmp_path / ".new.txt.1.tmp", tmp_path / "new.txt", None)
+    (tmp_path / "new.txt").write_text("added by the set", encoding="utf-8")
+    _io._roll_back([added])
+    assert not (tmp_path / "new.txt").exists()
+    _io._roll_back([added])  # a run killed while rolling back is rolled back again
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discarding_a_set_twice_removes_its_files_once(tmp_path):
+    temporary, backup = tmp_path / ".a.txt.1.tmp", tmp_path / ".a.txt.2.old.tmp"
+    temporary.write_text("new", encoding="utf-8")
+    backup.write_text("old", encoding="utf-8")
+    staged = [_io._Rename(temporary, tmp_path / "a.txt", backup)]
+    _io._discard(staged)
+    _io._discard(staged)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_waiting_writer_names_another_process_when_the_holder_is_unknown(tmp_path):
+    assert _io._holder_line(tmp_path) == (
+        f"waiting for {tmp_path}: another process is writing there"
+    )
+    (tmp_path / _io.HOLDER).write_text(
+        '{"pid": 12, "command": "bordermap build", "since": "2026-12-03 15:00:00 UTC"}',
+        encoding="utf-8",
+    )
+    assert _io._holder_line(tmp_path) == (
+        f"waiting for {tmp_path}: pid 12 (bordermap build) is writing there "
+        "since 2026-12-03 15:00:00 UTC"
+    )
+
+
+def test_a_path_with_a_nul_cannot_be_read_and_says_why(tmp_path):
+    with pytest.raises(ValueError) as raised:
+        _io.read_input(tmp_path / "a\0b", "not found")
+    assert str(raised.value) == f"{tmp_path / 'a'}\0b: cannot read: embedded null byte"

@@ -745,3 +745,148 @@ def test_each_feature_carries_its_facts_in_a_fixed_order(facts, layers):
             facts.sources[key].as_properties() for key in fact.cited_sources()
         ]
         assert properties == {}, (fact.id, properties)  # nothing else
+
+
+# --- reading: what each problem says (direct, for mutation testing) ----------------------
+
+
+def test_read_layers_of_an_empty_folder_says_how_to_make_them(tmp_path):
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path)
+    assert caught.value.problems == [
+        f"{tmp_path}: no layers: no facts file naming them ({settings.facts_file}) "
+        "and no .geojson files (run 'bordermap layers' to make them)"
+    ]
+
+
+def test_read_layers_says_how_to_make_a_missing_layer(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    layer_path(tmp_path, "tumen_river").unlink()
+    with pytest.raises(LayerError) as caught:
+        read_layers(tmp_path, ("tumen_river",))
+    assert caught.value.problems == [
+        f"{layer_path(tmp_path, 'tumen_river')}: "
+        "layer file not found (run 'bordermap layers' to make it)"
+    ]
+
+
+def test_read_layers_reads_only_the_layers_asked_for(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    assert read_layers(tmp_path, ("tumen_river", "border")) == {
+        "tumen_river": layers["tumen_river"],
+        "border": layers["border"],
+    }
+
+
+def test_read_layers_reads_a_layer_without_the_written_record(layers, tmp_path):
+    # A layer saved by another tool has no record of the text bordermap wrote.
+    path = layer_path(tmp_path, "tumen_river")
+    path.write_text(json.dumps(layers["tumen_river"]), encoding="utf-8")
+    assert read_layers(tmp_path, ("tumen_river",)) == {"tumen_river": layers["tumen_river"]}
+
+
+def test_text_that_is_not_json_is_not_laid_out_by_bordermap():
+    from bordermap.layers import _formatted_by_bordermap
+
+    assert _formatted_by_bordermap('{"type": ') is False
+    assert _formatted_by_bordermap("[1, 2]") is False
+
+
+def test_edited_layers_goes_on_past_a_missing_file(layers, tmp_path):
+    write_layers(layers, tmp_path)
+    layer_path(tmp_path, "border").unlink()
+    river = layer_path(tmp_path, "tumen_river")
+    river.write_text(river.read_text(encoding="utf-8").replace("1", "2", 1), encoding="utf-8")
+    from bordermap.layers import edited_layers
+
+    assert edited_layers(tmp_path, ["border", "tumen_river"]) == [
+        f"{river}: edited since bordermap wrote it"
+    ]
+
+
+def test_features_drawn_where_published_are_exact(facts):
+    # Built here, not taken from the session's layers: mutation testing then runs this
+    # test for each mutant of the code that builds them (docs/mutation.md).
+    layers = build_layers(facts)
+    exact = {
+        feature["id"]: feature["properties"]
+        for name in ("tumen_river", "border")
+        for feature in layers[name]["features"]
+    }
+    assert set(exact) == {"tumen-river", "kp-ru-border", "tripoint"}
+    for properties in exact.values():
+        assert properties["approximate"] is False
+        assert "accuracy_m" not in properties and "accuracy_note" not in properties
+
+
+def test_each_layer_names_itself_its_map_and_its_facts(facts):
+    layers = build_layers(facts)  # built here: see the test above
+    for name, layer in layers.items():
+        assert layer["name"] == name
+        meta = layer["bordermap"]
+        assert meta["map"] == facts.id
+        assert (meta["title"], meta["subject"], meta["as_of"]) == (
+            facts.title,
+            facts.subject,
+            facts.as_of,
+        )
+        assert meta["facts"] == "facts.toml"
+
+
+def test_facts_without_a_map_table_make_a_map_named_after_their_id(facts):
+    import dataclasses
+
+    layers = build_layers(dataclasses.replace(facts, spec=None))
+    spec = layers["tumen_river"]["bordermap"]["spec"]
+    assert spec["output"] == f"{facts.id}_border_map"
+    assert layers["tumen_river"]["bordermap"]["map"] == facts.id
+
+
+def test_a_property_named_like_the_written_record_is_kept(layers, tmp_path):
+    zeros = "0" * 64
+    layers["places"]["features"][0]["properties"]["written_sha256"] = zeros
+    write_layers(layers, tmp_path)
+    read = read_layers(tmp_path)
+    assert read["places"]["features"][0]["properties"]["written_sha256"] == zeros
+    assert read == layers
+
+
+def test_a_layer_without_metadata_is_written_with_its_record(tmp_path):
+    from bordermap.layers import render_layers
+
+    layer = {"type": "FeatureCollection", "features": []}
+    ((path, text),) = render_layers({"extra": layer}, tmp_path).items()
+    assert path == tmp_path / "extra.geojson"
+    record = json.loads(text)["bordermap"]["written_sha256"]
+    assert re.fullmatch("[0-9a-f]{64}", record) and record != "0" * 64
+
+
+@pytest.mark.parametrize("name", ["../x", "Base", "a/b", ""])
+def test_a_layer_name_that_is_not_an_identifier_is_refused(tmp_path, name):
+    with pytest.raises(LayerError) as caught:
+        layer_path(tmp_path, name)
+    message = str(caught.value)
+    assert message.startswith(f"{tmp_path}: layer name: expected an identifier")
+    assert repr(name) in message
+
+
+def test_each_layer_has_the_region_the_map_description_and_its_notes(facts):
+    layers = build_layers(facts)  # built here: see above
+    for name, layer in layers.items():
+        meta = layer["bordermap"]
+        assert meta["region"] == list(facts.region)
+        assert meta["spec"] == facts.spec.as_metadata()
+        notes = [note for note in facts.notes if note.layer == name]
+        assert [(note["date"], note["text"]) for note in meta.get("notes", [])] == [
+            (note.date, note.text) for note in notes
+        ]
+        for written, note in zip(meta.get("notes", []), notes, strict=True):
+            assert [s["id"] for s in written["sources"]] == list(note.sources)
+    assert [len(layer["bordermap"].get("notes", [])) for layer in layers.values()].count(0) == 5
+
+
+def test_facts_without_a_region_make_layers_without_one(facts):
+    import dataclasses
+
+    layers = build_layers(dataclasses.replace(facts, region=None))
+    assert all("region" not in layer["bordermap"] for layer in layers.values())

@@ -269,6 +269,22 @@ def test_a_river_surveyed_every_18_cm_places_the_bridges_as_the_published_channe
     assert f"{len(dense):,} vertices" in message
     assert "more than the line given (17,753.9 m)" in message
     assert f"measures {river['properties']['length_m']:,.1f} m" in message
+    measured, more = re.search(r"measures ([\d,.]+) m, ([\d,.]+) m more", message).groups()
+    longer = float(measured.replace(",", "")) - 17_753.9
+    assert float(more.replace(",", "")) == pytest.approx(longer, abs=0.11)
+
+
+def test_a_line_given_at_more_decimals_that_rounding_does_not_lengthen_gives_no_warning(
+    file_facts,
+):
+    # A centimetre off each published vertex: 7 decimals, rounded back to the 6.
+    finer = [[lon + 1e-7, lat - 1e-7] for lon, lat in CHANNEL_LON_LAT]
+    write_line(file_facts.parent, line_string(finer))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CoordinatePrecisionWarning)
+        layers = build_layers(load_facts(file_facts))
+    written = layers["tumen_river"]["features"][0]["geometry"]["coordinates"]
+    assert written != finer and len(written) == len(finer)
 
 
 def test_a_line_at_the_layers_precision_gives_no_warning(facts):

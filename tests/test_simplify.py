@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from pyproj import Transformer
 
 from bordermap import settings as bordermap_settings
+from bordermap.geometry import distance_m
 from bordermap.simplify import web_ready
 
 MAX_DEVIATION_M = bordermap_settings.web_max_deviation_m
@@ -399,3 +401,69 @@ def test_a_line_never_within_the_bound_is_left_as_it_is(monkeypatch):
     assert [a / attempts[0] for a in attempts] == pytest.approx([1, 0.5, 0.25, 0.125])
     assert _coords(web, "wiggle") == original  # every vertex, unrounded
     assert deviations["wiggle"] == 0.0
+
+
+def test_a_closed_loop_is_simplified_within_the_bound_without_a_warning():
+    # Its ends coincide: the chord between the kept ends has no length (0 / 0 guarded).
+    ring = [[130.6, 42.4], [130.61, 42.4], [130.61, 42.41], [130.605, 42.405], [130.6, 42.4]]
+    feature = {
+        "type": "Feature",
+        "id": "loop",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": ring},
+    }
+    layers = {"l": {"type": "FeatureCollection", "features": [feature]}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        drawn, deviations = web_ready(layers, max_deviation_m=5000.0)
+    line = drawn["l"]["features"][0]["geometry"]["coordinates"]
+    assert line[0] == ring[0] and line[-1] == ring[-1]
+    # The farthest vertex from the drawn (collapsed) line is the ring's far corner.
+    assert 0 < deviations["loop"] <= 5000.0
+    assert deviations["loop"] >= distance_m((130.6, 42.4), (130.61, 42.41)) - 1
+
+
+def _point_feature(feature_id: str, xy: tuple[float, float]) -> dict[str, Any]:
+    (coordinates,) = _lonlat(np.array([xy]) + ORIGIN)
+    return {
+        "type": "Feature",
+        "id": feature_id,
+        "properties": {"kind": "station", "name_en": feature_id},
+        "geometry": {"type": "Point", "coordinates": coordinates},
+    }
+
+
+def test_vertices_near_a_point_are_kept_and_those_farther_off_are_not():
+    # A line zigzagging 0.5 m either side of a straight course, a vertex every 10 m:
+    # within the 2 m bound, every zigzag may go, but not near a point: the segments
+    # within 1.5 times the bound of it keep their vertices; 2 times is not near.
+    local = np.array([[10.0 * i, 0.5 * (-1) ** i] for i in range(101)])
+    line = _lonlat(local + ORIGIN)
+    near, off = (500.0, 2.0), (250.0, 5.0)
+    layers = _layers(
+        _line_feature("line", line),
+        _point_feature("near", near),
+        _point_feature("off", off),
+    )
+    drawn, deviations = web_ready(layers, max_deviation_m=2.0)
+    kept = {tuple(position) for position in _coords(drawn, "line")}
+    segments = shapely.linestrings(np.stack([local[:-1], local[1:]], axis=1))
+    close = shapely.distance(segments, shapely.points(near)) <= 1.5 * 2.0
+    assert close.sum() >= 2
+    for index in np.flatnonzero(close):
+        assert tuple(line[index]) in kept and tuple(line[index + 1]) in kept
+    assert (shapely.distance(segments, shapely.points(off)) > 1.5 * 2.0).all()
+    assert not [x for x, _ in local if 200 < x < 300 and tuple(line[int(x / 10)]) in kept]
+    assert deviations["line"] <= 2.0
+    assert deviations["near"] == deviations["off"] == 0.0
+
+
+def test_the_drawn_lines_are_linestrings_and_a_feature_without_id_is_counted_from_one():
+    local = np.array([[10.0 * i, 0.5 * (-1) ** i] for i in range(30)])
+    feature = _line_feature("x", _lonlat(local + ORIGIN))
+    del feature["id"]
+    drawn, deviations = web_ready(_layers(feature), max_deviation_m=2.0)
+    geometry = drawn["lines"]["features"][0]["geometry"]
+    assert geometry["type"] == "LineString"
+    assert len(geometry["coordinates"]) == 2
+    assert list(deviations) == ["lines#1"]
