@@ -267,9 +267,7 @@ def _holds(path: Path, data: str | bytes) -> bool:
     """Whether ``path`` already is the file writing ``data`` would make; then flush it.
 
     A regular file of this user's, with no other link, mode 0644 as :func:`_stage`
-    makes it, holding these very bytes; its modification time set to now and
-    flushed (cheap when it already is), so that afterwards every file of the set is
-    on disk as if it had just been written.
+    makes it, holding these very bytes; then dated now and flushed, as if just written.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else data
     try:
@@ -289,9 +287,7 @@ def _holds(path: Path, data: str | bytes) -> bool:
         try:
             with os.fdopen(handle, "rb", closefd=False) as file:
                 same = file.read(len(payload) + 1) == payload
-            if same:
-                # Its time says it was written now, as a rewritten file's would: a
-                # make-like tool comparing times must not think it older than its facts.
+            if same:  # dated now, as if rewritten (make-like tools compare times)
                 os.utime(handle)
                 os.fsync(handle)
         finally:
