@@ -15,7 +15,7 @@ from typing import Any
 
 import markupsafe
 import pytest
-from helpers import REPO, SHIPPED, unpacked
+from helpers import REPO, SHIPPED, cli_args, unpacked
 
 from bordermap import (
     build_layers,
@@ -45,17 +45,6 @@ def project(tmp_path: Path) -> Path:
     """A copy of the synthetic map's folder as a project: geodata/ with its facts."""
     shutil.copytree(SYNTHETIC, tmp_path / "geodata")
     return tmp_path
-
-
-def _args(project: Path, command: str, *extra: str) -> list[str]:
-    return [
-        command,
-        "--geodata",
-        str(project / "geodata"),
-        "--outputs",
-        str(project / "outputs"),
-        *extra,
-    ]
 
 
 # --- the map's spec
@@ -120,11 +109,11 @@ def test_the_synthetic_map_validates(synthetic_layers):
 
 
 def test_cli_builds_validates_and_exports_the_synthetic_map(project, capsys):
-    assert main(_args(project, "build", "--no-base")) == 0
-    assert main(_args(project, "validate")) == 0
+    assert main(cli_args(project, "build", "--no-base")) == 0
+    assert main(cli_args(project, "validate")) == 0
     for language in ("fr", "de"):
-        assert main(_args(project, "map", "--lang", language, "--no-base")) == 0
-    assert main(_args(project, "export", "--lang", "de", "--no-base", "--format", "png")) == 0
+        assert main(cli_args(project, "map", "--lang", language, "--no-base")) == 0
+    assert main(cli_args(project, "export", "--lang", "de", "--no-base", "--format", "png")) == 0
     outputs = sorted(path.name for path in (project / "outputs").iterdir())
     assert outputs == [
         "synthetic_border_map.de.html",
@@ -150,9 +139,9 @@ def test_cli_builds_validates_and_exports_the_synthetic_map(project, capsys):
 
 
 def test_a_language_the_map_is_not_written_in_is_one_line(project, capsys):
-    assert main(_args(project, "build", "--no-base")) == 0
+    assert main(cli_args(project, "build", "--no-base")) == 0
     capsys.readouterr()
-    assert main(_args(project, "map", "--lang", "ko", "--no-base")) == 2
+    assert main(cli_args(project, "map", "--lang", "ko", "--no-base")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "en, fr, de" in err and "--lang ko" in err
 
@@ -221,7 +210,7 @@ def test_a_missing_translation_stops_the_command_in_one_line(project, capsys):
     facts.write_text(text.replace('"Bridges" = "Brücken"\n', ""), encoding="utf-8")
     # Found when the facts are read, though an English map would not need the word:
     # nothing is written.
-    assert main(_args(project, "build", "--no-base")) == 2
+    assert main(cli_args(project, "build", "--no-base")) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "'de'" in err and "'Bridges'" in err
     assert "facts.toml" in err
@@ -231,7 +220,7 @@ def test_a_missing_translation_stops_the_command_in_one_line(project, capsys):
 
 
 def test_validate_reports_a_missing_translation_of_the_layers(project, capsys):
-    assert main(_args(project, "build", "--no-base")) == 0
+    assert main(cli_args(project, "build", "--no-base")) == 0
     # The layers carry the map's words: take one out of every layer, as an old or
     # hand-made set of layers might lack it.
     for path in (project / "geodata").glob("*.geojson"):

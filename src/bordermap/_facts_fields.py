@@ -150,15 +150,7 @@ def read_list(table: dict[str, Any], key: str, where: str, problems: Problems) -
 
 def read_identifier(table: dict[str, Any], key: str, where: str, problems: Problems) -> str:
     """Return ``table[key]`` if it is an identifier (see schema.IDENTIFIER), else ``""``."""
-    value = table.get(key)
-    if value is None:
-        problems.add(where, key, "missing")
-        return ""
-    problem = identifier_problem(value)
-    if problem is not None:
-        problems.add(where, key, problem)
-        return ""
-    return str(value)
+    return _read_checked(table, key, where, problems, identifier_problem, required=True)
 
 
 def read_ids(table: dict[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...]:
