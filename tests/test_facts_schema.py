@@ -19,7 +19,7 @@ from helpers import REPO, cli_args
 from test_properties import _toml_document
 
 from bordermap._facts_schema import FACTS_SCHEMA, schema_markdown, schema_problems
-from bordermap._table_schema import Choice, ListOf, PerLanguage, Table, TableOf
+from bordermap._table_schema import Choice, ListOf, PerLanguage, Table, TableOf, _tables_of
 from bordermap.cli import main
 from bordermap.errors import FactsError
 from bordermap.facts import load_facts
@@ -43,7 +43,7 @@ def test_the_reference_page_is_written_from_the_schema():
 
 def test_the_reference_page_names_every_field_and_check():
     page = schema_markdown()
-    for table in _tables(FACTS_SCHEMA):
+    for table in _tables_of(FACTS_SCHEMA):
         assert f"## `{table.title}`" in page
         assert table.about, table.title
         for key in table.keys:
@@ -58,19 +58,6 @@ def test_the_shipped_facts_keep_the_schema(path):
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     assert schema_problems(path, data) == []
     assert list(_unlisted(data, FACTS_SCHEMA, "")) == []
-
-
-def _tables(table: Table) -> Iterator[Table]:
-    yield table
-    for key in table.keys:
-        node = key.value
-        if isinstance(node, Table):
-            yield from _tables(node)
-        elif isinstance(node, ListOf | TableOf):
-            yield from _tables(node.item)
-        elif isinstance(node, Choice):
-            for form in node.forms.values():
-                yield from _tables(form)
 
 
 def _unlisted(raw: dict[str, Any], table: Table, where: str) -> Iterator[str]:
