@@ -8,9 +8,11 @@ reads defensively: a hand-edited file may hold anything.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from shapely import linestrings
 from shapely.errors import ShapelyError
 from shapely.geometry import MultiPolygon, Polygon, shape
@@ -53,7 +55,7 @@ NESTING = {
 }
 
 
-def features_of(layer: Any) -> list[tuple[int, dict[str, Any]]]:
+def features_of(layer: object) -> list[tuple[int, dict[str, object]]]:
     """Return a layer's features that are JSON objects, each with its position."""
     features = layer.get("features") if isinstance(layer, dict) else None
     if not isinstance(features, list):
@@ -63,7 +65,7 @@ def features_of(layer: Any) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
-def label_of(feature: dict[str, Any], index: int) -> str:
+def label_of(feature: dict[str, object], index: int) -> str:
     """Name a feature by its id, or by its position when it has no usable id."""
     feature_id = feature.get("id")
     if isinstance(feature_id, str) and feature_id.strip():
@@ -71,7 +73,7 @@ def label_of(feature: dict[str, Any], index: int) -> str:
     return f"feature #{index + 1}"
 
 
-def id_of(feature: dict[str, Any], index: int) -> str:
+def id_of(feature: dict[str, object], index: int) -> str:
     """Return a feature's id, or ``#<position>`` when it has no usable id."""
     feature_id = feature.get("id")
     if not isinstance(feature_id, str) or not feature_id.strip():
@@ -80,13 +82,13 @@ def id_of(feature: dict[str, Any], index: int) -> str:
     return feature_id if feature_id.isprintable() else repr(feature_id)[1:-1]
 
 
-def properties_of(feature: dict[str, Any]) -> dict[str, Any]:
+def properties_of(feature: dict[str, object]) -> dict[str, object]:
     """Return a feature's properties, or an empty dict if they are not an object."""
     properties = feature.get("properties")
     return properties if isinstance(properties, dict) else {}
 
 
-def kind_of(feature: dict[str, Any]) -> Any:
+def kind_of(feature: dict[str, object]) -> object:
     """Return a feature's ``kind`` property, whatever it is."""
     return properties_of(feature).get("kind")
 
@@ -96,23 +98,24 @@ def counted(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
-def line_of(positions: Any) -> Line:
+def line_of(positions: Sequence[Sequence[float]]) -> Line:
     """Return checked LineString positions as a Line, made at once when they are uniform."""
     table = position_table(positions)
     return Line(table if table is not None else [(float(p[0]), float(p[1])) for p in positions])
 
 
-def flatten_positions(coordinates: Any, depth: int) -> list[Any] | None:
+def flatten_positions(coordinates: object, depth: int) -> list[object] | None:
     """Flatten ``depth`` levels of nested lists into positions; ``None`` if not lists."""
-    level = [coordinates]
+    level: list[object] = [coordinates]
     for _ in range(depth):
-        if not all(isinstance(item, list | tuple) for item in level):
+        nested = [item for item in level if isinstance(item, list | tuple)]
+        if len(nested) < len(level):
             return None
-        level = [item for items in level for item in items]
+        level = [item for items in nested for item in items]
     return level
 
 
-def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
+def geometry_problem(feature: dict[str, object], region: object = None) -> str | None:
     """Say what is wrong with a feature's geometry for its kind, or return ``None``."""
     kind = kind_of(feature)
     if not isinstance(kind, str) or kind not in GEOMETRY_TYPES:
@@ -134,7 +137,7 @@ def geometry_problem(feature: dict[str, Any], region: Any = None) -> str | None:
 
 
 def drawn_problem(
-    geometry: dict[str, Any], positions: list[Any], region: Any = None
+    geometry: dict[str, object], positions: list[object], region: object = None
 ) -> str | None:
     """Say what is wrong with a geometry's positions or its shape, or return ``None``.
 
@@ -164,7 +167,9 @@ def drawn_problem(
     return None
 
 
-def _polygonal(geometry: dict[str, Any], table: Any) -> Any:
+def _polygonal(
+    geometry: dict[str, Any], table: NDArray[np.float64] | None
+) -> Polygon | MultiPolygon | None:
     """Return a (Multi)Polygon made from the rows of its sound positions, else ``None``.
 
     The shape :func:`shape` reads, ring by ring from ``table`` (its positions in
@@ -194,7 +199,7 @@ def _polygonal(geometry: dict[str, Any], table: Any) -> Any:
 _LAYER_SOURCE_FIELDS = (*SOURCE_FIELDS, Field("id", text_problem))
 
 
-def source_problem(source: Any, *, required: tuple[str, ...] = ()) -> str | None:
+def source_problem(source: object, *, required: tuple[str, ...] = ()) -> str | None:
     """Say what is wrong with one source record (the first problem), or return ``None``.
 
     ``required`` names fields needed beyond the publisher and URL.
@@ -220,7 +225,7 @@ _WGS84_NAMES = {
 }
 
 
-def crs_problem(crs: Any) -> str | None:
+def crs_problem(crs: object) -> str | None:
     """Say why a GeoJSON ``crs`` member is not WGS 84, or return ``None`` (also for none)."""
     if crs is None:
         return None
@@ -234,12 +239,12 @@ def crs_problem(crs: Any) -> str | None:
     )
 
 
-def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> list[str]:
+def collection_problems(layer: object, where: str, seen_ids: dict[str, str]) -> list[str]:
     """Return every problem with a layer read from a file, one line each.
 
     Parameters
     ----------
-    layer : Any
+    layer : object
         The parsed JSON.
     where : str
         The file, to begin each line with.
@@ -278,7 +283,7 @@ def collection_problems(layer: Any, where: str, seen_ids: dict[str, str]) -> lis
     return problems
 
 
-def _languages(meta: Any) -> tuple[str, ...]:
+def _languages(meta: object) -> tuple[str, ...]:
     """Return the languages the layer's map names every feature in (English alone if unsaid)."""
     spec = meta.get("spec") if isinstance(meta, dict) else None
     languages = spec.get("languages") if isinstance(spec, dict) else None
@@ -288,9 +293,9 @@ def _languages(meta: Any) -> tuple[str, ...]:
 
 
 def _feature_problems(
-    feature: Any,
+    feature: object,
     index: int,
-    region: Any,
+    region: object,
     seen_ids: dict[str, str],
     where: str,
     languages: tuple[str, ...] = ("en",),
@@ -364,7 +369,7 @@ def _feature_problems(
 
 
 def _length_problems(
-    feature: dict[str, Any], place: str, properties: Mapping[str, Any]
+    feature: dict[str, Any], place: str, properties: Mapping[str, object]
 ) -> list[tuple[str, str, str]]:
     if feature["geometry"]["type"] != "LineString":
         return []
@@ -384,7 +389,7 @@ def _length_problems(
     return []
 
 
-def _event_problems(place: str, events: Any) -> list[tuple[str, str, str]]:
+def _event_problems(place: str, events: object) -> list[tuple[str, str, str]]:
     if not isinstance(events, list):
         return [(place, "events", f"expected a list of events, got {brief(events)}")]
     found = []
@@ -406,7 +411,7 @@ _MAX_LAYER_METRES = 1e7
 _TEXT_PROPERTIES = ("name_note", "description", "geometry_note", "accuracy_note")
 
 
-def _property_fields(properties: dict[str, Any]) -> tuple[Field, ...]:
+def _property_fields(properties: dict[str, object]) -> tuple[Field, ...]:
     """Return the properties a feature may hold beside its names, each with its rule.
 
     Names and labels in any language are text: a layer may hold more languages than
@@ -429,11 +434,11 @@ def _property_fields(properties: dict[str, Any]) -> tuple[Field, ...]:
     )
 
 
-def _metres_problem(value: Any) -> str | None:
+def _metres_problem(value: object) -> str | None:
     return number_problem(value, 0, _MAX_LAYER_METRES)
 
 
-def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _property_problems(place: str, properties: dict[str, object]) -> list[tuple[str, str, str]]:
     """Check the types of the properties the map and exports draw from.
 
     A layer edited by hand may hold any JSON value anywhere; each is checked here so
@@ -458,16 +463,16 @@ def _property_problems(place: str, properties: dict[str, Any]) -> list[tuple[str
     return found
 
 
-def _ids_ok(value: Any) -> bool:
+def _ids_ok(value: object) -> bool:
     return ids_problem(value) is None
 
 
-def _value_ok(value: Any) -> bool:
+def _value_ok(value: object) -> bool:
     """Whether ``value`` is a figure's value: a finite number or non-empty text."""
     return value_problem(value) is None
 
 
-def _figure_problems(place: str, figures: Any) -> list[tuple[str, str, str]]:
+def _figure_problems(place: str, figures: object) -> list[tuple[str, str, str]]:
     if not isinstance(figures, list):
         return [(place, "figures", f"expected a list of figures, got {brief(figures)}")]
     found: list[tuple[str, str, str]] = []

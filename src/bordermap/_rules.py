@@ -18,7 +18,7 @@ import math
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeGuard
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -67,7 +67,7 @@ Box = tuple[float, float, float, float]
 # --- values -----------------------------------------------------------------------------
 
 
-def is_finite(value: Any) -> TypeGuard[float]:
+def is_finite(value: object) -> TypeGuard[float]:
     """Whether ``value`` is a finite number (``bool`` is not a number here)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return False
@@ -77,38 +77,38 @@ def is_finite(value: Any) -> TypeGuard[float]:
         return False
 
 
-def text_problem(value: Any) -> str | None:
+def text_problem(value: object) -> str | None:
     """Say why ``value`` is not non-empty text (a name, a title), or return None."""
     if isinstance(value, str) and value.strip():
         return None
     return f"expected non-empty text, got {brief(value)}"
 
 
-def any_text_problem(value: Any) -> str | None:
+def any_text_problem(value: object) -> str | None:
     """Say why ``value`` is not text (which may be empty: a note), or return None."""
     return None if isinstance(value, str) else f"expected text, got {brief(value)}"
 
 
-def number_problem(value: Any, minimum: float = 0.0, maximum: float = MAX_METRES) -> str | None:
+def number_problem(value: object, minimum: float = 0.0, maximum: float = MAX_METRES) -> str | None:
     """Say why ``value`` is not a number from ``minimum`` to ``maximum``, or return None."""
     if is_finite(value) and minimum <= value <= maximum:
         return None
     return f"expected a number from {minimum:g} to {maximum:g}, got {brief(value)}"
 
 
-def flag_problem(value: Any) -> str | None:
+def flag_problem(value: object) -> str | None:
     """Say why ``value`` is not true or false, or return None."""
     return None if isinstance(value, bool) else f"expected true or false, got {brief(value)}"
 
 
-def ids_problem(value: Any) -> str | None:
+def ids_problem(value: object) -> str | None:
     """Say why ``value`` is not a list of source ids (text), or return None."""
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return None
     return f"expected a list of source ids, got {brief(value)}"
 
 
-def value_problem(value: Any) -> str | None:
+def value_problem(value: object) -> str | None:
     """Say why ``value`` is not a figure's value (a finite number or text), or return None."""
     if isinstance(value, str) and value.strip():
         return None
@@ -117,14 +117,14 @@ def value_problem(value: Any) -> str | None:
     return f"expected a number or text, got {brief(value)}"
 
 
-def status_problem(value: Any) -> str | None:
+def status_problem(value: object) -> str | None:
     """Say why ``value`` is not one of :data:`bordermap.schema.STATUSES`, or return None."""
     if isinstance(value, str) and value in STATUSES:
         return None
     return f"unknown status {brief(value)} (expected one of {', '.join(STATUSES)})"
 
 
-def date_problem(value: Any) -> str | None:
+def date_problem(value: object) -> str | None:
     """Say why ``value`` is not a date "YYYY", "YYYY-MM" or "YYYY-MM-DD", or return None."""
     try:
         parse_date(value)
@@ -133,7 +133,7 @@ def date_problem(value: Any) -> str | None:
     return None
 
 
-def http_url(value: Any) -> str | None:
+def http_url(value: object) -> str | None:
     """Return ``value`` if it is an http(s) URL with a host, else None.
 
     The only links a page or a record may hold: no ``javascript:``, ``data:`` or
@@ -160,12 +160,12 @@ def http_url(value: Any) -> str | None:
     return url
 
 
-def url_problem(value: Any) -> str | None:
+def url_problem(value: object) -> str | None:
     """Say why ``value`` is not an http(s) link, or return None."""
     return None if http_url(value) else f"expected an http(s) link, got {brief(value)}"
 
 
-def link_problem(value: Any) -> str | None:
+def link_problem(value: object) -> str | None:
     """Say why ``value`` is neither a relative URL nor an http(s) one, or return None.
 
     For the addresses a page links to that the user gives (``--base-url``): no
@@ -185,7 +185,7 @@ def link_problem(value: Any) -> str | None:
 # --- positions --------------------------------------------------------------------------
 
 
-def region_box(region: Any) -> Box | None:
+def region_box(region: object) -> Box | None:
     """Return a valid ``[west, south, east, north]`` region as a tuple, else None."""
     if (
         isinstance(region, list | tuple)
@@ -198,7 +198,7 @@ def region_box(region: Any) -> Box | None:
     return None
 
 
-def region_problem(region: Any) -> str | None:
+def region_problem(region: object) -> str | None:
     """Say why ``region`` is not ``[west, south, east, north]`` in degrees, or return None."""
     box = region_box(region)
     if box is not None and box[0] >= -180 and box[2] <= 180 and box[1] >= -90 and box[3] <= 90:
@@ -211,7 +211,7 @@ def in_box(box: Box, lon: float, lat: float) -> bool:
     return box[0] <= lon <= box[2] and box[1] <= lat <= box[3]
 
 
-def position_problem(lat: Any, lon: Any, region: Any = None) -> tuple[str, str] | None:
+def position_problem(lat: object, lon: object, region: object = None) -> tuple[str, str] | None:
     """Say which of a position's fields is wrong and why, or return None.
 
     A WGS 84 position has a finite latitude within ±90 and longitude within ±180, and
@@ -224,9 +224,10 @@ def position_problem(lat: Any, lon: Any, region: Any = None) -> tuple[str, str] 
     tuple of (str, str) or None
         ``("lat" or "lon", what is wrong)``.
     """
-    for key, value in (("lat", lat), ("lon", lon)):
-        if not is_finite(value):
-            return (key, f"expected a finite number, got {brief(value)}")
+    if not is_finite(lat):
+        return ("lat", f"expected a finite number, got {brief(lat)}")
+    if not is_finite(lon):
+        return ("lon", f"expected a finite number, got {brief(lon)}")
     box = region_box(region)
     if abs(lat) > 360 or abs(lon) > 360:
         return (
@@ -248,7 +249,7 @@ def position_problem(lat: Any, lon: Any, region: Any = None) -> tuple[str, str] 
     return None
 
 
-def lonlat_problem(position: Any, region: Any = None) -> str | None:
+def lonlat_problem(position: object, region: object = None) -> str | None:
     """Say what is wrong with a GeoJSON ``[lon, lat]`` position (RFC 7946), or return None."""
     if not isinstance(position, list | tuple) or len(position) not in (2, 3):
         return f"is not a [lon, lat] position: {brief(position)}"
@@ -259,7 +260,11 @@ def lonlat_problem(position: Any, region: Any = None) -> str | None:
 
 
 def position_table(
-    positions: Any, region: Any = None, *, lon_first: bool = True, sizes: tuple[int, ...] = (2, 3)
+    positions: object,
+    region: object = None,
+    *,
+    lon_first: bool = True,
+    sizes: tuple[int, ...] = (2, 3),
 ) -> NDArray[np.float64] | None:
     """Return the positions as an ``(n, 2)`` array of ``[lon, lat]`` if all are sound.
 
@@ -308,12 +313,12 @@ class Field:
     """One field of a record: its name, the rule its value keeps, and whether it is needed."""
 
     name: str
-    rule: Callable[[Any], str | None]
+    rule: Callable[[object], str | None]
     required: bool = False
 
 
 def record_problems(
-    record: Mapping[str, Any], fields: Sequence[Field], *, required: Sequence[str] = ()
+    record: Mapping[str, object], fields: Sequence[Field], *, required: Sequence[str] = ()
 ) -> list[tuple[str, str]]:
     """Check a record against a table of fields; return ``(field, problem)`` pairs.
 
