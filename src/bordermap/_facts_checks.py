@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bordermap._facts_fields import Problems
 from bordermap._facts_geometry import inside, read_vertices
@@ -70,7 +69,7 @@ class _Collected(Problems):
         self.found.append((where, field_name, message))
 
 
-def context_of(path: Path, map_table: Any) -> Context:
+def context_of(path: Path, map_table: object) -> Context:
     """Return what ``[map]`` says about every other table (its good values only)."""
     if not isinstance(map_table, dict):
         return Context(path)
@@ -79,7 +78,7 @@ def context_of(path: Path, map_table: Any) -> Context:
     return Context(path, spec.languages, region)
 
 
-def kind_problem(value: Any) -> str | None:
+def kind_problem(value: object) -> str | None:
     """Say why ``value`` is not one of :data:`bordermap.schema.KINDS`, or return None."""
     problem = text_problem(value)
     if problem is None and value not in KINDS:
@@ -90,7 +89,7 @@ def kind_problem(value: Any) -> str | None:
 # --- [map] ------------------------------------------------------------------------------
 
 
-def translations(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def translations(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check the title and subject in each of the map's languages but English."""
     for key in ("title", "subject"):
         for language in context.languages:
@@ -103,7 +102,7 @@ def translations(table: Mapping[str, Any], where: str, context: Context) -> Iter
                 yield where, name, problem
 
 
-def map_description(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def map_description(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check the map's description: languages, layers, countries, words (mapspec)."""
     collected = _Collected(context.path, context.region)
     parse_spec(table, collected, region=context.region)
@@ -113,7 +112,9 @@ def map_description(table: Mapping[str, Any], where: str, context: Context) -> I
 # --- sources, events, figures ------------------------------------------------------------
 
 
-def source_fields_known(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def source_fields_known(
+    table: Mapping[str, object], where: str, context: Context
+) -> Iterator[Found]:
     """Check the credit line in each language, and that no field is unknown."""
     fields = source_fields(context.languages)
     for field in fields:
@@ -127,13 +128,13 @@ def source_fields_known(table: Mapping[str, Any], where: str, context: Context) 
         yield where, key, f"unknown field (expected one of {', '.join(sorted(known))})"
 
 
-def source_title(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def source_title(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check that a source gives its title, or says what it is about."""
     if table.get("title") is None and table.get("about") is None:
         yield where, "title", "give the publication's 'title' or say what it is 'about'"
 
 
-def event_sources(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def event_sources(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check that every event cites a source."""
     sources = table.get("sources")
     if ids_problem(sources) is not None and sources is not None:
@@ -142,7 +143,7 @@ def event_sources(table: Mapping[str, Any], where: str, context: Context) -> Ite
         yield where, "sources", "every event needs a source"
 
 
-def figure_drawn(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def figure_drawn(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check that the value drawn is a sourced one, or a number between two."""
     drawn = table.get("drawn")
     if drawn is None:
@@ -158,7 +159,7 @@ def figure_drawn(table: Mapping[str, Any], where: str, context: Context) -> Iter
     yield where, "drawn", f"{brief(drawn)} is neither a sourced value nor between two of them"
 
 
-def _within(drawn: Any, values: list[Any]) -> bool:
+def _within(drawn: object, values: list[object]) -> bool:
     """Whether ``drawn`` is one of ``values``, or a number within their range."""
     if drawn in values:
         return True
@@ -174,7 +175,7 @@ def _within(drawn: Any, values: list[Any]) -> bool:
 # --- geometry ----------------------------------------------------------------------------
 
 
-def position(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def position(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check a point's ``lat`` and ``lon``: WGS 84, inside the map's region."""
     lat, lon = table.get("lat"), table.get("lon")
     if lat is None or lon is None:
@@ -185,7 +186,7 @@ def position(table: Mapping[str, Any], where: str, context: Context) -> Iterator
         yield where, *problem
 
 
-def crossing(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def crossing(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check a crossing's centre, or the crossing it lies below and how far."""
     has_centre = "lat" in table or "lon" in table
     if has_centre:
@@ -199,7 +200,7 @@ def crossing(table: Mapping[str, Any], where: str, context: Context) -> Iterator
         yield where, "downstream_m", "downstream_of needs the distance in metres"
 
 
-def path(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def path(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check that a schematic path goes through at least two features."""
     through = table.get("through")
     if (
@@ -210,7 +211,7 @@ def path(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Fou
         yield where, "through", "a path goes through at least two feature ids"
 
 
-def line(table: Mapping[str, Any], where: str, context: Context) -> Iterator[Found]:
+def line(table: Mapping[str, object], where: str, context: Context) -> Iterator[Found]:
     """Check a line's vertices: ``lat_lon``, or a ``file`` inside the facts' folder."""
     if ("lat_lon" in table) == ("file" in table):
         yield (

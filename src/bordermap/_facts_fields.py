@@ -11,7 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bordermap._rules import MAX_METRES, date_problem, ids_problem, number_problem, text_problem
+from bordermap._rules import (
+    MAX_METRES,
+    date_problem,
+    ids_problem,
+    is_finite,
+    number_problem,
+    text_problem,
+)
 from bordermap.errors import FactsError
 from bordermap.schema import brief, identifier_problem
 
@@ -84,25 +91,25 @@ class Unlisted(Problems):
 
 
 def read_text(
-    table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
+    table: dict[str, object], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
     """Return ``table[key]`` if it is non-empty text, else say so and return ``""``."""
     return _read_checked(table, key, where, problems, text_problem, required=required)
 
 
 def read_date(
-    table: dict[str, Any], key: str, where: str, problems: Problems, *, required: bool = True
+    table: dict[str, object], key: str, where: str, problems: Problems, *, required: bool = True
 ) -> str:
     """Return ``table[key]`` if it is a date (YYYY, YYYY-MM, YYYY-MM-DD), else ``""``."""
     return _read_checked(table, key, where, problems, date_problem, required=required)
 
 
 def _read_checked(
-    table: dict[str, Any],
+    table: dict[str, object],
     key: str,
     where: str,
     problems: Problems,
-    rule: Callable[[Any], str | None],
+    rule: Callable[[object], str | None],
     *,
     required: bool,
 ) -> str:
@@ -120,7 +127,7 @@ def _read_checked(
 
 
 def read_number(
-    table: dict[str, Any],
+    table: dict[str, object],
     key: str,
     where: str,
     problems: Problems,
@@ -136,10 +143,11 @@ def read_number(
     if problem is not None:
         problems.add(where, key, problem)
         return None
+    assert is_finite(value)  # number_problem said so; this tells mypy
     return float(value)
 
 
-def read_list(table: dict[str, Any], key: str, where: str, problems: Problems) -> list[Any]:
+def read_list(table: dict[str, object], key: str, where: str, problems: Problems) -> list[Any]:
     """Return ``table[key]`` if it is a list (of tables), else say so and return ``[]``."""
     value = table.get(key, [])
     if not isinstance(value, list):
@@ -148,16 +156,18 @@ def read_list(table: dict[str, Any], key: str, where: str, problems: Problems) -
     return value
 
 
-def read_identifier(table: dict[str, Any], key: str, where: str, problems: Problems) -> str:
+def read_identifier(table: dict[str, object], key: str, where: str, problems: Problems) -> str:
     """Return ``table[key]`` if it is an identifier (see schema.IDENTIFIER), else ``""``."""
     return _read_checked(table, key, where, problems, identifier_problem, required=True)
 
 
-def read_ids(table: dict[str, Any], key: str, where: str, problems: Problems) -> tuple[str, ...]:
+def read_ids(
+    table: dict[str, object], key: str, where: str, problems: Problems
+) -> tuple[str, ...]:
     """Return ``table[key]`` if it is a list of source ids, else say so and return ``()``."""
     value = table.get(key, [])
     problem = ids_problem(value)
     if problem is not None:
         problems.add(where, key, problem)
         return ()
-    return tuple(value)
+    return tuple(value) if isinstance(value, list) else ()

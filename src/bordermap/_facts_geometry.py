@@ -14,11 +14,17 @@ from bordermap._facts_fields import Problems, Unlisted, read_ids, read_list, rea
 from bordermap._facts_records import GEOMETRY_METHODS, GeometrySpec, Position
 from bordermap._io import read_json
 from bordermap._layercheck import crs_problem
-from bordermap._rules import position_problem, position_table, region_box, region_problem
+from bordermap._rules import (
+    is_finite,
+    position_problem,
+    position_table,
+    region_box,
+    region_problem,
+)
 from bordermap.schema import brief
 
 
-def read_geometry(raw: Any, where: str, problems: Problems) -> GeometrySpec | None:
+def read_geometry(raw: object, where: str, problems: Problems) -> GeometrySpec | None:
     """Read a feature's ``[features.geometry]`` table: how the feature is drawn."""
     where = f"{where}, geometry"
     if not isinstance(raw, dict):
@@ -37,7 +43,7 @@ def read_geometry(raw: Any, where: str, problems: Problems) -> GeometrySpec | No
 
 
 def _line(
-    raw: dict[str, Any], where: str, problems: Problems, note: str | None
+    raw: dict[str, object], where: str, problems: Problems, note: str | None
 ) -> GeometrySpec | None:
     """Read a line through vertices written in the facts file, or read from a GeoJSON file."""
     if ("lat_lon" in raw) == ("file" in raw):
@@ -56,7 +62,9 @@ def _line(
     return None if vertices is None else GeometrySpec("line", note, vertices=vertices)
 
 
-def _point(raw: dict[str, Any], where: str, problems: Problems, note: str | None) -> GeometrySpec:
+def _point(
+    raw: dict[str, object], where: str, problems: Problems, note: str | None
+) -> GeometrySpec:
     """Read a point at a sourced position, with the positions other sources give."""
     point = _position(raw, where, problems)
     alternatives = []
@@ -76,7 +84,7 @@ def _point(raw: dict[str, Any], where: str, problems: Problems, note: str | None
 
 
 def _path(
-    raw: dict[str, Any], where: str, problems: Problems, note: str | None
+    raw: dict[str, object], where: str, problems: Problems, note: str | None
 ) -> GeometrySpec | None:
     """Read a schematic path through other features, and how far off it may be."""
     through = raw.get("through")
@@ -94,7 +102,7 @@ def _path(
 
 
 def _crossing(
-    raw: dict[str, Any], where: str, problems: Problems, note: str | None
+    raw: dict[str, object], where: str, problems: Problems, note: str | None
 ) -> GeometrySpec:
     """Read a bridge drawn across a river: at a centre, or a distance downstream of another."""
     river = read_text(raw, "river", where, problems)
@@ -129,7 +137,7 @@ def _crossing(
     )
 
 
-def _position(raw: dict[str, Any], where: str, problems: Problems) -> Position | None:
+def _position(raw: dict[str, object], where: str, problems: Problems) -> Position | None:
     """Read a table's ``lat`` and ``lon`` as a sourced position."""
     lat, lon = raw.get("lat"), raw.get("lon")
     if lat is None or lon is None:
@@ -139,7 +147,7 @@ def _position(raw: dict[str, Any], where: str, problems: Problems) -> Position |
 
 
 def read_region(
-    table: dict[str, Any], problems: Problems
+    table: dict[str, object], problems: Problems
 ) -> tuple[float, float, float, float] | None:
     """Read ``[map] region``: the box positions must lie in, if given."""
     region = table.get("region")
@@ -153,13 +161,14 @@ def read_region(
 
 
 def _checked_position(
-    lat: Any, lon: Any, sources: tuple[str, ...], where: str, problems: Problems
+    lat: object, lon: object, sources: tuple[str, ...], where: str, problems: Problems
 ) -> Position | None:
     """Return the position if it keeps the position rule, else say why."""
     problem = position_problem(lat, lon, problems.region)
     if problem is not None:
         problems.add(where, *problem)
         return None
+    assert is_finite(lat) and is_finite(lon)  # position_problem said so; this tells mypy
     return Position(float(lat), float(lon), sources)
 
 
@@ -171,7 +180,7 @@ _VERTEX_PROBLEMS_SHOWN = 5
 
 
 def read_vertices(
-    positions: Any, field_name: str, where: str, problems: Problems
+    positions: object, field_name: str, where: str, problems: Problems
 ) -> tuple[tuple[float, float], ...] | None:
     """Check a line's positions and return them as ``(lat, lon)`` pairs.
 
@@ -218,7 +227,7 @@ def read_vertices(
     return tuple(checked)
 
 
-def _line_file(value: Any, where: str, problems: Problems) -> tuple[Path | None, Any]:
+def _line_file(value: object, where: str, problems: Problems) -> tuple[Path | None, Any]:
     """Read the positions of a line from a GeoJSON file named in the facts file.
 
     The file holds one LineString: as a geometry, a Feature, or a FeatureCollection

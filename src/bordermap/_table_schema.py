@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from bordermap._facts_checks import Context, Found
 from bordermap._rules import identifier_problem
@@ -38,9 +37,9 @@ class Rule:
     """A rule one value keeps: what it says in the reference, and the check itself."""
 
     says: str
-    check: Callable[[Any], str | None]
+    check: Callable[[object], str | None]
 
-    def __call__(self, value: Any) -> str | None:
+    def __call__(self, value: object) -> str | None:
         """Say what is wrong with ``value``, or return None."""
         return self.check(value)
 
@@ -74,7 +73,7 @@ class Table:
     title: str
     where: str
     keys: tuple[Key, ...]
-    checks: tuple[Callable[[Mapping[str, Any], str, Context], Iterator[Found]], ...] = ()
+    checks: tuple[Callable[[Mapping[str, object], str, Context], Iterator[Found]], ...] = ()
     named_by: str | None = None
     about: str = ""
 
@@ -120,7 +119,7 @@ def _join(where: str, name: str) -> str:
 
 
 def table_problems(
-    raw: Mapping[str, Any], table: Table, where: str, context: Context
+    raw: Mapping[str, object], table: Table, where: str, context: Context
 ) -> Iterator[Found]:
     """Check one table's fields against ``table``, then its checks; yield what is wrong."""
     if table.named_by is not None and identifier_problem(raw.get(table.named_by)) is None:
@@ -147,7 +146,7 @@ def _missing_where(key: Key, where: str) -> str:
     return f"[[{key.name}]]" if isinstance(key.value, ListOf) else f"[{key.name}]"
 
 
-def _value(value: Any, key: Key, where: str, context: Context) -> Iterator[Found]:
+def _value(value: object, key: Key, where: str, context: Context) -> Iterator[Found]:
     """Check one field's value against what the schema says it is."""
     node = key.value
     if isinstance(node, Rule):
@@ -170,7 +169,7 @@ def _value(value: Any, key: Key, where: str, context: Context) -> Iterator[Found
         yield from _choice(value, node, _join(where, "geometry"), context)
 
 
-def _list(value: Any, key: Key, node: ListOf, where: str, context: Context) -> Iterator[Found]:
+def _list(value: object, key: Key, node: ListOf, where: str, context: Context) -> Iterator[Found]:
     """Check a list of tables, each named by its number."""
     here = where or f"[[{key.name}]]"
     if not isinstance(value, list):
@@ -186,7 +185,9 @@ def _list(value: Any, key: Key, node: ListOf, where: str, context: Context) -> I
         yield from table_problems(item, node.item, item_where, context)
 
 
-def _tables(value: Any, key: Key, node: TableOf, where: str, context: Context) -> Iterator[Found]:
+def _tables(
+    value: object, key: Key, node: TableOf, where: str, context: Context
+) -> Iterator[Found]:
     """Check a table of tables by id, each named by its id."""
     if not isinstance(value, dict) or len(value) < node.at_least:
         yield where or f"[{key.name}]", key.name, node.too_few
@@ -200,7 +201,7 @@ def _tables(value: Any, key: Key, node: TableOf, where: str, context: Context) -
 
 
 def _languages(
-    value: Any, key: Key, node: PerLanguage, where: str, context: Context
+    value: object, key: Key, node: PerLanguage, where: str, context: Context
 ) -> Iterator[Found]:
     """Check a table of texts, one in each of the map's languages."""
     if not isinstance(value, dict):
@@ -213,7 +214,7 @@ def _languages(
             yield where, language, problem
 
 
-def _choice(value: Any, node: Choice, where: str, context: Context) -> Iterator[Found]:
+def _choice(value: object, node: Choice, where: str, context: Context) -> Iterator[Found]:
     """Check a table whose ``node.key`` picks its form."""
     if not isinstance(value, dict):
         yield where, "geometry", "missing table [features.geometry]"

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from bordermap import settings
 from bordermap.schema import brief, identifier_problem, is_identifier
@@ -146,9 +146,9 @@ class MapSpec:
         """Return the country holding ``bank`` ("left" or "right"), if the map says."""
         return next((country for country in self.countries if country.bank == bank), None)
 
-    def as_metadata(self) -> dict[str, Any]:
+    def as_metadata(self) -> dict[str, object]:
         """Return the description as JSON-ready data, as the layers carry it."""
-        data: dict[str, Any] = {
+        data: dict[str, object] = {
             "output": self.output,
             "layers": list(self.layers),
             "languages": list(self.languages),
@@ -226,14 +226,14 @@ def planar_crs(near: tuple[float, float] | None = None) -> str:
     raise ValueError("no projected CRS: set settings.projected_crs or the map's region")
 
 
-def spec_of(layers: Mapping[str, Mapping[str, Any]]) -> MapSpec:
+def spec_of(layers: Mapping[str, Mapping[str, object]]) -> MapSpec:
     """Return the description of the map the layers belong to.
 
     Read from the first layer that carries one (``bordermap.spec``); layers without
     one (made by another program) make a map of their own names, in English. A
     value of the wrong type (a layer edited by hand) is left at its default.
     """
-    meta: Mapping[str, Any] = {}
+    meta: Mapping[str, object] = {}
     for layer in layers.values():
         found = layer.get("bordermap") if isinstance(layer, Mapping) else None
         if isinstance(found, Mapping):
@@ -241,14 +241,15 @@ def spec_of(layers: Mapping[str, Mapping[str, Any]]) -> MapSpec:
             if isinstance(found.get("spec"), Mapping):
                 break
     found_spec = meta.get("spec")
-    raw: Mapping[str, Any] = found_spec if isinstance(found_spec, Mapping) else {}
+    raw: Mapping[str, object] = found_spec if isinstance(found_spec, Mapping) else {}
     map_id = str(meta["map"]) if is_identifier(meta.get("map")) else "border"
     region = meta.get("region")
     region_tuple: tuple[float, float, float, float] | None = None
     if isinstance(region, list) and len(region) == 4 and all(_is_number(v) for v in region):
         west, south, east, north = (float(value) for value in region)
         region_tuple = (west, south, east, north)
-    projection = raw.get("projection")
+    projection, words = raw.get("projection"), raw.get("words")
+    river, border = raw.get("river"), raw.get("border")
     return MapSpec(
         id=map_id,
         output=str(raw["output"]) if is_identifier(raw.get("output")) else f"{map_id}_border_map",
@@ -259,36 +260,33 @@ def spec_of(layers: Mapping[str, Mapping[str, Any]]) -> MapSpec:
         projection=projection if isinstance(projection, str) else _projection_of(region_tuple),
         layer_titles=_text_table(raw.get("layer_titles")),
         legend=_text_table(raw.get("legend")),
-        words={
-            str(language): _text_table(table)
-            for language, table in (raw.get("words") or {}).items()
-        }
-        if isinstance(raw.get("words"), Mapping)
+        words={str(language): _text_table(table) for language, table in words.items()}
+        if isinstance(words, Mapping)
         else {},
-        river=raw["river"] if is_identifier(raw.get("river")) else None,
-        border=raw["border"] if is_identifier(raw.get("border")) else None,
+        river=river if is_identifier(river) else None,
+        border=border if is_identifier(border) else None,
     )
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _strings(value: Any) -> tuple[str, ...]:
+def _strings(value: object) -> tuple[str, ...]:
     """Return a list of text as a tuple; anything else as an empty one."""
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
         return tuple(value)
     return ()
 
 
-def _text_table(value: Any) -> dict[str, str]:
+def _text_table(value: object) -> dict[str, str]:
     """Return a table of text (keys and values); anything else as an empty one."""
     if not isinstance(value, Mapping):
         return {}
     return {str(key): text for key, text in value.items() if isinstance(text, str)}
 
 
-def _countries_of(value: Any) -> tuple[Country, ...]:
+def _countries_of(value: object) -> tuple[Country, ...]:
     """Return the countries of a layer's spec, skipping any that is not a table."""
     if not isinstance(value, list):
         return ()
@@ -318,12 +316,12 @@ def layers_in(directory: str | Path) -> tuple[str, ...]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return tuple(sorted(path.stem for path in directory.glob("*.geojson")))
     found = data.get("map")
-    table: dict[str, Any] = found if isinstance(found, dict) else {}
+    table: dict[str, object] = found if isinstance(found, dict) else {}
     listed = table.get("layers")
     if isinstance(listed, list) and all(is_identifier(name) for name in listed):
         return tuple(dict.fromkeys(listed))
     raw_features = data.get("features")
-    features: list[Any] = raw_features if isinstance(raw_features, list) else []
+    features: list[object] = raw_features if isinstance(raw_features, list) else []
     return tuple(
         dict.fromkeys(
             feature["layer"]
@@ -345,7 +343,7 @@ def output_in(directory: str | Path) -> str:
     except (ValueError, RecursionError):  # TOMLDecodeError is a ValueError
         return "border_map"
     found = data.get("map")
-    table: dict[str, Any] = found if isinstance(found, dict) else {}
+    table: dict[str, object] = found if isinstance(found, dict) else {}
     if is_identifier(table.get("output")):
         return str(table["output"])
     return f"{table['id']}_border_map" if is_identifier(table.get("id")) else "border_map"
@@ -359,7 +357,7 @@ def _projection_of(region: tuple[float, ...] | None) -> str | None:
 
 
 def parse_spec(
-    table: Mapping[str, Any],
+    table: Mapping[str, object],
     problems: _Problems,
     *,
     region: tuple[float, float, float, float] | None,
@@ -418,7 +416,7 @@ def parse_spec(
     )
 
 
-def _languages(value: Any, problems: _Problems) -> tuple[str, ...]:
+def _languages(value: object, problems: _Problems) -> tuple[str, ...]:
     if not isinstance(value, list) or not value:
         problems.add(
             "[map]", "languages", f"expected a list of language codes, got {brief(value)}"
@@ -438,7 +436,7 @@ def _languages(value: Any, problems: _Problems) -> tuple[str, ...]:
     return good or ("en",)
 
 
-def _names(value: Any, key: str, problems: _Problems) -> tuple[str, ...]:
+def _names(value: object, key: str, problems: _Problems) -> tuple[str, ...]:
     if not isinstance(value, list):
         problems.add("[map]", key, f"expected a list of layer names, got {brief(value)}")
         return ()
@@ -449,7 +447,7 @@ def _names(value: Any, key: str, problems: _Problems) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in value if is_identifier(name)))
 
 
-def _texts(value: Any, key: str, problems: _Problems) -> dict[str, str]:
+def _texts(value: object, key: str, problems: _Problems) -> dict[str, str]:
     if not isinstance(value, dict) or not all(
         isinstance(text, str) and text.strip() for text in value.values()
     ):
@@ -459,7 +457,7 @@ def _texts(value: Any, key: str, problems: _Problems) -> dict[str, str]:
 
 
 def _words(
-    value: Any, languages: tuple[str, ...], problems: _Problems
+    value: object, languages: tuple[str, ...], problems: _Problems
 ) -> dict[str, dict[str, str]]:
     if not isinstance(value, dict):
         problems.add(
@@ -477,7 +475,9 @@ def _words(
     return words
 
 
-def _countries(value: Any, languages: tuple[str, ...], problems: _Problems) -> tuple[Country, ...]:
+def _countries(
+    value: object, languages: tuple[str, ...], problems: _Problems
+) -> tuple[Country, ...]:
     if not isinstance(value, list):
         problems.add(
             "[map]", "countries", f"expected [[map.countries]] tables, got {brief(value)}"
@@ -517,7 +517,7 @@ def _countries(value: Any, languages: tuple[str, ...], problems: _Problems) -> t
     return tuple(countries)
 
 
-def _optional_id(table: Mapping[str, Any], key: str, problems: _Problems) -> str | None:
+def _optional_id(table: Mapping[str, object], key: str, problems: _Problems) -> str | None:
     value = table.get(key)
     if value is None:
         return None
