@@ -11,7 +11,7 @@ from bordermap._rules import EVENT_FIELDS, record_problems, source_fields, value
 from bordermap.schema import KINDS, brief
 
 
-def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
+def read_source(source_id: str, raw: object, problems: Problems) -> Source | None:
     """Read one ``[sources.<id>]`` table, checked by the source table of fields."""
     where = f"source '{source_id}'"
     if not isinstance(raw, dict):
@@ -45,7 +45,7 @@ def read_source(source_id: str, raw: Any, problems: Problems) -> Source | None:
     )
 
 
-def read_feature(index: int, raw: Any, problems: Problems) -> FeatureFacts | None:
+def read_feature(index: int, raw: object, problems: Problems) -> FeatureFacts | None:
     """Read one ``[[features]]`` table: id, kind, names, sources, events, figures, geometry."""
     where = f"feature #{index + 1}"
     if not isinstance(raw, dict):
@@ -110,7 +110,7 @@ def read_feature(index: int, raw: Any, problems: Problems) -> FeatureFacts | Non
     )
 
 
-def read_event(raw: Any, where: str, problems: Problems) -> Event | None:
+def read_event(raw: object, where: str, problems: Problems) -> Event | None:
     """Read one dated event, checked by the event table of fields."""
     if not isinstance(raw, dict):
         problems.add(where, "events", "expected a table")
@@ -127,7 +127,7 @@ def read_event(raw: Any, where: str, problems: Problems) -> Event | None:
     return Event(str(raw["date"]), str(raw["what"]), sources, status, raw.get("expected") is True)
 
 
-def read_figure(raw: Any, where: str, problems: Problems) -> Figure | None:
+def read_figure(raw: object, where: str, problems: Problems) -> Figure | None:
     """Read one figure: its sourced values, and the one drawn."""
     if not isinstance(raw, dict):
         problems.add(where, "figures", "expected a table")

@@ -30,7 +30,7 @@ MEASURED: ContextVar[dict[tuple[str, int], tuple[Any, Any]] | None] = ContextVar
 )
 
 
-def _remembered(kind: str, key: Any, make: Callable[[], Any]) -> Any:
+def _remembered(kind: str, key: object, make: Callable[[], Any]) -> Any:
     """Return ``make()``, made once per validate_layers call for the object ``key``."""
     measured = MEASURED.get()
     if measured is None:

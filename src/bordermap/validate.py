@@ -186,7 +186,7 @@ def _check_layer_names(layers: Layers) -> Check:
     return Check("layers", True, f"all {len(layers)} layers present: {', '.join(layers)}")
 
 
-def _check_geometry(name: str, layer: Any, seen_ids: dict[str, str]) -> Check:
+def _check_geometry(name: str, layer: object, seen_ids: dict[str, str]) -> Check:
     """Check one layer's structure, ids, geometry types and coordinates."""
     check = f"geometry:{name}"
     where = f"layer '{name}'"
@@ -234,7 +234,7 @@ def _describe_geometry(feature_id: str, geometry: dict[str, Any]) -> str:
     return f"{feature_id} {geometry['type']}"
 
 
-def _check_lengths(name: str, layer: Any) -> Check:
+def _check_lengths(name: str, layer: object) -> Check:
     """Check that every line's ``length_m`` is its geodesic length."""
     check = f"lengths:{name}"
     where = f"layer '{name}'"
@@ -277,7 +277,7 @@ def _check_lengths(name: str, layer: Any) -> Check:
     )
 
 
-def _check_sources(name: str, layer: Any) -> Check:
+def _check_sources(name: str, layer: object) -> Check:
     """Check that every feature names at least one source with a publisher and a URL."""
     check = f"sources:{name}"
     where = f"layer '{name}'"
@@ -305,7 +305,7 @@ def _check_sources(name: str, layer: Any) -> Check:
     )
 
 
-def _check_sourced_lengths(name: str, layer: Any) -> Check:
+def _check_sourced_lengths(name: str, layer: object) -> Check:
     """Check that no line is far longer than the longest length its sources give."""
     check = f"sourced-lengths:{name}"
     where = f"layer '{name}'"
