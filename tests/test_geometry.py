@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
+import numpy as np
 import pytest
 from helpers import TUMEN_CHANNEL_LAT_LON
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pyproj import Geod
 
+from bordermap import geometry
 from bordermap.geometry import (
     Line,
     azimuth_along,
@@ -479,3 +483,220 @@ def test_buffer_rings_are_rounded_to_the_settings_decimals():
     for lon, lat in ring:
         assert round(lon, 6) == lon and round(lat, 6) == lat
     assert any(round(lon, 5) != lon for lon, _ in ring)
+
+
+# --- near vertices, near ends, near the line ---------------------------------------------
+
+WGS84 = Geod(ellps="WGS84")
+
+
+def walk(start: tuple[float, float], *steps: tuple[float, float]) -> tuple[float, float]:
+    """The point reached from ``start`` by geodesic steps of ``(azimuth, metres)``."""
+    lon, lat = start
+    for azimuth, metres in steps:
+        lon, lat, _ = WGS84.fwd(lon, lat, azimuth, metres)
+    return (float(lon), float(lat))
+
+
+def test_side_of_a_point_a_centimetre_from_the_line():
+    # A 50 m reach running south: 1 cm east of its middle is its left, 1 cm west its right.
+    start = (130.64, 42.42)
+    reach = Line([start, walk(start, (180.0, 50.0))])
+    assert reach.side_of(walk(start, (180.0, 25.0), (90.0, 0.01))) == 1
+    assert reach.side_of(walk(start, (180.0, 25.0), (270.0, 0.01))) == -1
+
+
+def test_side_of_beside_a_short_segment_is_judged_against_it():
+    # A 0.9 m step north, then 100 m west. A point 0.2 m east of the step is on its right;
+    # the west leg, 0.36 m away from it at the corner, would put it on its left.
+    start = (130.64, 42.42)
+    corner = walk(start, (0.0, 0.9))
+    line = Line([start, corner, walk(corner, (270.0, 100.0))])
+    assert line.side_of(walk(start, (0.0, 0.6), (90.0, 0.2))) == -1
+    assert line.side_of(walk(start, (0.0, 0.6), (270.0, 0.2))) == 1
+
+
+def test_side_of_past_the_end_of_a_segment_is_judged_against_the_next():
+    # 100 m east, then 100 m north. A point 150 m east and 20 m north of the start is
+    # 50 m east of the north leg (its right), past the end of the east leg: only that
+    # leg's extension, which the line does not have, would put it 20 m to its left.
+    start = (130.64, 42.42)
+    corner = walk(start, (90.0, 100.0))
+    line = Line([start, corner, walk(corner, (0.0, 100.0))])
+    assert line.side_of(walk(start, (90.0, 150.0), (0.0, 20.0))) == -1
+    assert line.side_of(walk(start, (90.0, 50.0), (0.0, 20.0))) == 1
+
+
+# A line across the meridian of 132°E, the edge between UTM zones 52 and 53: its planar
+# questions are answered in its first vertex's zone, 52 (zone = (lon + 180) // 6 + 1).
+ACROSS_ZONES = [(131.9, 42.4), (132.1, 42.4)]
+
+
+def test_line_crs_is_the_utm_zone_of_its_first_vertex():
+    assert Line(TUMEN).crs == "EPSG:32652"
+    assert Line(ACROSS_ZONES).crs == "EPSG:32652"
+    assert Line(list(reversed(ACROSS_ZONES))).crs == "EPSG:32653"
+
+
+def test_a_point_beyond_a_utm_zone_edge_is_asked_about_in_the_line_s_zone():
+    line = Line(ACROSS_ZONES)
+    point = (132.05, 42.4)  # in zone 53, three quarters of the way along
+    _, _, expected = WGS84.inv(131.9, 42.4, *point)
+    assert line.distance_to(point) == pytest.approx(expected, abs=1.0)
+    assert distance_along(ACROSS_ZONES, point) == pytest.approx(expected, abs=1.0)
+    # Facing east, north is on the left.
+    assert line.side_of((132.05, 42.41)) == 1
+    assert line.side_of((132.05, 42.39)) == -1
+    assert side_of_line(ACROSS_ZONES, (132.05, 42.39)) == -1
+
+
+def test_settings_projected_crs_is_read_when_a_line_is_made(monkeypatch):
+    point = (130.65, 42.41)
+    before = Line(SOUTHWARD)
+    assert before.crs == "EPSG:32652"
+    monkeypatch.setattr("bordermap.settings.projected_crs", "EPSG:32653")
+    after = Line(SOUTHWARD)
+    assert after.crs == "EPSG:32653"
+    # Either zone's metres give the same answers at this scale.
+    assert after.side_of(point) == before.side_of(point) == 1
+    assert after.distance_to(point) == pytest.approx(before.distance_to(point), abs=0.5)
+
+
+def test_distance_to_a_point_beyond_the_end_is_the_length():
+    # A 2.5 km line running west; points past either end project onto that end.
+    line = Line([(130.688, 42.393), (130.658, 42.392)])
+    _, _, length = WGS84.inv(130.688, 42.393, 130.658, 42.392)
+    assert line.distance_to((130.650, 42.392)) == pytest.approx(length, abs=0.01)
+    assert line.distance_to((130.650, 42.3918)) == pytest.approx(length, abs=0.01)
+    assert line.distance_to((130.700, 42.393)) == 0.0
+
+
+def test_distance_to_with_a_repeated_first_vertex():
+    # The zero-length first segment neither divides by zero nor moves the start.
+    line = Line([SOUTHWARD[0], SOUTHWARD[0], SOUTHWARD[1]])
+    assert line.distance_to(SOUTHWARD[0]) == 0.0
+    assert line.distance_to((130.64, 42.43)) == 0.0  # north of the start
+    assert line.distance_to((130.641, 42.4205)) == 0.0
+    _, _, length = WGS84.inv(*SOUTHWARD[0], *SOUTHWARD[1])
+    assert line.distance_to((130.64, 42.39)) == pytest.approx(length, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "coords",
+    [
+        TUMEN,
+        SOUTHWARD,
+        [(130.691, 42.342), (130.688, 42.316), (130.618, 42.323)],
+        [(130.698, 42.396), (130.616, 42.375), (130.672, 42.346)],
+        [(130.602, 42.356), (130.614, 42.306), (130.603, 42.316), (130.61, 42.364)],
+    ],
+)
+def test_point_at_the_length_is_exactly_the_last_vertex(coords):
+    # Not a geodesic walked from the last-but-one vertex (which can miss by an ulp): the
+    # end of a line meets whatever is drawn to its last vertex exactly.
+    line = Line(coords)
+    assert line.point_at(line.length_m) == coords[-1]
+    assert point_along(coords, geodesic_length(coords)) == coords[-1]
+
+
+def test_point_at_an_unknown_distance_is_unknown():
+    lon, lat = Line(TUMEN).point_at(math.nan)
+    assert math.isnan(lon) and math.isnan(lat)
+
+
+def test_the_functions_take_a_line_as_well_as_coordinates():
+    line = Line(SOUTHWARD)
+    lon, lat, _ = WGS84.fwd(130.64, 42.42, 180.0, 1_000.0)
+    _, _, length = WGS84.inv(*SOUTHWARD[0], *SOUTHWARD[1])
+    assert geodesic_length(line) == pytest.approx(length, abs=1e-6)
+    assert point_along(line, 1_000.0) == pytest.approx((lon, lat), abs=1e-9)
+    assert distance_along(line, (130.65, lat)) == pytest.approx(1_000.0, abs=0.5)
+    assert abs(azimuth_along(line, 1_000.0, 250.0)) == pytest.approx(180.0, abs=0.01)
+    assert side_of_line(line, (130.65, 42.41)) == 1
+    assert side_of_line(line, (130.63, 42.41)) == -1
+
+
+def test_a_line_of_whole_degrees_has_float_vertices():
+    # TOML reads 130 as an integer; the line's vertices are floats all the same, so
+    # that positions written from them read 130.0, as GeoJSON coordinates do.
+    line = Line([(130, 42), (131, 42)])
+    assert json.dumps(line.vertices.tolist()) == "[[130.0, 42.0], [131.0, 42.0]]"
+
+
+# --- round_coordinates: what it is given and how it works ------------------------------
+
+
+def test_round_coordinates_of_single_precision_values():
+    # A float32 array (as some readers give) is rounded as its values read in double
+    # precision, not in single precision where 130.123457 cannot be written.
+    coords = np.array([(130.1234567, 42.9876543), (130.6370095, 42.4183325)], dtype=np.float32)
+    expected = [round_coordinate((float(lon), float(lat))) for lon, lat in coords]
+    rounded = round_coordinates(coords)
+    assert [tuple(row) for row in rounded.tolist()] == expected
+    assert rounded.dtype == np.float64
+
+
+def test_round_coordinates_of_whole_degrees():
+    rounded = round_coordinates([(130, 42), (-5, 0)])
+    assert json.dumps(rounded.tolist()) == "[[130.0, 42.0], [-5.0, 0.0]]"
+
+
+def test_round_coordinates_rounds_in_numpy_and_only_near_ties_in_python(monkeypatch):
+    # A river of a million vertices is rounded in one numpy call: Python's round() is
+    # asked only where the two could disagree, at a half in the last kept place.
+    asked: list[float] = []
+
+    def counting_round(value, places):
+        asked.append(value)
+        return round(value, places)
+
+    monkeypatch.setattr(geometry, "round", counting_round, raising=False)
+    # Whole micro-degrees plus 0.03 or 0.97 of one: nowhere near a half.
+    plain = [
+        (130.6 + index * 1.1e-5 + 3e-8, 42.4 - index * 2.9e-5 - 3e-8) for index in range(1_000)
+    ]
+    rounded = round_coordinates([*plain, (130.0000005, 42.25)])
+    assert asked == [130.0000005]
+    assert rounded.tolist()[-1] == [round(130.0000005, 6), 42.25]
+
+
+# --- the projected CRS: transformers cached by CRS, settings read when used ---------------
+
+
+def test_transformers_are_cached_by_their_crs_pair():
+    to_52 = geometry.transformer("EPSG:4326", "EPSG:32652")
+    assert geometry.transformer("EPSG:4326", "EPSG:32652") is to_52
+    assert geometry.transformer("EPSG:4326", "EPSG:32653") is not to_52
+    # On zone 52's central meridian (129°E) x is the false easting and y the meridian arc
+    # from the equator, scaled by 0.9996: hand-worked UTM, the arc measured by Geod.
+    _, _, arc = WGS84.inv(129.0, 0.0, 129.0, 42.42)
+    x, y = to_52.transform(129.0, 42.42)
+    assert x == pytest.approx(500_000.0, abs=1e-6)
+    assert y == pytest.approx(0.9996 * arc, abs=1e-3)
+
+
+def _mean_radius(centre, ring):
+    return sum(distance_m(centre, vertex) for vertex in ring[:-1]) / (len(ring) - 1)
+
+
+def utm_scale(lon: float, lat: float, central_meridian: float) -> float:
+    """Transverse Mercator point scale factor of UTM, to the fourth order in longitude."""
+    phi, dlon = math.radians(lat), math.radians(lon - central_meridian)
+    cos2 = math.cos(phi) ** 2
+    eta2 = WGS84_E2 / (1.0 - WGS84_E2) * cos2
+    tan2 = math.tan(phi) ** 2
+    return 0.9996 * (
+        1.0 + (1.0 + eta2) * cos2 * dlon**2 / 2.0 + cos2**2 * dlon**4 * (5.0 - 4.0 * tan2) / 24.0
+    )
+
+
+def test_buffer_radius_is_in_the_projected_crs_metres(monkeypatch):
+    # 200 m in UTM metres is 200 / k on the ground, k the zone's scale factor here:
+    # 0.99982 in zone 52 (1.64° east of 129°E), 1.00118 in zone 53 (4.36° west of 135°E).
+    centre = (130.64, 42.42)
+    zone_52 = _mean_radius(centre, buffer_polygon([centre], 200.0))
+    assert zone_52 == pytest.approx(200.0 / utm_scale(*centre, 129.0), abs=0.02)
+    monkeypatch.setattr("bordermap.settings.projected_crs", "EPSG:32653")
+    zone_53 = _mean_radius(centre, buffer_polygon([centre], 200.0))
+    assert zone_53 == pytest.approx(200.0 / utm_scale(*centre, 135.0), abs=0.02)
+    assert zone_52 - zone_53 == pytest.approx(0.27, abs=0.03)
