@@ -467,3 +467,376 @@ def test_the_drawn_lines_are_linestrings_and_a_feature_without_id_is_counted_fro
     assert geometry["type"] == "LineString"
     assert len(geometry["coordinates"]) == 2
     assert list(deviations) == ["lines#1"]
+
+
+# --------------------------------------------------------------------------- small lines
+#
+# Lines of a few vertices whose right answer is worked out by hand: a middle vertex so
+# many metres off the chord between the ends is dropped within the bound and kept
+# beyond it. Offsets are measured again here (UTM 52N, shapely), not taken as built.
+
+
+def _bent(offset_m: float, *, decimals: int | None = None) -> list[list[float]]:
+    """Return a 100 m line whose middle vertex lies ``offset_m`` off the chord."""
+    line = _local([(0.0, 0.0), (50.0, offset_m), (100.0, 0.0)])
+    return line if decimals is None else np.round(line, decimals).tolist()
+
+
+def _offset_m(line: list[list[float]]) -> float:
+    """Return how far the middle vertex of a three-vertex line is from its chord, in UTM."""
+    return _hausdorff_m(line, [line[0], line[-1]])
+
+
+def _drawn(layers: dict[str, Any], bound: float = MAX_DEVIATION_M) -> tuple[Any, Any]:
+    return web_ready(layers, max_deviation_m=bound)
+
+
+def _decimals_of(value: float) -> int:
+    text = repr(value)
+    return len(text.split(".")[1]) if "." in text and "e" not in text else 0
+
+
+@pytest.mark.parametrize(
+    ("offset", "bound", "kept"), [(1.6, 2.0, False), (0.3, 0.5, False), (0.7, 0.5, True)]
+)
+def test_a_middle_vertex_goes_within_the_bound_and_stays_beyond_it(offset, bound, kept):
+    line = _bent(offset)
+    assert _offset_m(line) == pytest.approx(offset, abs=1e-6)
+    web, deviations = _drawn(_layers(_line_feature("bent", line)), bound)
+    drawn = _coords(web, "bent")
+    assert drawn[0] == line[0] and drawn[-1] == line[-1]  # the ends exactly
+    if kept:
+        assert len(drawn) == 3
+        assert deviations["bent"] <= bound
+    else:
+        assert len(drawn) == 2
+        # The drawn line is the chord: the deviation is the middle vertex's offset.
+        assert deviations["bent"] == pytest.approx(offset, abs=1e-6)
+
+
+def test_the_bound_is_measured_in_the_maps_projection():
+    # At 60 degrees north Web Mercator stretches lengths twice: a vertex 1.5 m off in
+    # UTM is about 3 m off there. A map in Web Mercator keeps it at a 2 m bound; a map
+    # without a projection of its own works in the UTM zone and drops it.
+    to_mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
+    from_utm = Transformer.from_crs("EPSG:32635", "EPSG:4326", always_xy=True)
+    start = np.array(to_utm.transform(25.0, 60.0))
+    local = start + np.array([(0.0, 0.0), (50.0, 1.5), (100.0, 0.0)])
+    line = np.column_stack(from_utm.transform(local[:, 0], local[:, 1])).tolist()
+    mercator = shapely.linestrings(np.column_stack(to_mercator.transform(*np.array(line).T)))
+    chord = shapely.linestrings(shapely.get_coordinates(mercator)[[0, -1]])
+    assert 2.9 < shapely.hausdorff_distance(mercator, chord) < 3.1
+
+    plain = _layers(_line_feature("bent", line))
+    web, deviations = _drawn(plain)
+    assert len(_coords(web, "bent")) == 2
+    assert deviations["bent"] == pytest.approx(1.5, abs=1e-3)
+
+    in_mercator = copy.deepcopy(plain)
+    in_mercator["lines"]["bordermap"] = {"spec": {"projection": "EPSG:3857"}}
+    web, deviations = _drawn(in_mercator)
+    assert len(_coords(web, "bent")) == 3
+    assert deviations["bent"] <= MAX_DEVIATION_M
+
+
+def test_a_vertex_within_the_bound_goes_whole_when_nothing_is_rounded():
+    # At 6 decimals already, rounding moves nothing: the whole bound is there for
+    # Douglas-Peucker, and a vertex 1.96 m off goes.
+    line = _bent(1.96, decimals=6)
+    assert 1.93 < _offset_m(line) < 1.99
+    web, deviations = _drawn(_layers(_line_feature("bent", line)))
+    assert _coords(web, "bent") == [line[0], line[-1]]
+    assert deviations["bent"] == pytest.approx(_offset_m(line), abs=1e-6)
+
+
+def test_rounding_keeps_its_share_of_the_bound():
+    # At full precision the kept vertices are rounded to 6 decimals, which may move a
+    # position by up to half a millionth of a degree each way: 0.5e-6 * 111.7 km *
+    # sqrt(2), about 0.08 m. That much of the 2 m bound is kept for rounding, so a
+    # vertex 1.96 m off stays (rounded), while one 1.6 m off goes.
+    line = _bent(1.96)
+    web, deviations = _drawn(_layers(_line_feature("bent", line)))
+    drawn = _coords(web, "bent")
+    assert len(drawn) == 3
+    assert drawn[1] == np.round(line[1], 6).tolist() != line[1]
+    assert 0 < deviations["bent"] <= MAX_DEVIATION_M
+    assert _hausdorff_m(line, drawn) <= deviations["bent"] + 1e-6
+
+
+def test_a_far_middle_vertex_between_the_ends_is_kept_and_rounded():
+    line = _bent(50.0)
+    web, deviations = _drawn(_layers(_line_feature("bent", line)))
+    drawn = _coords(web, "bent")
+    assert drawn == [line[0], np.round(line[1], 6).tolist(), line[2]]
+    assert 0 < deviations["bent"] == pytest.approx(_hausdorff_m(line, drawn), abs=1e-6)
+
+
+def test_the_deviation_is_measured_to_a_short_kept_segment():
+    # The ends 0.6 m apart, the middle vertex 1 m to the side of their midpoint: the
+    # drawn line lies 1 m from it (not 1.04 m, its distance from the start).
+    line = _local([(0.0, 0.0), (0.3, 1.0), (0.6, 0.0)])
+    web, deviations = _drawn(_layers(_line_feature("short", line)))
+    assert _coords(web, "short") == [line[0], line[-1]]
+    assert deviations["short"] == pytest.approx(1.0, abs=1e-6)
+
+
+def test_the_deviation_of_a_vertex_behind_the_start_is_its_distance_to_the_start():
+    # The middle vertex lies 1 m back and 1 m to the side of the start: sqrt(2) m
+    # from the drawn line, not the 1 m of its distance to the line's extension.
+    line = _local([(0.0, 0.0), (-1.0, 1.0), (100.0, 0.0)])
+    web, deviations = _drawn(_layers(_line_feature("back", line)))
+    drawn = _coords(web, "back")
+    assert drawn == [line[0], line[-1]]
+    assert deviations["back"] == pytest.approx(math.sqrt(2.0), abs=1e-3)
+    assert _hausdorff_m(line, drawn) <= deviations["back"] + 1e-6
+
+
+def test_zero_keeps_even_a_repeated_vertex():
+    line = _local([(0.0, 0.0), (50.0, 0.1), (50.0, 0.1), (100.0, 0.0)])
+    web, deviations = _drawn(_layers(_line_feature("same", line)), 0.0)
+    assert _coords(web, "same") == line and deviations == {"same": 0.0}
+
+
+def test_repeated_vertices_are_dropped():
+    a, b = _local([(0.0, 0.0), (100.0, 0.0)])
+    web, deviations = _drawn(_layers(_line_feature("ab", [a, a, b, b])))
+    assert _coords(web, "ab") == [a, b]
+    assert deviations["ab"] == 0.0
+
+
+def test_a_repeated_vertex_near_a_point_is_dropped_too():
+    # The vertices near a point are kept as they are, but once each.
+    line = _local([(0.0, 0.0), (50.0, 30.0), (50.0, 30.0), (100.0, 0.0)])
+    web, _ = _drawn(_layers(_line_feature("peak", line), _point_feature("hut", (50.0, 31.0))))
+    assert _coords(web, "peak") == [line[0], line[1], line[3]]
+
+
+def _zigzag(vertices: int = 101, *, sign: float = 1.0) -> np.ndarray:
+    """Return a line in local metres, a vertex every 10 m, 0.5 m either side of y = 0."""
+    return np.array([[10.0 * i, sign * 0.5 * (-1) ** i] for i in range(vertices)])
+
+
+def _assert_kept_near(
+    local: np.ndarray, line: list[list[float]], drawn: list[Any], other: Any, distance: float
+) -> None:
+    """Assert both ends of every segment within ``distance`` of ``other`` are drawn."""
+    kept = {tuple(position) for position in drawn}
+    segments = shapely.linestrings(np.stack([local[:-1], local[1:]], axis=1))
+    close = np.flatnonzero(shapely.distance(segments, other) <= distance)
+    assert close.size >= 2
+    for index in close:
+        assert tuple(line[index]) in kept and tuple(line[index + 1]) in kept, index
+
+
+@pytest.mark.parametrize(
+    ("sign", "lat"),
+    [
+        pytest.param(1.0, 42.4, id="point-below"),
+        pytest.param(-1.0, 42.4, id="point-above"),
+        pytest.param(1.0, 1.0, id="near-the-equator"),
+    ],
+)
+def test_vertices_near_a_point_on_either_side_are_kept(sign, lat):
+    # The zigzag's vertex at x = 510 m lies 2.5 m from the point, on the point's side:
+    # the segments either side of it keep their vertices; far from the point they go.
+    origin = np.array(TO_UTM.transform(130.6, lat))
+    local = _zigzag(sign=sign)
+    line = _lonlat(origin + local)
+    point = np.array([510.0, -sign * 3.0])
+    (position,) = _lonlat(origin + point[None, :])
+    hut = {
+        "type": "Feature",
+        "id": "hut",
+        "properties": {"kind": "station"},
+        "geometry": {"type": "Point", "coordinates": position},
+    }
+    web, deviations = _drawn(_layers(_line_feature("line", line), hut))
+    drawn = _coords(web, "line")
+    _assert_kept_near(local, line, drawn, shapely.points(point), 1.5 * MAX_DEVIATION_M)
+    assert not [x for x, _ in local if 200 < x < 300 and tuple(line[int(x / 10)]) in drawn]
+    assert deviations["line"] <= MAX_DEVIATION_M
+
+
+def test_a_line_keeps_more_room_beside_another_line_than_beside_a_point():
+    # Beside another simplified line the vertices within 2.5 times the bound stay;
+    # beside a point only those within 1.5 times: here a line 4.2 m off the zigzag's
+    # course keeps its vertices there (3.7 m away), a point as far off does not.
+    local = _zigzag()
+    line = _lonlat(ORIGIN + local)
+    beside = np.array([[400.0, 4.2], [500.0, 4.2], [600.0, 4.2]])
+    layers = _layers(
+        _line_feature("line", line),
+        _line_feature("beside", _lonlat(ORIGIN + beside), "road"),
+        _point_feature("hut", (250.0, 4.2)),
+    )
+    web, _ = _drawn(layers)
+    drawn = _coords(web, "line")
+    _assert_kept_near(local, line, drawn, shapely.linestrings(beside), 2.5 * MAX_DEVIATION_M)
+    assert not [x for x, _ in local if 200 < x < 300 and tuple(line[int(x / 10)]) in drawn]
+
+
+def test_vertices_near_a_polygon_are_kept_whatever_comes_before_it():
+    # An area the line passes 1.5 m from keeps the line's vertices there, though a
+    # shape that cannot be read and an area far off come first.
+    local = _zigzag()
+    line = _lonlat(ORIGIN + local)
+
+    def area(feature_id: str, corners: list[tuple[float, float]]) -> dict[str, Any]:
+        return {
+            "type": "Feature",
+            "id": feature_id,
+            "properties": {"kind": "area"},
+            "geometry": {"type": "Polygon", "coordinates": [_local(corners + corners[:1])]},
+        }
+
+    unreadable = {
+        "type": "Feature",
+        "id": "unreadable",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": "not positions"},
+    }
+    square = [(500.0, 2.0), (520.0, 2.0), (520.0, 22.0), (500.0, 22.0)]
+    far = [(200.0, 60.0), (220.0, 60.0), (220.0, 80.0), (200.0, 80.0)]
+    layers = _layers(
+        _line_feature("line", line), unreadable, area("far", far), area("near", square)
+    )
+    web, deviations = _drawn(layers)
+    drawn = _coords(web, "line")
+    polygon = shapely.polygons(square)
+    _assert_kept_near(local, line, drawn, polygon, 1.5 * MAX_DEVIATION_M)
+    assert len(drawn) < 30
+    assert web["lines"]["features"][1:] == layers["lines"]["features"][1:]
+    assert deviations["near"] == deviations["far"] == deviations["unreadable"] == 0.0
+
+
+def test_shapes_other_than_long_lines_are_left_as_they_are():
+    line = _lonlat(ORIGIN + _zigzag(30))
+    (here,) = _local([(5.0, 50.0)])
+    odd = {
+        "nothing": None,
+        "flat": {"type": "LineString", "coordinates": here},
+        "one": {"type": "Point", "coordinates": [here]},
+        "raised": {
+            "type": "LineString",
+            "coordinates": [[*position, 10.0] for position in line],
+        },
+        "several": {"type": "MultiPoint", "coordinates": _local([(0.0, 50.0), (9.0, 50.0)])},
+        "ragged": {"type": "LineString", "coordinates": [here, here[:1], here]},
+        "infinite": {"type": "LineString", "coordinates": [here, [math.inf, 42.4], here]},
+        "typeless": {"coordinates": line},
+    }
+    features = [_line_feature("line", line)] + [
+        {"type": "Feature", "id": key, "properties": {}, "geometry": geometry}
+        for key, geometry in odd.items()
+    ]
+    layers = _layers(*features)
+    before = copy.deepcopy(layers)
+    web, deviations = _drawn(layers)
+    assert layers == before
+    assert len(_coords(web, "line")) == 2  # the zigzag is within the bound of its chord
+    assert web["lines"]["features"][1:] == layers["lines"]["features"][1:]
+    assert {key: deviations[key] for key in odd} == dict.fromkeys(odd, 0.0)
+
+
+def test_a_line_in_whole_degrees_is_the_same_line_in_decimals():
+    # The same three positions written as integers and as floats are one line: it is
+    # simplified once (its middle vertex, on a parallel, is some 500 m off the chord).
+    whole = [[130, 42], [131, 42], [132, 42]]
+    decimal = [[130.0, 42.0], [131.0, 42.0], [132.0, 42.0]]
+    assert 300 < _hausdorff_m(whole, [whole[0], whole[-1]]) < 700
+    layers = _layers(_line_feature("whole", whole), _line_feature("decimal", decimal))
+    web, deviations = _drawn(layers, 1000.0)
+    assert _coords(web, "whole") == _coords(web, "decimal") == [[130, 42], [132, 42]]
+    assert deviations["whole"] == deviations["decimal"] > 300
+
+
+def test_a_feature_id_used_twice_reports_its_largest_deviation():
+    line = _lonlat(ORIGIN + _zigzag(30))
+    same_id = _point_feature("twice", (0.0, 50.0))
+    layers = _layers(_line_feature("twice", line))
+    layers["places"] = {"type": "FeatureCollection", "features": [same_id]}
+    web, deviations = _drawn(layers)
+    assert len(_coords(web, "twice")) == 2
+    assert deviations == {"twice": pytest.approx(_hausdorff_m(line, _coords(web, "twice")))}
+    assert deviations["twice"] > 0.4
+
+
+def test_the_copies_share_nothing_with_the_layers():
+    line = _lonlat(ORIGIN + _zigzag(30))
+    feature = _line_feature("line", line)
+    feature["properties"]["sources"] = ["a", "b"]
+    point = _point_feature("hut", (0.0, 50.0))
+    layers = _layers(feature, point)
+    layers["lines"]["bbox"] = [130.0, 42.0, 131.0, 43.0]
+    layers["lines"]["name"] = "lines"
+    layers["lines"]["notes"] = {"seen": ["2025"]}
+    before = copy.deepcopy(layers)
+    web, _ = _drawn(layers)
+    copied = web["lines"]
+    assert {key: copied[key] for key in copied if key != "features"} == {
+        key: value for key, value in before["lines"].items() if key != "features"
+    }
+    assert copied["features"][1] == before["lines"]["features"][1]
+    copied["bbox"].append(0.0)
+    copied["notes"]["seen"].append("2026")
+    copied["features"][0]["properties"]["sources"].append("c")
+    copied["features"][1]["geometry"]["coordinates"].append(0.0)
+    copied["features"][1]["properties"]["name_en"] = "changed"
+    assert layers == before
+
+
+@pytest.mark.parametrize(("bound", "decimals"), [(3.1, 6), (3.5, 5), (40.0, 4)])
+def test_the_kept_vertices_are_rounded_to_the_fewest_decimals_for_the_bound(bound, decimals):
+    # Rounding to d decimals moves a position by up to 0.5 * 10^-d degrees each way,
+    # at most 0.5 * 10^-d * 111.7 km * sqrt(2) (0.79 m for 5 decimals, 7.9 m for 4):
+    # the fewest decimals that move it by a quarter of the bound at most.
+    local = np.array([[50.0 * i, 100.0 * (-1) ** i] for i in range(21)])
+    line = _lonlat(ORIGIN + local)
+    web, deviations = _drawn(_layers(_line_feature("zigzag", line)), bound)
+    drawn = _coords(web, "zigzag")
+    assert len(drawn) == len(line)  # every corner stays
+    assert max(_decimals_of(value) for position in drawn[1:-1] for value in position) == decimals
+    assert drawn[1:-1] == np.round(line[1:-1], decimals).tolist()
+    assert 0 < deviations["zigzag"] <= bound / 4
+
+
+def test_below_a_third_of_a_metre_no_rounding_fits_and_the_vertices_stay_exact():
+    # Even 6 decimals may move a position by 0.08 m, more than a quarter of 0.2 m.
+    local = np.array([[50.0 * i, 20.0 * (-1) ** i] for i in range(21)])
+    line = _lonlat(ORIGIN + local)
+    web, deviations = _drawn(_layers(_line_feature("zigzag", line)), 0.2)
+    assert _coords(web, "zigzag") == line
+    assert deviations["zigzag"] == 0.0
+
+
+def test_a_line_and_the_line_reversed_are_drawn_alike_and_as_the_line_alone():
+    # In Web Mercator a parallel is straight: the middle vertices, both 4.5 m from the
+    # chord, are equally far, and Douglas-Peucker keeps the first it meets: the line
+    # and its reverse, simplified each on its own, would not be drawn alike.
+    line = [[130.6, 42.4], [130.6012, 42.40003], [130.6016, 42.40003], [130.603, 42.4]]
+    mercator = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    xy = shapely.linestrings(np.column_stack(mercator.transform(*np.array(line).T)))
+    forward = shapely.get_coordinates(shapely.simplify(xy, 2.0, preserve_topology=False))
+    backward = shapely.get_coordinates(
+        shapely.simplify(shapely.reverse(xy), 2.0, preserve_topology=False)
+    )
+    assert len(forward) == len(backward) == 3 and (forward != backward[::-1]).any()
+
+    def layers(*features: dict[str, Any]) -> dict[str, Any]:
+        made = _layers(*features)
+        made["lines"]["bordermap"] = {"spec": {"projection": "EPSG:3857"}}
+        return made
+
+    # The first of the two is drawn as it is alone; the second is that, reversed.
+    for first, second in (("line", "reverse"), ("reverse", "line")):
+        coordinates = {"line": line, "reverse": line[::-1]}
+        alone, _ = _drawn(layers(_line_feature(first, coordinates[first])))
+        drawn = _coords(alone, first)
+        assert len(drawn) == 3
+        web, deviations = _drawn(
+            layers(*(_line_feature(key, coordinates[key]) for key in (first, second)))
+        )
+        assert _coords(web, first) == drawn
+        assert _coords(web, second) == drawn[::-1]
+        assert deviations[first] == deviations[second] > 0
