@@ -941,3 +941,25 @@ def test_a_line_crossing_itself_is_rounded_only_where_its_crossing_stays(on_grid
     assert not shapely.is_simple(shapely.linestrings(_utm(drawn)))  # it still crosses
     assert _hausdorff_m(line, drawn, densify=0.01) <= deviations["eight"] + 1e-6
     assert deviations["eight"] <= MAX_DEVIATION_M
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        pytest.param({"type": "MultiPoint", "coordinates": []}, id="empty-multipoint"),
+        pytest.param({"type": "Polygon", "coordinates": []}, id="empty-polygon"),
+        pytest.param({"type": "GeometryCollection", "geometries": []}, id="empty-collection"),
+        pytest.param({"type": "LineString", "coordinates": [[130.8, 42.5]]}, id="one-position"),
+    ],
+)
+def test_a_shape_with_nothing_to_draw_beside_a_long_line_is_left_as_it_is(geometry):
+    # Such a shape used to stop web_ready with an IndexError or a GEOSException.
+    line = _lonlat(ORIGIN + _zigzag(30))
+    layers = _layers(
+        _line_feature("line", line),
+        {"type": "Feature", "id": "odd", "properties": {}, "geometry": geometry},
+    )
+    web, deviations = _drawn(layers)
+    assert len(_coords(web, "line")) == 2
+    assert web["lines"]["features"][1] == layers["lines"]["features"][1]
+    assert deviations["odd"] == 0.0

@@ -201,12 +201,16 @@ class _Shape:
         if self.kind == "Point":
             shape = shapely.points(self.xy[0])
         elif self.kind == "LineString":
+            if len(self.lonlat) < 2:
+                return None  # one position draws no line (RFC 7946 asks for two)
             shape = shapely.linestrings(self.xy)
         else:
             try:
+                shape = shapely.geometry.shape(self.geometry)
+                if shape.is_empty:
+                    return None  # nothing drawn to keep clear of, nor any position to project
                 shape = shapely.transform(
-                    shapely.geometry.shape(self.geometry),
-                    lambda coords: _project(np.asarray(coords, dtype=float)),
+                    shape, lambda coords: _project(np.asarray(coords, dtype=float))
                 )
             except (ValueError, TypeError, AttributeError, KeyError, shapely.errors.ShapelyError):
                 return None
