@@ -792,11 +792,19 @@ def test_the_copies_share_nothing_with_the_layers():
     assert layers == before
 
 
-@pytest.mark.parametrize(("bound", "decimals"), [(3.1, 6), (3.5, 5), (40.0, 4)])
+# Rounding to d decimals moves a position by up to 0.5 * 10^-d degrees each way, at
+# most 0.5 * 10^-d * 111.7 km * sqrt(2) (0.79 m for 5 decimals, 7.9 m for 4).
+_FIVE_DECIMALS_M = 0.5 * 10.0**-5 * 111_700.0 * math.sqrt(2.0)
+
+
+@pytest.mark.parametrize(
+    ("bound", "decimals"),
+    [(3.1, 6), (3.5, 5), (4 * _FIVE_DECIMALS_M, 5), (40.0, 4)],
+    ids=["3.1", "3.5", "exactly-four-times", "40"],
+)
 def test_the_kept_vertices_are_rounded_to_the_fewest_decimals_for_the_bound(bound, decimals):
-    # Rounding to d decimals moves a position by up to 0.5 * 10^-d degrees each way,
-    # at most 0.5 * 10^-d * 111.7 km * sqrt(2) (0.79 m for 5 decimals, 7.9 m for 4):
-    # the fewest decimals that move it by a quarter of the bound at most.
+    # The fewest decimals whose rounding moves a position by a quarter of the bound at
+    # most (a quarter exactly is still within).
     local = np.array([[50.0 * i, 100.0 * (-1) ** i] for i in range(21)])
     line = _lonlat(ORIGIN + local)
     web, deviations = _drawn(_layers(_line_feature("zigzag", line)), bound)
