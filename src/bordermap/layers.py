@@ -173,7 +173,7 @@ def _warn_if_rounding_lengthens(feature: FeatureFacts, facts: Facts, drawing: _D
             f"measures {written:,.1f} m, {written - given:,.1f} m more than the line given "
             f"({given:,.1f} m). Thin the line to vertices a metre or more apart."
         ),
-        stacklevel=3,
+        stacklevel=4,  # the line calling build_layers (through _build_layers)
     )
 
 
