@@ -70,3 +70,23 @@ def test_gis_export_without_geopandas_is_one_line_and_writes_nothing(project, mo
     ]
     outputs = project / "outputs"
     assert not outputs.exists() or not any(outputs.iterdir())  # not even the PNG
+
+
+def test_the_precision_warning_points_at_the_line_calling_build_layers(facts, monkeypatch):
+    # Not in the mutation-test selection: mutmut's trampolines add frames to every call.
+    import dataclasses
+
+    from bordermap import settings
+    from bordermap.errors import CoordinatePrecisionWarning
+    from bordermap.layers import build_layers
+
+    river = facts.feature("tumen-river")
+    # Given at 7 decimals, 14 m long: rounded to 6, each end moves 4 cm outwards.
+    given = ((42.0000004, 130.0000004), (42.0000996, 130.0000996))
+    short = dataclasses.replace(
+        river, geometry=dataclasses.replace(river.geometry, vertices=given)
+    )
+    monkeypatch.setattr(settings, "length_tolerance_m", 0.01)
+    with pytest.warns(CoordinatePrecisionWarning) as caught:
+        build_layers(dataclasses.replace(facts, features=(short,)))
+    assert caught[0].filename == __file__
