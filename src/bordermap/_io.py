@@ -62,8 +62,6 @@ def read_input(path: Path, missing: str) -> str:
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
         raise ValueError(f"{path}: {missing}") from None
-    except IsADirectoryError:
-        raise ValueError(f"{path}: is a folder, not a file") from None
     except (OSError, ValueError) as error:  # ValueError: a NUL in the path
         raise ValueError(f"{path}: cannot read: {_reason(error)}") from None
     try:
