@@ -260,3 +260,15 @@ def test_a_path_with_a_nul_cannot_be_read_and_says_why(tmp_path):
     with pytest.raises(ValueError) as raised:
         _io.read_input(tmp_path / "a\0b", "not found")
     assert str(raised.value) == f"{tmp_path / 'a'}\0b: cannot read: embedded null byte"
+
+
+def test_a_killed_runs_journal_temporary_is_removed_from_every_folder_of_the_set(tmp_path):
+    files = _files(tmp_path)
+    write_all(files)
+    # What a run killed while writing its journals left, beside unchanged files ...
+    stale = tmp_path / "outputs" / f".{JOURNAL}.x1.tmp"
+    stale.write_text("", encoding="utf-8")
+    # ... while another folder of the next set changes.
+    write_all({**files, tmp_path / "geodata" / "river.geojson": "newer river"})
+    assert not stale.exists()
+    assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == ["map.html"]

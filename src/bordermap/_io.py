@@ -252,7 +252,7 @@ def write_all(files: Mapping[Path, str | bytes]) -> None:
                 raise
             if staged:
                 _commit(staged)
-            for folder in () if staged else folders:  # as _commit does, writing journals
+            for folder in folders:  # _commit cleans only the folders whose files changed
                 _remove_stale_temporaries(folder / JOURNAL)
     except OutputError:
         raise
