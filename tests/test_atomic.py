@@ -9,12 +9,14 @@ whole new set, and no temporary file or journal.
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import fcntl
 import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -415,3 +417,64 @@ def test_the_command_says_in_one_line_who_holds_the_folder(project, capsys, capl
     assert f"waiting for {geodata}: pid {child} (bordermap build) is writing there" in notes[0]
     for handle in (ready_r, ready_w, go_r, go_w):
         os.close(handle)
+
+
+def test_a_journal_naming_a_temporary_file_in_another_folder_is_not_followed(tmp_path):
+    folder, other = tmp_path / "outputs", tmp_path / "other"
+    folder.mkdir()
+    other.mkdir()
+    target = folder / "map.html"
+    target.write_text("kept", encoding="utf-8")
+    source = other / ".map.html.x.tmp"  # named as a temporary file of map.html, elsewhere
+    source.write_text("hostile", encoding="utf-8")
+    (folder / JOURNAL).write_text(
+        json.dumps({"renames": [[str(source), str(target)]]}), encoding="utf-8"
+    )
+    recover(folder)
+    assert target.read_text(encoding="utf-8") == "kept"
+    assert source.read_text(encoding="utf-8") == "hostile"
+    assert sorted(p.name for p in folder.iterdir()) == ["map.html"]
+
+
+def _holder_record(folder: Path) -> dict[str, Any]:
+    """The record a writer leaves while it holds ``folder``."""
+    with _io._locked({folder}):
+        record: dict[str, Any] = json.loads((folder / _io.HOLDER).read_text(encoding="utf-8"))
+    assert not (folder / _io.HOLDER).exists()
+    return record
+
+
+def test_the_holder_is_python_when_there_is_no_command_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.argv", [])
+    assert _holder_record(tmp_path)["command"] == "python"
+    with _io._locked({tmp_path}):
+        line = _io._holder_line(tmp_path)
+    assert line.startswith(f"waiting for {tmp_path}: pid {os.getpid()} (python) is writing")
+
+
+def test_the_holder_keeps_the_first_200_characters_of_a_long_command(tmp_path, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["/usr/bin/bordermap", "build", "--facts", "f" * 300])
+    record = _holder_record(tmp_path)
+    assert record["command"] == "bordermap build --facts " + "f" * (200 - 24)
+    assert record["pid"] == os.getpid()
+
+
+def test_the_holder_is_dated_in_utc_whatever_the_local_time_zone(tmp_path, monkeypatch):
+    monkeypatch.setenv("TZ", "VLAT-10")  # POSIX: ten hours ahead of UTC, as Vladivostok
+    time.tzset()
+    try:
+        assert time.timezone == -10 * 3600
+        before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        record = _holder_record(tmp_path)
+        after = dt.datetime.now(dt.UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    since = dt.datetime.strptime(record["since"], "%Y-%m-%d %H:%M:%S UTC").replace(tzinfo=dt.UTC)
+    assert before <= since <= after
+
+
+def test_a_holder_record_that_cannot_be_written_does_not_stop_the_writing(tmp_path):
+    (tmp_path / _io.HOLDER).mkdir()  # something in the way of the courtesy record
+    write_all({tmp_path / "map.html": "map"})
+    assert (tmp_path / "map.html").read_text(encoding="utf-8") == "map"

@@ -13,6 +13,7 @@ import json
 import math
 import os
 import re
+import signal
 import stat
 import tempfile
 from decimal import Decimal
@@ -467,11 +468,27 @@ def test_a_file_that_is_not_regular_is_named_by_its_type(mode, name):
     assert _io._file_type(mode | 0o644) == name
 
 
+class _Blocked(Exception):
+    """Raised by the alarm when a read waits (a FIFO opened for reading waits for a writer)."""
+
+
+def _blocked(signum: int, frame: object) -> None:
+    raise _Blocked
+
+
 def test_a_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
     fifo = tmp_path / "facts.toml"
     os.mkfifo(fifo)
-    with pytest.raises(ValueError) as error:
-        _io.read_input(fifo, "not found")
+    # No writer ever comes: a read that waits for one would wait for ever. The alarm
+    # turns that wait into a failure; a read that does not wait never meets it.
+    previous = signal.signal(signal.SIGALRM, _blocked)
+    signal.setitimer(signal.ITIMER_REAL, 5.0)
+    try:
+        with pytest.raises(ValueError) as error:
+            _io.read_input(fifo, "not found")
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
     assert str(error.value) == f"{fifo}: is a pipe (FIFO), not a regular file"
 
 
@@ -578,6 +595,9 @@ def test_brackets_nested_past_the_limit_are_refused(tmp_path, monkeypatch):
         ("[][[1]]", 2),
         ("]]] [", 0),
         ("[\ud800]", 1),
+        ("{}", 1),
+        ('{"a": {"b": {}}, "c": {}}', 3),
+        ("a = {b = {c = 1}}", 2),
     ],
 )
 def test_nesting_depth_counts_brackets_outside_strings_and_comments(text, depth):
@@ -617,3 +637,45 @@ def test_a_read_that_fails_says_why(tmp_path, monkeypatch):
     with pytest.raises(ValueError) as error:
         _io.read_input(path, "not found")
     assert str(error.value) == f"{path}: cannot read: Input/output error"
+
+
+def test_a_file_over_the_limit_says_its_size_and_the_limit_in_mib(tmp_path, monkeypatch):
+    monkeypatch.setattr(bordermap_settings, "max_input_bytes", 3 * 2**20)
+    path = tmp_path / "big.json"
+    with path.open("wb") as file:
+        file.truncate(7 * 2**20)  # sparse: 7 MiB said, no data written
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == (
+        f"{path}: 7 MiB is over the 3 MiB limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
+
+
+def test_a_file_that_grows_while_it_is_read_is_read_to_one_byte_past_the_limit(
+    tmp_path, monkeypatch
+):
+    limit = 3 * 2**20
+    monkeypatch.setattr(bordermap_settings, "max_input_bytes", limit)
+    path = tmp_path / "growing.json"
+    path.write_bytes(b"[" + b" " * (limit - 2) + b"]")  # at the limit when its size is read
+    real_read = os.read
+    read = []
+
+    def growing_read(handle: int, size: int) -> bytes:
+        if not read:  # another program appends to it as the reading starts
+            with path.open("ab") as file:
+                file.write(b"\n" * (2 * limit))
+        chunk = real_read(handle, size)
+        read.append(len(chunk))
+        return chunk
+
+    monkeypatch.setattr(_io.os, "read", growing_read)
+    with pytest.raises(ValueError) as error:
+        _io.read_input(path, "not found")
+    assert str(error.value) == (
+        f"{path}: more than 3 MiB, over the limit (settings.max_input_bytes): "
+        "is this the right file?"
+    )
+    # Never more than the limit and one byte, whatever the file holds by then.
+    assert sum(read) == limit + 1

@@ -9,7 +9,10 @@ empty or a rename forgotten.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +275,232 @@ def test_a_killed_runs_journal_temporary_is_removed_from_every_folder_of_the_set
     write_all({**files, tmp_path / "geodata" / "river.geojson": "newer river"})
     assert not stale.exists()
     assert sorted(p.name for p in (tmp_path / "outputs").iterdir()) == ["map.html"]
+
+
+# --- files left in place, and what is said when a step fails ----------------------------
+
+
+def test_bytes_are_written_as_they_are_and_left_in_place_when_unchanged(tmp_path):
+    path = tmp_path / "map.png"
+    data = b"\x89PNG\r\n\x1a\n\x00\xff\xfe"  # not UTF-8
+    write_all({path: data})
+    assert path.read_bytes() == data
+    inode = path.stat().st_ino
+    write_all({path: data})
+    assert path.stat().st_ino == inode and path.read_bytes() == data
+
+
+def test_a_file_whose_time_cannot_be_set_is_written_again(tmp_path, monkeypatch):
+    path = tmp_path / "river.geojson"
+    write_all({path: "river"})
+    os.utime(path, (1_000_000_000, 1_000_000_000))  # written in 2001
+    inode = path.stat().st_ino
+
+    def utime(*args: Any) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(_io.os, "utime", utime)
+    write_all({path: "river"})
+    # Not left in place with its old time: written again, through a new file.
+    assert path.stat().st_ino != inode
+    assert path.stat().st_mtime > 1_000_000_000
+    assert path.read_text(encoding="utf-8") == "river"
+
+
+def test_a_file_swapped_for_a_link_after_it_was_checked_is_replaced_not_followed(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "river.geojson"
+    write_all({path: "river"})
+    elsewhere = tmp_path / "elsewhere.geojson"
+    elsewhere.write_text("river", encoding="utf-8")
+    elsewhere.chmod(0o644)
+    os.utime(elsewhere, (1_000_000_000, 1_000_000_000))
+    real_lstat = os.lstat
+
+    def lstat(target: Any, *args: Any, **kwargs: Any) -> os.stat_result:
+        found = real_lstat(target, *args, **kwargs)
+        if Path(target) == path and not path.is_symlink():
+            # Another program puts a link to its own file there, just after the check.
+            path.unlink()
+            path.symlink_to(elsewhere)
+        return found
+
+    monkeypatch.setattr(_io.os, "lstat", lstat)
+    write_all({path: "river"})
+    assert not path.is_symlink() and path.read_text(encoding="utf-8") == "river"
+    # The linked file is neither dated now nor written.
+    assert elsewhere.stat().st_mtime == 1_000_000_000
+    assert elsewhere.read_text(encoding="utf-8") == "river"
+
+
+def test_a_folder_that_cannot_be_made_is_named_with_the_reason(tmp_path):
+    (tmp_path / "outputs").write_text("a file where a folder should be", encoding="utf-8")
+    target = tmp_path / "outputs" / "maps" / "map.html"
+    with pytest.raises(_io.OutputError) as raised:
+        write_all({target: "map"})
+    assert str(raised.value) == (
+        f"{tmp_path / 'outputs' / 'maps'}: cannot write: {os.strerror(errno.ENOTDIR)}"
+    )
+
+
+def test_a_lock_that_cannot_be_taken_names_the_folders_with_the_reason(tmp_path, monkeypatch):
+    def flock(handle: int, operation: int) -> None:
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK))
+
+    monkeypatch.setattr(_io.fcntl, "flock", flock)
+    first, second = tmp_path / "geodata", tmp_path / "outputs"
+    with pytest.raises(_io.OutputError) as raised:
+        write_all({second / "map.html": "map", first / "river.geojson": "river"})
+    assert str(raised.value) == f"{first}, {second}: cannot write: No locks available"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["geodata", "outputs"]
+    assert not list(first.iterdir()) and not list(second.iterdir())
+
+
+def test_a_temporary_file_that_cannot_be_made_names_the_file(tmp_path, monkeypatch):
+    def mkstemp(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(_io.tempfile, "mkstemp", mkstemp)
+    target = tmp_path / "map.html"
+    with pytest.raises(_io.OutputError) as raised:
+        write_all({target: "map"})
+    assert str(raised.value) == f"{target}: cannot write: No space left on device"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_short_writes_are_continued_until_every_byte_is_written(tmp_path, monkeypatch):
+    data = "the Tumen river, 1959 and 2025 " * 7
+    target = tmp_path / "river.geojson"
+    real_write = os.write
+    calls = []
+
+    def short_write(handle: int, payload: Any) -> int:
+        if Path(_path_of(handle)).name.startswith(f".{target.name}."):
+            calls.append(len(payload))
+            # A writer needs at most one call a byte: more is a writer that loops.
+            assert len(calls) <= len(data), "os.write called more times than there are bytes"
+        return real_write(handle, bytes(payload[:5]))  # POSIX allows a short write
+
+    monkeypatch.setattr(_io.os, "write", short_write)
+    write_all({target: data})
+    assert target.read_text(encoding="utf-8") == data
+    # Each call asks for all that is left, five bytes fewer each time.
+    assert calls == list(range(len(data), 0, -5))
+
+
+# --- the journal, read back as the next run reads it ---------------------------------------
+
+
+def test_the_journal_lists_every_rename_of_the_set_before_the_first_one(tmp_path, monkeypatch):
+    geodata, outputs = tmp_path / "geodata", tmp_path / "outputs"
+    old = {geodata / "river.geojson": "old river", outputs / "map.html": "old map"}
+    for path, text in old.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    new = {
+        geodata / "river.geojson": "new river",
+        geodata / "bridge.geojson": "new bridge",
+        outputs / "map.html": "new map",
+    }
+    journals: dict[Path, Any] = {}
+    held: dict[str, str] = {}  # what each temporary file and backup holds at that moment
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if not journals and Path(target).name != JOURNAL:  # the first file of the set
+            for folder in (geodata, outputs):
+                journals[folder] = json.loads((folder / JOURNAL).read_text(encoding="utf-8"))
+            for entry in journals[geodata]["renames"]:
+                for name in filter(None, (entry[0], entry[2])):
+                    held[name] = Path(name).read_text(encoding="utf-8")
+        real_replace(source, target)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    write_all(new)
+    assert journals[geodata] == journals[outputs]  # each folder's says the whole set
+    record = journals[geodata]
+    assert (record["pid"], record["direction"]) == (os.getpid(), "forward")
+    assert sorted(entry[1] for entry in record["renames"]) == sorted(map(str, new))
+    for temporary, final, backup in record["renames"]:
+        assert Path(temporary).parent == Path(final).parent
+        assert held[temporary] == new[Path(final)]
+        # The file it replaces is kept until the set is whole; a new file has none.
+        assert (held[backup] if backup else None) == old.get(Path(final))
+        assert not Path(temporary).exists() and not (backup and Path(backup).exists())
+    assert {path: path.read_text(encoding="utf-8") for path in new} == new
+
+
+def test_an_interrupt_during_the_renames_finishes_the_set_then_is_raised(tmp_path, monkeypatch):
+    old = {tmp_path / "a.txt": "old a", tmp_path / "b.txt": "old b"}
+    for path, text in old.items():
+        path.write_text(text, encoding="utf-8")
+    new = {tmp_path / "a.txt": "new a", tmp_path / "b.txt": "new b"}
+    real_replace = os.replace
+    interrupted = []
+
+    def replace(source: Any, target: Any) -> None:
+        if not interrupted and Path(target).name != JOURNAL:
+            interrupted.append(Path(target))  # Ctrl-C as the first file is renamed
+            raise KeyboardInterrupt
+        real_replace(source, target)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    with pytest.raises(KeyboardInterrupt):
+        write_all(new)
+    assert interrupted == [tmp_path / "a.txt"]
+    assert {path: path.read_text(encoding="utf-8") for path in new} == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_a_set_whose_journal_cannot_be_cleared_says_so_and_the_next_run_clears_it(
+    tmp_path, monkeypatch
+):
+    (tmp_path / "a.txt").write_text("old a", encoding="utf-8")
+    new = {tmp_path / "a.txt": "new a", tmp_path / "b.txt": "new b"}
+    real_replace, real_fsync = os.replace, os.fsync
+    renamed = []
+
+    def replace(source: Any, target: Any) -> None:
+        real_replace(source, target)
+        if Path(target).name != JOURNAL:
+            renamed.append(target)
+
+    def fsync(handle: int) -> None:
+        if renamed and stat.S_ISDIR(os.fstat(handle).st_mode):  # the folder, after the renames
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_fsync(handle)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    monkeypatch.setattr(_io.os, "fsync", fsync)
+    with pytest.raises(_io.OutputError) as raised:
+        write_all(new)
+    assert str(raised.value) == f"{tmp_path}: cannot write: Input/output error"
+    assert {path: path.read_text(encoding="utf-8") for path in new} == new
+    assert (tmp_path / JOURNAL).exists()
+    monkeypatch.undo()
+    _io.recover(tmp_path)  # the next run: the set is whole, its journal and backup go
+    assert {path: path.read_text(encoding="utf-8") for path in new} == new
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+@pytest.mark.parametrize("length", [5, 200])
+def test_a_previous_file_is_put_back_as_itself_not_a_copy(tmp_path, monkeypatch, length):
+    # A long name leaves a backup's name, which adds some 30 characters, under the
+    # 255 a folder entry may have.
+    first = tmp_path / ("r" * length + ".txt")
+    first.write_text("old", encoding="utf-8")
+    inode = first.stat().st_ino
+    real_replace = os.replace
+
+    def replace(source: Any, target: Any) -> None:
+        if Path(target).name == "b.txt":
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        real_replace(source, target)
+
+    monkeypatch.setattr(_io.os, "replace", replace)
+    with pytest.raises(_io.OutputError):
+        write_all({first: "new", tmp_path / "b.txt": "new b"})
+    assert first.read_text(encoding="utf-8") == "old"
+    assert first.stat().st_ino == inode  # the same file, kept by a link, back in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name]
