@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import re
+import shutil
 import threading
 import time
 from collections.abc import Callable
@@ -478,3 +479,37 @@ def test_a_holder_record_that_cannot_be_written_does_not_stop_the_writing(tmp_pa
     (tmp_path / _io.HOLDER).mkdir()  # something in the way of the courtesy record
     write_all({tmp_path / "map.html": "map"})
     assert (tmp_path / "map.html").read_text(encoding="utf-8") == "map"
+
+
+def test_a_journal_naming_a_folder_removed_since_does_not_stop_the_next_writer(
+    tmp_path, monkeypatch
+):
+    old, new = _sets(tmp_path)
+    _reset(tmp_path, old)
+    child = os.fork()
+    if child == 0:  # killed right after the first file of the set is renamed
+        seen = {"replace": 0}
+
+        def kill(operation: str) -> None:
+            if operation == "replace":
+                seen["replace"] += 1
+                if seen["replace"] == 3:  # two journals, then the first file
+                    os._exit(9)
+
+        try:
+            _instrument(monkeypatch, kill)
+            write_all(new)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 9
+    shutil.rmtree(tmp_path / "outputs")  # the user removes one folder of the set
+    geodata = tmp_path / "geodata"
+    write_all({geodata / "river.geojson": "newest river"})
+    # The killed set is completed where it can be, and the new file written.
+    assert {path.name: path.read_text(encoding="utf-8") for path in geodata.iterdir()} == {
+        "bridge.geojson": "new bridge",
+        "places.geojson": "new places",
+        "river.geojson": "newest river",
+    }
+    assert not (tmp_path / "outputs").exists()

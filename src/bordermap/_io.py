@@ -467,6 +467,8 @@ def _replay(journal: Path) -> None:
             if rename.temporary.exists():  # the rest were renamed before the run stopped
                 os.replace(rename.temporary, rename.final)
     folders = {journal.parent} | {rename.final.parent for rename in renames}
+    # A folder of the set removed since holds nothing to complete (as in _locked).
+    folders = {folder for folder in folders if folder.is_dir()}
     for folder in sorted(folders, key=str):
         _fsync_folder(folder)
     for rename in renames:  # the old set is not needed once the new one is whole
