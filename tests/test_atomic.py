@@ -9,6 +9,7 @@ whole new set, and no temporary file or journal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -18,7 +19,7 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -266,74 +267,74 @@ def test_a_full_disk_names_the_file(tmp_path, monkeypatch):
     assert _state(tmp_path) == _expected(tmp_path, old)
 
 
-def test_one_writer_at_a_time_and_a_waiting_one_removes_nothing_of_it(tmp_path):
-    folder = tmp_path / "outputs"
-    folder.mkdir()
-    live = folder / ".map.html.live.tmp"  # a running writer's temporary file
+@contextlib.contextmanager
+def _held(folder: Path, *, while_held: Callable[[], None] = lambda: None) -> Iterator[int]:
+    """Hold ``folder``'s lock in a forked child until the block ends; yield its pid.
+
+    ``while_held`` runs in the child once it holds the lock. The child is always let
+    go and waited for, even when an assertion in the block fails: a child left
+    blocked would keep its writer waiting and the test run from ending.
+    """
     ready_r, ready_w = os.pipe()
     go_r, go_w = os.pipe()
     child = os.fork()
     if child == 0:
         try:
             with _io._locked({folder}):
-                live.write_text("being written", encoding="utf-8")
+                while_held()
                 os.write(ready_w, b"1")
                 os.read(go_r, 1)  # hold the lock until the parent says so
-                live.unlink()
         finally:
             os._exit(0)
-    os.read(ready_r, 1)
-    handle = os.open(folder, os.O_RDONLY)
     try:
-        with pytest.raises(BlockingIOError):
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        os.read(ready_r, 1)
+        yield child
     finally:
-        os.close(handle)
+        os.write(go_w, b"1")
+        os.waitpid(child, 0)
+        for handle in (ready_r, ready_w, go_r, go_w):
+            os.close(handle)
+
+
+def test_one_writer_at_a_time_and_a_waiting_one_removes_nothing_of_it(tmp_path):
+    folder = tmp_path / "outputs"
+    folder.mkdir()
+    live = folder / ".map.html.live.tmp"  # a running writer's temporary file
     writer = threading.Thread(target=write_all, args=({folder / "map.html": "mine"},))
-    writer.start()
-    writer.join(timeout=1.0)
-    assert writer.is_alive(), "a second writer went ahead while the first held the folder"
-    assert live.read_text(encoding="utf-8") == "being written"
-    os.write(go_w, b"1")
+    with _held(folder, while_held=lambda: live.write_text("being written", encoding="utf-8")):
+        handle = os.open(folder, os.O_RDONLY)
+        try:
+            with pytest.raises(BlockingIOError):
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        finally:
+            os.close(handle)
+        writer.start()
+        writer.join(timeout=1.0)
+        assert writer.is_alive(), "a second writer went ahead while the first held the folder"
+        assert live.read_text(encoding="utf-8") == "being written"
+        live.unlink()  # the first writer's own temporary file, gone before it lets go
     writer.join(timeout=60)
-    os.waitpid(child, 0)
     assert not writer.is_alive()
     assert (folder / "map.html").read_text(encoding="utf-8") == "mine"
-    for handle in (ready_r, ready_w, go_r, go_w):
-        os.close(handle)
 
 
 def test_a_waiting_writer_says_who_holds_the_folder(tmp_path, caplog, monkeypatch):
     folder = tmp_path / "outputs"
     folder.mkdir()
     monkeypatch.setattr("sys.argv", ["/usr/bin/bordermap", "build", "--force"])
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            with _io._locked({folder}):
-                os.write(ready_w, b"1")
-                os.read(go_r, 1)
-        finally:
-            os._exit(0)
-    os.read(ready_r, 1)
     caplog.set_level("WARNING", logger="bordermap")
     writer = threading.Thread(target=write_all, args=({folder / "map.html": "mine"},))
-    writer.start()
-    writer.join(timeout=1.0)
-    assert writer.is_alive()
-    os.write(go_w, b"1")
+    with _held(folder) as child:
+        writer.start()
+        writer.join(timeout=1.0)
+        assert writer.is_alive()
     writer.join(timeout=60)
-    os.waitpid(child, 0)
     lines = [record.getMessage() for record in caplog.records]
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"waiting for {folder}: pid {child} (bordermap build --force)")
     assert re.search(r"since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$", lines[0]), lines[0]
     # The holder's record goes with its lock: nothing is left in the folder.
     assert sorted(p.name for p in folder.iterdir()) == ["map.html"]
-    for handle in (ready_r, ready_w, go_r, go_w):
-        os.close(handle)
 
 
 def test_a_set_written_with_relative_paths_is_completed_from_any_directory(tmp_path, monkeypatch):
@@ -386,38 +387,24 @@ def test_the_command_says_in_one_line_who_holds_the_folder(project, capsys, capl
 
     geodata = project / "geodata"
     monkeypatch.setattr("sys.argv", ["bordermap", "build"])
-    ready_r, ready_w = os.pipe()
-    go_r, go_w = os.pipe()
-    child = os.fork()
-    if child == 0:
-        try:
-            with _io._locked({geodata}):
-                os.write(ready_w, b"1")
-                os.read(go_r, 1)
-        finally:
-            os._exit(0)
-    os.read(ready_r, 1)
     caplog.set_level("WARNING", logger="bordermap")
     statuses: list[int] = []
     runner = threading.Thread(
         target=lambda: statuses.append(main(["layers", "--geodata", str(geodata)]))
     )
-    runner.start()
-    for _ in range(600):  # the waiting line is said before the run blocks on the lock
-        if caplog.records:
-            break
-        runner.join(timeout=0.1)
-    os.write(go_w, b"1")
+    with _held(geodata) as child:
+        runner.start()
+        for _ in range(600):  # the waiting line is said before the run blocks on the lock
+            if caplog.records:
+                break
+            runner.join(timeout=0.1)
     runner.join(timeout=120)
-    os.waitpid(child, 0)
     assert statuses == [0]
     notes = [line for line in capsys.readouterr().err.splitlines() if "waiting" in line]
     assert notes == [
         f"bordermap: note: {caplog.records[0].getMessage()}",
     ]
     assert f"waiting for {geodata}: pid {child} (bordermap build) is writing there" in notes[0]
-    for handle in (ready_r, ready_w, go_r, go_w):
-        os.close(handle)
 
 
 def test_a_journal_naming_a_temporary_file_in_another_folder_is_not_followed(tmp_path):
