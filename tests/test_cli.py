@@ -86,6 +86,24 @@ def test_a_command_leaves_the_garbage_collector_as_it_found_it(project):
     assert gc.get_threshold() == before
 
 
+def test_a_command_leaves_no_collection_pending_and_a_callers_frozen_objects_frozen(project):
+    # Back at the caller's thresholds, the objects the command kept are old, not young:
+    # a young collection at the next allocation (tens of thousands of objects, finding
+    # almost no garbage) would only delay the end of the run.
+    assert main(cli_args(project, "layers")) == 0
+    young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+    assert young < 1_000
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert main(cli_args(project, "layers")) == 0
+        # Still frozen (a few may be freed by their last reference going); unfrozen,
+        # the count would be 0.
+        assert gc.get_freeze_count() > frozen // 2
+    finally:
+        gc.unfreeze()
+
+
 def test_running_twice_changes_no_byte(project):
     assert main(cli_args(project, "build")) == 0
     first = _snapshot(project / "geodata") | _snapshot(project / "outputs")
