@@ -90,6 +90,31 @@ def _instrument(
     return counts
 
 
+def _written_and_killed(
+    monkeypatch: pytest.MonkeyPatch, files: dict[Path, str], operation: str, n: int
+) -> None:
+    """Write ``files`` in a forked child that dies (exit 9) at its ``n``th ``operation``.
+
+    The child dies on the spot: no clean-up of the writer runs, as after a kill.
+    """
+    child = os.fork()
+    if child == 0:
+        seen = dict.fromkeys(OPERATIONS, 0)
+
+        def kill(name: str) -> None:
+            seen[name] += 1
+            if name == operation and seen[name] == n:
+                os._exit(9)
+
+        try:
+            _instrument(monkeypatch, kill)
+            write_all(files)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 9, (operation, n)
+
+
 def _clean_run_counts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     old, new = _sets(tmp_path)
     _reset(tmp_path, old)
@@ -167,22 +192,7 @@ def test_a_kill_at_any_operation_leaves_the_old_or_the_new_set(tmp_path, monkeyp
     for name, n in _cases(counts):
         old, new = _sets(tmp_path)
         _reset(tmp_path, old)
-        child = os.fork()
-        if child == 0:  # the writer, killed at its Nth operation: no clean-up runs
-            seen = dict.fromkeys(OPERATIONS, 0)
-
-            def kill(operation: str, name: str = name, n: int = n, seen: Any = seen) -> None:
-                seen[operation] += 1
-                if operation == name and seen[operation] == n:
-                    os._exit(9)
-
-            try:
-                _instrument(monkeypatch, kill)
-                write_all(new)
-            finally:
-                os._exit(0)
-        _, status = os.waitpid(child, 0)
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 9, (name, n)
+        _written_and_killed(monkeypatch, new, name, n)  # the writer, killed at its Nth
         raw = {k: v for k, v in _state(tmp_path).items() if not k.endswith(".tmp")}
         raw.pop(f"geodata/{JOURNAL}", None)
         raw.pop(f"outputs/{JOURNAL}", None)
@@ -344,23 +354,8 @@ def test_a_set_written_with_relative_paths_is_completed_from_any_directory(tmp_p
     (elsewhere / "geodata").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
     relative = {path.relative_to(tmp_path): text for path, text in new.items()}
-    child = os.fork()
-    if child == 0:  # killed right after the first file of the set is renamed
-        seen = {"replace": 0}
-
-        def kill(operation: str) -> None:
-            if operation == "replace":
-                seen["replace"] += 1
-                if seen["replace"] == 3:  # two journals, then the first file
-                    os._exit(9)
-
-        try:
-            _instrument(monkeypatch, kill)
-            write_all(relative)
-        finally:
-            os._exit(0)
-    _, status = os.waitpid(child, 0)
-    assert os.WEXITSTATUS(status) == 9
+    # Killed right after the first file of the set is renamed (two journals, then it).
+    _written_and_killed(monkeypatch, relative, "replace", 3)
     assert (tmp_path / "geodata" / JOURNAL).exists()
     monkeypatch.chdir(elsewhere)
     recover(tmp_path / "geodata")
@@ -473,23 +468,8 @@ def test_a_journal_naming_a_folder_removed_since_does_not_stop_the_next_writer(
 ):
     old, new = _sets(tmp_path)
     _reset(tmp_path, old)
-    child = os.fork()
-    if child == 0:  # killed right after the first file of the set is renamed
-        seen = {"replace": 0}
-
-        def kill(operation: str) -> None:
-            if operation == "replace":
-                seen["replace"] += 1
-                if seen["replace"] == 3:  # two journals, then the first file
-                    os._exit(9)
-
-        try:
-            _instrument(monkeypatch, kill)
-            write_all(new)
-        finally:
-            os._exit(0)
-    _, status = os.waitpid(child, 0)
-    assert os.WEXITSTATUS(status) == 9
+    # Killed right after the first file of the set is renamed (two journals, then it).
+    _written_and_killed(monkeypatch, new, "replace", 3)
     shutil.rmtree(tmp_path / "outputs")  # the user removes one folder of the set
     geodata = tmp_path / "geodata"
     write_all({geodata / "river.geojson": "newest river"})
