@@ -73,23 +73,31 @@ def cli_args(project: Path, command: str, *extra: str) -> list[str]:
     ]
 
 
-def open_offline(browser: Any, path: Path, width: int, height: int) -> tuple[Any, list[str]]:
-    """Open a map in Chromium with the network cut off; return the page and its JS errors.
+def offline_page(
+    browser: Any, width: int, height: int, local: tuple[str, ...] = ("file:", "data:")
+) -> tuple[Any, list[str]]:
+    """Return a new Chromium page that loads only ``local`` URLs, and its JS errors.
 
-    Waits until the features are drawn and the basemap notice (tiles fail offline) is
-    shown, so that the page is measured as a reader without tiles sees it.
+    Every other request (tiles, CDNs) is aborted, as when the reader is offline; the
+    list fills with each uncaught error the page raises.
     """
     page = browser.new_page(viewport={"width": width, "height": height})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.route(
         "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("file:", "data:"))
-            else route.abort()
-        ),
+        lambda route: route.continue_() if route.request.url.startswith(local) else route.abort(),
     )
+    return page, errors
+
+
+def open_offline(browser: Any, path: Path, width: int, height: int) -> tuple[Any, list[str]]:
+    """Open a map in Chromium with the network cut off; return the page and its JS errors.
+
+    Waits until the features are drawn and the basemap notice (tiles fail offline) is
+    shown, so that the page is measured as a reader without tiles sees it.
+    """
+    page, errors = offline_page(browser, width, height)
     page.goto(path.as_uri())
     page.wait_for_selector("path.bm-feature")
     page.locator(".bm-tile-notice").wait_for(state="visible")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import offline_page
 
 from bordermap import build_layers, build_map, load_facts, save_map
 
@@ -39,15 +40,7 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_hostile_ids_and_names_are_data_in_the_page(browser: Any, hostile_map: Path) -> None:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith("file:") else route.abort()
-        ),
-    )
+    page, errors = offline_page(browser, 1280, 800, local=("file:",))
     try:
         page.goto(hostile_map.as_uri())
         page.wait_for_selector("path.bm-feature")

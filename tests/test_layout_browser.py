@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import REPO, open_offline
 
 from bordermap import build_layers, build_map, load_facts, save_map
 
-REPO = Path(__file__).resolve().parents[1]
 AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.browser
 
@@ -167,30 +167,10 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def _open(browser: Any, path: Path, width: int, height: int) -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("file:", "data:"))
-            else route.abort()
-        ),
-    )
-    page.goto(path.as_uri())
-    page.wait_for_selector("path.bm-feature")
-    # Offline, the basemap notice appears once tiles fail: measure the page with it.
-    page.locator(".bm-tile-notice").wait_for(state="visible")
-    page.wait_for_timeout(100)
-    return page, errors
-
-
 @pytest.fixture()
 def opened(browser: Any, pages: dict[str, Path], request: Any) -> Iterator[tuple[Any, list[str]]]:
     language, (width, height) = request.param
-    page, errors = _open(browser, pages[language], width, height)
+    page, errors = open_offline(browser, pages[language], width, height)
     yield page, errors
     page.close()
 
@@ -231,7 +211,7 @@ def test_nothing_collides_at_any_size_zoom_or_language(opened):
 def test_the_same_page_at_the_same_size_shows_the_same_labels(browser, pages, width, height):
     seen = []
     for _ in range(2):
-        page, _errors = _open(browser, pages["en"], width, height)
+        page, _errors = open_offline(browser, pages["en"], width, height)
         texts = page.evaluate(_MEASURE)["texts"]
         seen.append(sorted((text["text"], round(text["box"]["left"])) for text in texts))
         page.close()
@@ -244,7 +224,7 @@ def test_small_screens_fold_the_panels_and_keep_a_key_of_the_bridges(
 ):
     from playwright.sync_api import expect
 
-    page, _errors = _open(browser, pages["en"], width, height)
+    page, _errors = open_offline(browser, pages["en"], width, height)
     try:
         for box in (".bm-legend-box", ".bm-timeline-box", ".bm-inset-box", ".bm-about"):
             assert page.evaluate(f"() => document.querySelector('{box}').open") is False, box
@@ -277,7 +257,7 @@ def test_small_screens_fold_the_panels_and_keep_a_key_of_the_bridges(
 
 
 def test_wide_screens_show_every_panel_open(browser, pages):
-    page, _errors = _open(browser, pages["en"], 1280, 800)
+    page, _errors = open_offline(browser, pages["en"], 1280, 800)
     try:
         assert page.locator(".bm-credits").is_visible()
         assert page.locator(".bm-inset-map").is_visible()
@@ -289,7 +269,7 @@ def test_wide_screens_show_every_panel_open(browser, pages):
 
 
 def test_a_label_with_no_room_is_hidden_but_its_feature_stays(browser, pages):
-    page, _errors = _open(browser, pages["en"], 358, 420)
+    page, _errors = open_offline(browser, pages["en"], 358, 420)
     try:
         # Far out, the places crowd together: some labels must give way, none may overlap.
         page.evaluate(
@@ -313,7 +293,7 @@ def test_a_label_with_no_room_is_hidden_but_its_feature_stays(browser, pages):
 @pytest.mark.parametrize(("width", "height"), [(1280, 800), (390, 844)])
 def test_axe_finds_no_accessibility_violation(browser, pages, width, height):
     assert AXE.is_file(), "axe-core is missing: run scripts/test.sh (npm ci --prefix tests/axe)"
-    page, _errors = _open(browser, pages["en"], width, height)
+    page, _errors = open_offline(browser, pages["en"], width, height)
     try:
         page.add_script_tag(path=str(AXE))
         violations = page.evaluate(
@@ -328,7 +308,7 @@ def test_axe_finds_no_accessibility_violation(browser, pages, width, height):
 
 
 def test_labels_make_way_after_a_resize_and_on_every_timeline_stop(browser, pages):
-    page, errors = _open(browser, pages["en"], 1280, 800)
+    page, errors = open_offline(browser, pages["en"], 1280, 800)
     try:
         # From a desktop to an article column: the panels fold and the labels follow.
         page.set_viewport_size({"width": 720, "height": 540})
@@ -362,7 +342,7 @@ def test_labels_make_way_after_a_resize_and_on_every_timeline_stop(browser, page
 def test_on_a_phone_one_panel_is_open_at_a_time_and_escape_closes_it(browser, pages):
     from playwright.sync_api import expect
 
-    page, _errors = _open(browser, pages["en"], 390, 844)
+    page, _errors = open_offline(browser, pages["en"], 390, 844)
     try:
         page.locator(".bm-legend summary").click()
         page.locator(".bm-timeline-box > summary").click()

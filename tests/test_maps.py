@@ -15,7 +15,7 @@ from typing import Any
 
 import markupsafe
 import pytest
-from helpers import REPO, SHIPPED, cli_args, unpacked
+from helpers import REPO, SHIPPED, cli_args, offline_page, unpacked
 
 from bordermap import (
     build_layers,
@@ -323,18 +323,8 @@ def test_layers_of_the_map_carry_its_description(synthetic_layers):
 @pytest.mark.browser
 def test_the_synthetic_map_draws_in_a_browser_without_errors(browser, synthetic_layers, tmp_path):
     path = save_map(build_map(synthetic_layers, language="fr", base=False), tmp_path / "m.html")
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
+    page, errors = offline_page(browser, 1280, 800)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("file:", "data:"))
-            else route.abort()
-        ),
-    )
     try:
         page.goto(path.as_uri())
         page.wait_for_selector("path.bm-feature")

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import data_blocks, unpacked
+from helpers import data_blocks, offline_page, unpacked
 
 from bordermap import build_map, render_html, save_map
 from bordermap.settings import hidden_layers as HIDDEN_LAYERS
@@ -83,17 +83,7 @@ def language_pages(tmp_path_factory: pytest.TempPathFactory, shipped_layers: Any
 
 
 def _open(browser: Any, path: Path, init_script: str = "") -> tuple[Any, list[str]]:
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(("file:", "data:", "blob:"))
-            else route.abort()
-        ),
-    )
+    page, errors = offline_page(browser, 1280, 800, local=("file:", "data:", "blob:"))
     if init_script:
         page.add_init_script(init_script)
     page.goto(path.as_uri())
