@@ -170,4 +170,5 @@ def read_ids(
     if problem is not None:
         problems.add(where, key, problem)
         return ()
-    return tuple(value) if isinstance(value, list) else ()
+    assert isinstance(value, list)  # ids_problem said so; this tells mypy
+    return tuple(value)
